@@ -1,0 +1,373 @@
+"""Staff editing in the Django admin, with history, autocomplete and visibility rules.
+
+Every admin here shows a user only the records ``visible_to()`` lets them
+see: changelists, change pages, history, autocomplete answers, the choices
+of foreign-key fields and of list filters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpRequest, HttpResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from partnerships.choices import Visibility
+from partnerships.models import (
+    Agreement,
+    AgreementParty,
+    Exercise,
+    ExerciseParticipant,
+    Membership,
+    Nation,
+    Organization,
+    Program,
+    ResourceSharing,
+    can_view_restricted,
+    validate_participant_set,
+)
+
+AUDIT_FIELDS = ("created_at", "updated_at")
+RECORD_FIELDSET = ("Visibility and source", {"fields": ("visibility", "source_url", "source_text", *AUDIT_FIELDS)})
+
+
+def _visible(queryset: models.QuerySet, request: HttpRequest) -> models.QuerySet:
+    """Narrow ``queryset`` to what the request's user may see, if its model has visibility."""
+    if hasattr(queryset, "visible_to"):
+        return queryset.visible_to(request.user)
+    return queryset
+
+
+class VisibleRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A foreign-key list filter that never names a restricted record to users who may not see it."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        limit = None
+        if not can_view_restricted(request.user) and any(
+            f.name == "visibility" for f in field.related_model._meta.get_fields()
+        ):
+            limit = {"visibility": Visibility.PUBLIC}
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=limit)
+
+
+class VisibilityMixin:
+    """Apply ``visible_to()`` to the admin's queryset and to every related choice."""
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return _visible(super().get_queryset(request), request)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and hasattr(formfield, "queryset"):
+            formfield.queryset = _visible(formfield.queryset, request)
+        return formfield
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if formfield is not None and hasattr(formfield, "queryset"):
+            formfield.queryset = _visible(formfield.queryset, request)
+        return formfield
+
+
+class RecordAdmin(VisibilityMixin, SimpleHistoryAdmin):
+    """Base admin for every registry record: history, audit fields, visibility."""
+
+    readonly_fields = AUDIT_FIELDS
+    list_per_page = 50
+    save_on_top = True
+    show_full_result_count = False
+
+    def _check_history_access(self, request: HttpRequest, object_id: str) -> None:
+        # simple-history falls back to the historical rows when the object is
+        # not in get_queryset(); refuse instead of leaking a restricted record.
+        if self.get_queryset(request).filter(pk=object_id).exists():
+            return
+        history = self.model.history.filter(id=object_id).order_by("-history_date").first()
+        if history is None or (history.visibility != Visibility.PUBLIC and not can_view_restricted(request.user)):
+            raise Http404("No such record.")
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        self._check_history_access(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        self._check_history_access(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ActorInlineFormSet(BaseInlineFormSet):
+    """Collects the (kind, id) of every party or participant kept by the formset."""
+
+    def kept_actor_keys(self) -> list[tuple[str, int | None]]:
+        keys = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            nation, organization = data.get("nation"), data.get("organization")
+            if nation is not None:
+                keys.append(("nation", nation.pk))
+            elif organization is not None:
+                keys.append(("organization", organization.pk))
+        # Rows the editor may not see are not in the formset but still count.
+        if self.instance.pk is not None:
+            shown = {form.instance.pk for form in self.forms if form.instance.pk}
+            hidden = self.model._default_manager.filter(**{self.fk.name: self.instance}).exclude(pk__in=shown)
+            keys.extend(row.actor_key for row in hidden)
+        return keys
+
+
+class AgreementPartyFormSet(ActorInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        try:
+            self.instance.validate_parties(self.kept_actor_keys())
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+
+
+class ExerciseParticipantFormSet(ActorInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        try:
+            validate_participant_set(self.kept_actor_keys())
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+
+
+class ActorRowInline(VisibilityMixin, admin.TabularInline):
+    autocomplete_fields = ("nation", "organization")
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return super().get_queryset(request).select_related("nation", "organization")
+
+
+class AgreementPartyInline(ActorRowInline):
+    model = AgreementParty
+    formset = AgreementPartyFormSet
+    fields = ("nation", "organization", "role", "joined_on", "withdrew_on", "notes")
+
+    def get_extra(self, request: HttpRequest, obj: Agreement | None = None, **kwargs: Any) -> int:
+        return 2 if obj is None else 0
+
+
+class ExerciseParticipantInline(ActorRowInline):
+    model = ExerciseParticipant
+    formset = ExerciseParticipantFormSet
+    fields = ("nation", "organization", "role", "personnel", "notes")
+
+
+class MembershipInline(VisibilityMixin, admin.TabularInline):
+    model = Membership
+    fk_name = "organization"
+    autocomplete_fields = ("nation",)
+    fields = ("nation", "role", "joined_on", "left_on", "visibility", "source_url")
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return super().get_queryset(request).select_related("nation", "organization")
+
+
+@admin.register(Nation)
+class NationAdmin(RecordAdmin):
+    list_display = ("name", "iso2", "iso3", "cow_code", "cow_abbr", "region", "visibility", "updated_at")
+    list_filter = ("region", "visibility")
+    search_fields = ("name", "iso2", "iso3", "cow_abbr", "=cow_code")
+    ordering = ("name", "id")
+    fieldsets = (
+        (None, {"fields": ("name", "region", "exists_from", "exists_until")}),
+        ("Codes", {"fields": ("iso2", "iso3", "iso_numeric", "cow_code", "cow_abbr")}),
+        RECORD_FIELDSET,
+    )
+
+
+@admin.register(Organization)
+class OrganizationAdmin(RecordAdmin):
+    list_display = ("name", "acronym", "kind", "nation", "parent", "visibility", "updated_at")
+    list_filter = ("kind", "visibility", ("nation", VisibleRelatedFieldListFilter))
+    list_select_related = ("nation", "parent")
+    search_fields = ("name", "acronym", "nation__name", "nation__iso3")
+    autocomplete_fields = ("nation", "parent")
+    inlines = (MembershipInline,)
+    fieldsets = (
+        (None, {"fields": ("name", "acronym", "kind", "nation", "parent", "founded_on", "dissolved_on")}),
+        ("About", {"fields": ("website", "description")}),
+        RECORD_FIELDSET,
+    )
+
+
+@admin.register(Membership)
+class MembershipAdmin(RecordAdmin):
+    list_display = ("nation", "organization", "role", "joined_on", "left_on", "visibility")
+    list_filter = ("role", "visibility", ("organization", VisibleRelatedFieldListFilter), "joined_on")
+    list_select_related = ("nation", "organization")
+    search_fields = ("nation__name", "nation__iso3", "organization__name", "organization__acronym")
+    autocomplete_fields = ("nation", "organization")
+    date_hierarchy = "joined_on"
+
+
+@admin.register(Program)
+class ProgramAdmin(RecordAdmin):
+    list_display = (
+        "name",
+        "acronym",
+        "program_type",
+        "lead_nation",
+        "lead_organization",
+        "started_on",
+        "ended_on",
+        "visibility",
+    )
+    list_filter = ("program_type", "visibility", "started_on")
+    list_select_related = ("lead_nation", "lead_organization")
+    search_fields = ("name", "acronym", "description")
+    autocomplete_fields = ("lead_nation", "lead_organization")
+    fieldsets = (
+        (None, {"fields": ("name", "acronym", "program_type", "objectives", "description")}),
+        ("Lead and dates", {"fields": ("lead_nation", "lead_organization", "started_on", "ended_on")}),
+        RECORD_FIELDSET,
+    )
+
+
+@admin.register(Agreement)
+class AgreementAdmin(RecordAdmin):
+    list_display = (
+        "title",
+        "short_name",
+        "kind",
+        "scope",
+        "status",
+        "signed_on",
+        "in_force_on",
+        "ended_on",
+        "program",
+        "party_count",
+        "visibility",
+    )
+    list_filter = (
+        "status",
+        "scope",
+        "kind",
+        "visibility",
+        ("program", VisibleRelatedFieldListFilter),
+        "signed_on",
+        ("ended_on", admin.EmptyFieldListFilter),
+    )
+    list_select_related = ("program",)
+    search_fields = ("title", "short_name", "description", "parties__nation__name", "parties__organization__acronym")
+    autocomplete_fields = ("program",)
+    date_hierarchy = "signed_on"
+    inlines = (AgreementPartyInline,)
+    fieldsets = (
+        (None, {"fields": ("title", "short_name", "kind", "scope", "status", "program")}),
+        ("Dates", {"fields": ("signed_on", "in_force_on", "expires_on", "ended_on")}),
+        ("Content", {"fields": ("provisions", "description")}),
+        RECORD_FIELDSET,
+    )
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return super().get_queryset(request).annotate(_party_count=Count("parties", distinct=True))
+
+    @admin.display(description="parties", ordering="_party_count")
+    def party_count(self, obj: Agreement) -> int:
+        return obj._party_count
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(RecordAdmin):
+    list_display = (
+        "name",
+        "series",
+        "kind",
+        "status",
+        "start_date",
+        "end_date",
+        "location",
+        "participant_count",
+        "visibility",
+    )
+    list_filter = ("status", "kind", "visibility", ("program", VisibleRelatedFieldListFilter), "start_date")
+    list_select_related = ("program", "agreement")
+    search_fields = ("name", "series", "location", "participants__nation__name")
+    autocomplete_fields = ("program", "agreement")
+    date_hierarchy = "start_date"
+    inlines = (ExerciseParticipantInline,)
+    fieldsets = (
+        (None, {"fields": ("name", "series", "kind", "status", "domains", "purposes")}),
+        ("When and where", {"fields": ("start_date", "end_date", "location")}),
+        ("Under", {"fields": ("program", "agreement")}),
+        ("Content", {"fields": ("objectives", "outcomes")}),
+        RECORD_FIELDSET,
+    )
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return super().get_queryset(request).annotate(_participant_count=Count("participants", distinct=True))
+
+    @admin.display(description="participants", ordering="_participant_count")
+    def participant_count(self, obj: Exercise) -> int:
+        return obj._participant_count
+
+
+@admin.register(ResourceSharing)
+class ResourceSharingAdmin(RecordAdmin):
+    list_display = (
+        "__str__",
+        "reference",
+        "category",
+        "status",
+        "quantity",
+        "unit",
+        "value",
+        "currency",
+        "start_date",
+        "program",
+        "visibility",
+    )
+    list_filter = ("category", "status", "visibility", ("program", VisibleRelatedFieldListFilter), "start_date")
+    list_select_related = (
+        "provider_nation",
+        "provider_organization",
+        "recipient_nation",
+        "recipient_organization",
+        "program",
+    )
+    search_fields = (
+        "reference",
+        "description",
+        "provider_nation__name",
+        "recipient_nation__name",
+        "provider_organization__name",
+        "recipient_organization__name",
+    )
+    autocomplete_fields = (
+        "provider_nation",
+        "provider_organization",
+        "recipient_nation",
+        "recipient_organization",
+        "agreement",
+        "program",
+    )
+    date_hierarchy = "start_date"
+    fieldsets = (
+        (None, {"fields": ("reference", "category", "status", "description")}),
+        (
+            "Provider and recipient",
+            {"fields": (("provider_nation", "provider_organization"), ("recipient_nation", "recipient_organization"))},
+        ),
+        ("Quantity and value", {"fields": (("quantity", "unit"), ("value", "currency"))}),
+        ("Dates and context", {"fields": ("start_date", "end_date", "agreement", "program")}),
+        RECORD_FIELDSET,
+    )

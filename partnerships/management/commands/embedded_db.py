@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from registry_site.embedded_db import stop_server
+
+
+class Command(BaseCommand):
+    help = "Show the status of the embedded PostgreSQL server, or stop it."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("action", choices=["status", "stop"])
+
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        if settings.DATABASE_URL:
+            raise CommandError("DATABASE_URL is set: this process does not use the embedded PostgreSQL.")
+        data_dir = settings.VAR_DIR / "postgres"
+        if action == "status":
+            database = settings.DATABASES["default"]
+            self.stdout.write(f"running; data in {data_dir}, socket in {database['HOST']}")
+        elif stop_server(data_dir):
+            self.stdout.write(self.style.SUCCESS(f"stopped the embedded PostgreSQL in {data_dir}"))
+        else:
+            self.stdout.write(f"the embedded PostgreSQL in {data_dir} was not running")

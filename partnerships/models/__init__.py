@@ -1,0 +1,24 @@
+"""The registry's domain model, one module per aggregate."""
+
+from partnerships.models.actors import Membership, Nation, Organization
+from partnerships.models.agreements import Agreement, AgreementParty, validate_party_set
+from partnerships.models.base import VIEW_RESTRICTED_PERMISSION, can_view_restricted
+from partnerships.models.exercises import Exercise, ExerciseParticipant, validate_participant_set
+from partnerships.models.programs import Program
+from partnerships.models.resources import ResourceSharing
+
+__all__ = [
+    "VIEW_RESTRICTED_PERMISSION",
+    "Agreement",
+    "AgreementParty",
+    "Exercise",
+    "ExerciseParticipant",
+    "Membership",
+    "Nation",
+    "Organization",
+    "Program",
+    "ResourceSharing",
+    "can_view_restricted",
+    "validate_participant_set",
+    "validate_party_set",
+]

