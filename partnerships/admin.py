@@ -79,6 +79,8 @@ class RecordAdmin(VisibilityMixin, SimpleHistoryAdmin):
     """Base admin for every registry record: history, audit fields, visibility."""
 
     readonly_fields = AUDIT_FIELDS
+    # Editors paste links without a scheme; https is right for every source we cite.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_per_page = 50
     save_on_top = True
     show_full_result_count = False
@@ -172,6 +174,7 @@ class ExerciseParticipantInline(ActorRowInline):
 
 class MembershipInline(VisibilityMixin, admin.TabularInline):
     model = Membership
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fk_name = "organization"
     autocomplete_fields = ("nation",)
     fields = ("nation", "role", "joined_on", "left_on", "visibility", "source_url")

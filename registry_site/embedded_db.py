@@ -67,8 +67,11 @@ def ensure_database(host: str, port: int, name: str) -> None:
             if cursor.fetchone() is None:
                 try:
                     cursor.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
-                except errors.DuplicateDatabase:
-                    pass  # another process created it between our check and our CREATE
+                except (errors.DuplicateDatabase, errors.UniqueViolation):
+                    # Another process created it between our check and our CREATE;
+                    # PostgreSQL reports that race as either error, and only after
+                    # the other CREATE committed, so the database is there now.
+                    pass
                 else:
                     logger.info("created database %s on the embedded PostgreSQL", name)
     finally:

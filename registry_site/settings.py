@@ -18,7 +18,8 @@ from registry_site.embedded_db import database_settings
 from registry_site.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-load_dotenv(BASE_DIR / ".env", override=False)
+# Variables already in the environment win over the file.
+load_dotenv(env_str("REGISTRY_ENV_FILE", str(BASE_DIR / ".env")), override=False)
 
 # Local state that must never be committed: the embedded database, the
 # development secret key. Git-ignored.
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "registry_site.context_processors.environment",
             ],
         },
     },

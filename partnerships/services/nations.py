@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from partnerships.choices import Region
 from partnerships.models import Nation
@@ -63,13 +64,13 @@ def seed_nations() -> SeedResult:
     """
     existing_by_iso3 = {n.iso3: n for n in Nation.objects.exclude(iso3=None)}
     existing_by_cow = {n.cow_code: n for n in Nation.objects.exclude(cow_code=None)}
-    created = updated = unchanged = 0
+    new: list[Nation] = []
+    updated = unchanged = 0
     source_text = "ISO 3166-1 and Correlates of War codes from the countrycode package's code list."
     for values in reference_nations():
         nation = existing_by_iso3.get(values["iso3"]) or existing_by_cow.get(values["cow_code"])
         if nation is None:
-            Nation.objects.create(**values, source_text=source_text)
-            created += 1
+            new.append(Nation(**values, source_text=source_text))
             continue
         changed = [field for field, value in values.items() if value and getattr(nation, field) != value]
         if changed:
@@ -79,4 +80,6 @@ def seed_nations() -> SeedResult:
             updated += 1
         else:
             unchanged += 1
-    return SeedResult(created=created, updated=updated, unchanged=unchanged)
+    # One INSERT for the whole list (and one for its history) instead of 270 round trips.
+    bulk_create_with_history(new, Nation, batch_size=500)
+    return SeedResult(created=len(new), updated=updated, unchanged=unchanged)

@@ -20,8 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000", help="Where to serve the site.")
         parser.add_argument("--no-serve", action="store_true", help="Set everything up but do not start the server.")
+        parser.add_argument("--noreload", action="store_true", help="Serve without the autoreloader.")
 
-    def handle(self, *args: Any, addrport: str, no_serve: bool, **options: Any) -> None:
+    def handle(self, *args: Any, addrport: str, no_serve: bool, noreload: bool, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError(
                 "quickstart is for local development and creates an admin login: run it with DEBUG=true "
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"\nLocal admin login: {username} / {password}\nOpen http://{host}/admin/ and log in.\n")
         )
         if not no_serve:
-            call_command("runserver", addrport)
+            call_command("runserver", addrport, use_reloader=not noreload)
 
     def _local_admin(self) -> tuple[str, str]:
         """Return the local admin's username and password (or a hint), creating the account on first run.

@@ -1,0 +1,319 @@
+"""The admin: every page renders for staff, constant queries, cross-row rules, visibility, history."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from django.contrib import admin
+from django.db import connection, models
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from partnerships.models import (
+    Agreement,
+    Exercise,
+    Membership,
+    Nation,
+    Organization,
+    Program,
+    ResourceSharing,
+)
+from tests.factories import (
+    AgreementFactory,
+    ExerciseFactory,
+    ExerciseParticipantFactory,
+    MembershipFactory,
+    MultinationalFactory,
+    NationFactory,
+    OrganizationFactory,
+    ProgramFactory,
+    ResourceSharingFactory,
+    bilateral_agreement,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _agreement_with_parties() -> Agreement:
+    return bilateral_agreement(NationFactory(), NationFactory(), program=ProgramFactory())
+
+
+def _exercise_with_participants() -> Exercise:
+    exercise = ExerciseFactory(program=ProgramFactory(), agreement=AgreementFactory())
+    ExerciseParticipantFactory(exercise=exercise, role="host")
+    ExerciseParticipantFactory(exercise=exercise, nation=None, organization=OrganizationFactory())
+    return exercise
+
+
+def _organization_with_members() -> Organization:
+    organization = MultinationalFactory(parent=MultinationalFactory())
+    MembershipFactory(organization=organization)
+    return organization
+
+
+def _resource() -> ResourceSharing:
+    return ResourceSharingFactory(program=ProgramFactory(), agreement=AgreementFactory())
+
+
+# One builder per registered model: each makes one fully linked row.
+BUILDERS: dict[type[models.Model], Callable[[], models.Model]] = {
+    Nation: NationFactory,
+    Organization: _organization_with_members,
+    Membership: MembershipFactory,
+    Program: lambda: ProgramFactory(lead_nation=NationFactory(), lead_organization=OrganizationFactory()),
+    Agreement: _agreement_with_parties,
+    Exercise: _exercise_with_participants,
+    ResourceSharing: _resource,
+}
+MODELS = list(BUILDERS)
+
+
+def admin_url(model: type[models.Model], view: str, *args: object) -> str:
+    return reverse(f"admin:partnerships_{model._meta.model_name}_{view}", args=args)
+
+
+def test_every_registry_model_is_registered_in_the_admin() -> None:
+    registered = {model for model in admin.site._registry if model._meta.app_label == "partnerships"}
+    assert registered == set(MODELS)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("view", ["changelist", "add", "change", "history"])
+def test_admin_pages_render_for_staff(model, view: str, editor_client: Client, superuser_client: Client) -> None:
+    record = BUILDERS[model]()
+    args = (record.pk,) if view in ("change", "history") else ()
+    url = admin_url(model, view, *args)
+    for client in (editor_client, superuser_client):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        if view == "change":
+            assert str(record) in response.content.decode()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("view", ["changelist", "add", "change"])
+def test_admin_pages_redirect_anonymous_users_to_login(model, view: str, client: Client) -> None:
+    record = BUILDERS[model]()
+    url = admin_url(model, view, *((record.pk,) if view == "change" else ()))
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_changelist_query_count_does_not_grow_with_rows(model, superuser_client: Client) -> None:
+    url = admin_url(model, "changelist")
+    BUILDERS[model]()
+    with CaptureQueriesContext(connection) as one_row:
+        assert superuser_client.get(url).status_code == 200
+    for _ in range(49):
+        BUILDERS[model]()
+    assert model.objects.count() >= 50
+    with CaptureQueriesContext(connection) as fifty_rows:
+        response = superuser_client.get(url)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 50
+    assert len(fifty_rows) == len(one_row), [q["sql"][:160] for q in fifty_rows.captured_queries]
+
+
+# --- Editing through the admin ---------------------------------------------------
+
+
+def _agreement_form(**overrides: object) -> dict[str, object]:
+    data = {
+        "title": "Enhanced Defense Cooperation Agreement",
+        "short_name": "EDCA",
+        "kind": "defense_cooperation",
+        "scope": "bilateral",
+        "status": "in_force",
+        "signed_on": "2014-04-28",
+        "in_force_on": "2014-06-25",
+        "visibility": "public",
+        "source_url": "https://example.org/edca",
+        "source_text": "Text of the agreement",
+        "parties-TOTAL_FORMS": "0",
+        "parties-INITIAL_FORMS": "0",
+        "parties-MIN_NUM_FORMS": "0",
+        "parties-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def _with_parties(data: dict[str, object], nations: list[Nation]) -> dict[str, object]:
+    data["parties-TOTAL_FORMS"] = str(len(nations))
+    for index, nation in enumerate(nations):
+        data[f"parties-{index}-nation"] = str(nation.pk)
+        data[f"parties-{index}-role"] = "party"
+    return data
+
+
+def test_admin_rejects_a_bilateral_agreement_with_one_party(editor_client: Client) -> None:
+    usa = NationFactory()
+    response = editor_client.post(admin_url(Agreement, "add"), _with_parties(_agreement_form(), [usa]))
+    assert response.status_code == 200
+    assert "A bilateral agreement has exactly two distinct parties; this one has 1." in response.content.decode()
+    assert not Agreement.objects.exists()
+
+
+def test_admin_rejects_the_same_party_twice(editor_client: Client) -> None:
+    usa = NationFactory()
+    response = editor_client.post(admin_url(Agreement, "add"), _with_parties(_agreement_form(), [usa, usa]))
+    assert "listed more than once" in response.content.decode()
+    assert not Agreement.objects.exists()
+
+
+def test_admin_shows_date_errors_next_to_the_field(editor_client: Client) -> None:
+    form = _with_parties(_agreement_form(in_force_on="2014-04-01"), NationFactory.create_batch(2))
+    response = editor_client.post(admin_url(Agreement, "add"), form)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["in_force_on"] == ["The in-force date cannot be before the signature date."]
+    assert not Agreement.objects.exists()
+
+
+def test_admin_saves_a_valid_agreement_and_records_who_changed_it(editor, editor_client: Client) -> None:
+    usa, phl = NationFactory.create_batch(2)
+    response = editor_client.post(admin_url(Agreement, "add"), _with_parties(_agreement_form(), [usa, phl]))
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    agreement = Agreement.objects.get()
+    assert {p.nation for p in agreement.parties.all()} == {usa, phl}
+    assert agreement.history.get().history_user == editor
+    assert agreement.parties.first().history.get().history_user == editor
+
+
+def test_history_page_shows_who_changed_what(editor, editor_client: Client) -> None:
+    agreement = _agreement_with_parties()
+    url = admin_url(Agreement, "change", agreement.pk)
+    page = editor_client.get(url)
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "provisions"}
+    data.update(
+        _agreement_form(
+            title=agreement.title,
+            short_name="Renamed",
+            program=agreement.program_id,
+            signed_on=agreement.signed_on.isoformat(),
+            in_force_on=agreement.in_force_on.isoformat(),
+        )
+    )
+    parties = list(agreement.parties.all())
+    data.update({"parties-TOTAL_FORMS": "2", "parties-INITIAL_FORMS": "2"})
+    for index, party in enumerate(parties):
+        data.update(
+            {
+                f"parties-{index}-id": party.pk,
+                f"parties-{index}-agreement": agreement.pk,
+                f"parties-{index}-nation": party.nation_id,
+                f"parties-{index}-role": party.role,
+            }
+        )
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    history = editor_client.get(admin_url(Agreement, "history", agreement.pk)).content.decode()
+    assert "editor" in history
+    assert "Renamed" in history
+
+
+# --- Visibility in the admin ----------------------------------------------------------
+
+
+def test_editor_without_clearance_never_sees_a_restricted_record(editor_client: Client) -> None:
+    secret = AgreementFactory(title="Secret Basing Arrangement", visibility="restricted")
+    AgreementFactory(title="Public Agreement")
+    changelist = editor_client.get(admin_url(Agreement, "changelist")).content.decode()
+    assert "Public Agreement" in changelist
+    assert "Secret Basing Arrangement" not in changelist
+    change = editor_client.get(admin_url(Agreement, "change", secret.pk))
+    assert change.status_code == 302  # the admin's "does not exist" redirect
+    assert editor_client.get(admin_url(Agreement, "history", secret.pk)).status_code == 404
+    assert editor_client.get(admin_url(Agreement, "delete", secret.pk)).status_code == 302
+
+
+def test_cleared_staff_see_restricted_records(superuser_client: Client) -> None:
+    secret = AgreementFactory(title="Secret Basing Arrangement", visibility="restricted")
+    assert "Secret Basing Arrangement" in superuser_client.get(admin_url(Agreement, "changelist")).content.decode()
+    assert superuser_client.get(admin_url(Agreement, "change", secret.pk)).status_code == 200
+
+
+def test_autocomplete_never_offers_a_restricted_record(editor_client: Client) -> None:
+    NationFactory(name="Hiddenland", visibility="restricted")
+    NationFactory(name="Hiddenburg")
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "Hidden", "app_label": "partnerships", "model_name": "agreementparty", "field_name": "nation"},
+    )
+    names = [result["text"] for result in response.json()["results"]]
+    assert names == ["Hiddenburg"]
+
+
+def test_list_filter_and_choices_never_name_a_restricted_program(editor_client: Client) -> None:
+    ProgramFactory(name="Covert Program", visibility="restricted")
+    ProgramFactory(name="Open Program")
+    changelist = editor_client.get(admin_url(Agreement, "changelist")).content.decode()
+    assert "Open Program" in changelist
+    assert "Covert Program" not in changelist
+    add_page = editor_client.get(admin_url(Exercise, "add")).content.decode()
+    assert "Covert Program" not in add_page
+
+
+def test_history_of_a_deleted_restricted_record_is_hidden(editor_client: Client, superuser_client: Client) -> None:
+    secret = ProgramFactory(visibility="restricted")
+    pk = secret.pk
+    secret.delete()
+    assert editor_client.get(admin_url(Program, "history", pk)).status_code == 404
+    assert superuser_client.get(admin_url(Program, "history", pk)).status_code == 200
+
+
+def test_restricted_party_hidden_from_editor_still_counts_towards_the_bilateral_rule(editor_client: Client) -> None:
+    secret_nation = NationFactory(visibility="restricted")
+    public_nation = NationFactory()
+    agreement = bilateral_agreement(public_nation, secret_nation)
+    url = admin_url(Agreement, "change", agreement.pk)
+    page = editor_client.get(url)
+    assert page.status_code == 200
+    assert secret_nation.name not in page.content.decode()
+    visible_party = agreement.parties.get(nation=public_nation)
+    data = _agreement_form(
+        title=agreement.title,
+        signed_on=agreement.signed_on.isoformat(),
+        in_force_on=agreement.in_force_on.isoformat(),
+        provisions=["basing_access"],
+    )
+    data.update(
+        {
+            "parties-TOTAL_FORMS": "1",
+            "parties-INITIAL_FORMS": "1",
+            "parties-0-id": visible_party.pk,
+            "parties-0-agreement": agreement.pk,
+            "parties-0-nation": public_nation.pk,
+            "parties-0-role": "party",
+        }
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.non_form_errors()
+    assert agreement.parties.count() == 2
+
+
+def test_membership_inline_on_organization_is_saved(editor_client: Client) -> None:
+    nation = NationFactory()
+    data = {
+        "name": "Partnership Council",
+        "acronym": "PC",
+        "kind": "multinational",
+        "visibility": "public",
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-nation": nation.pk,
+        "memberships-0-role": "member",
+        "memberships-0-joined_on": "2001-01-01",
+        "memberships-0-visibility": "public",
+    }
+    response = editor_client.post(admin_url(Organization, "add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Membership.objects.get().joined_on == datetime.date(2001, 1, 1)
