@@ -254,7 +254,7 @@ class AgreementAdmin(RecordAdmin):
         "scope",
         "status",
         "signed_on",
-        "in_force_on",
+        "in_force_from",
         "ended_on",
         "program",
         "party_count",
@@ -276,7 +276,7 @@ class AgreementAdmin(RecordAdmin):
     inlines = (AgreementPartyInline,)
     fieldsets = (
         (None, {"fields": ("title", "short_name", "kind", "scope", "status", "program")}),
-        ("Dates", {"fields": ("signed_on", "in_force_on", "expires_on", "ended_on")}),
+        ("Dates", {"fields": ("signed_on", "in_force_from", "expires_on", "ended_on")}),
         ("Content", {"fields": ("provisions", "description")}),
         RECORD_FIELDSET,
     )

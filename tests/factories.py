@@ -110,7 +110,7 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     scope = choices.AgreementScope.BILATERAL
     status = choices.AgreementStatus.IN_FORCE
     signed_on = datetime.date(2014, 4, 28)
-    in_force_on = datetime.date(2014, 6, 25)
+    in_force_from = datetime.date(2014, 6, 25)
     provisions = [choices.Provision.BASING_ACCESS]
 
 

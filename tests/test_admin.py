@@ -130,7 +130,7 @@ def _agreement_form(**overrides: object) -> dict[str, object]:
         "scope": "bilateral",
         "status": "in_force",
         "signed_on": "2014-04-28",
-        "in_force_on": "2014-06-25",
+        "in_force_from": "2014-06-25",
         "visibility": "public",
         "source_url": "https://example.org/edca",
         "source_text": "Text of the agreement",
@@ -167,11 +167,11 @@ def test_admin_rejects_the_same_party_twice(editor_client: Client) -> None:
 
 
 def test_admin_shows_date_errors_next_to_the_field(editor_client: Client) -> None:
-    form = _with_parties(_agreement_form(in_force_on="2014-04-01"), NationFactory.create_batch(2))
+    form = _with_parties(_agreement_form(in_force_from="2014-04-01"), NationFactory.create_batch(2))
     response = editor_client.post(admin_url(Agreement, "add"), form)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert errors["in_force_on"] == ["The in-force date cannot be before the signature date."]
+    assert errors["in_force_from"] == ["The in-force date cannot be before the signature date."]
     assert not Agreement.objects.exists()
 
 
@@ -197,7 +197,7 @@ def test_history_page_shows_who_changed_what(editor, editor_client: Client) -> N
             short_name="Renamed",
             program=agreement.program_id,
             signed_on=agreement.signed_on.isoformat(),
-            in_force_on=agreement.in_force_on.isoformat(),
+            in_force_from=agreement.in_force_from.isoformat(),
         )
     )
     parties = list(agreement.parties.all())
@@ -280,7 +280,7 @@ def test_restricted_party_hidden_from_editor_still_counts_towards_the_bilateral_
     data = _agreement_form(
         title=agreement.title,
         signed_on=agreement.signed_on.isoformat(),
-        in_force_on=agreement.in_force_on.isoformat(),
+        in_force_from=agreement.in_force_from.isoformat(),
         provisions=["basing_access"],
     )
     data.update(

@@ -58,7 +58,7 @@ def _agreement(**fields: object) -> Agreement:
         "scope": choices.AgreementScope.BILATERAL,
         "status": choices.AgreementStatus.IN_FORCE,
         "signed_on": D(1951, 8, 30),
-        "in_force_on": D(1952, 8, 27),
+        "in_force_from": D(1952, 8, 27),
     }
     values.update(fields)
     return Agreement(**values)
@@ -196,19 +196,19 @@ CASES = [
     # Agreements: date order
     Case(
         "agreement-in-force-before-signed",
-        lambda: _agreement(signed_on=D(2014, 4, 28), in_force_on=D(2014, 4, 27)),
+        lambda: _agreement(signed_on=D(2014, 4, 28), in_force_from=D(2014, 4, 27)),
         "in-force date cannot be before the signature date",
-        field="in_force_on",
+        field="in_force_from",
     ),
     Case(
         "agreement-ended-before-in-force",
-        lambda: _agreement(status="terminated", in_force_on=D(2000, 1, 1), ended_on=D(1999, 12, 31)),
+        lambda: _agreement(status="terminated", in_force_from=D(2000, 1, 1), ended_on=D(1999, 12, 31)),
         "end date cannot be before the in-force date",
         field="ended_on",
     ),
     Case(
         "agreement-ended-before-signed",
-        lambda: _agreement(status="terminated", signed_on=D(2000, 1, 1), in_force_on=None, ended_on=D(1999, 1, 1)),
+        lambda: _agreement(status="terminated", signed_on=D(2000, 1, 1), in_force_from=None, ended_on=D(1999, 1, 1)),
         "end date cannot be before the signature date",
         field="ended_on",
     ),
@@ -221,15 +221,15 @@ CASES = [
     # Agreements: status consistent with dates
     Case(
         "agreement-signed-without-date",
-        lambda: _agreement(status="signed", signed_on=None, in_force_on=None),
+        lambda: _agreement(status="signed", signed_on=None, in_force_from=None),
         "signed agreement needs its signature date",
         field="signed_on",
     ),
     Case(
         "agreement-in-force-without-date",
-        lambda: _agreement(in_force_on=None),
+        lambda: _agreement(in_force_from=None),
         "needs its in-force date",
-        field="in_force_on",
+        field="in_force_from",
     ),
     Case(
         "agreement-in-force-with-end",
@@ -251,7 +251,7 @@ CASES = [
     ),
     Case(
         "agreement-negotiating-with-dates",
-        lambda: _agreement(status="negotiating", in_force_on=None),
+        lambda: _agreement(status="negotiating", in_force_from=None),
         "under negotiation has no signature date",
         field="signed_on",
     ),

@@ -45,56 +45,56 @@ def terminated() -> Agreement:
     return AgreementFactory(
         status=choices.AgreementStatus.TERMINATED,
         signed_on=D(1955, 5, 14),
-        in_force_on=D(1955, 6, 4),
+        in_force_from=D(1955, 6, 4),
         ended_on=D(1991, 7, 1),
     )
 
 
-def in_force_on(day: datetime.date) -> set[int]:
+def agreements_in_force_on(day: datetime.date) -> set[int]:
     return set(Agreement.objects.in_force(on=day).values_list("pk", flat=True))
 
 
 def test_agreement_is_in_force_on_the_day_it_enters_into_force(terminated: Agreement) -> None:
-    assert terminated.pk in in_force_on(terminated.in_force_on)
+    assert terminated.pk in agreements_in_force_on(terminated.in_force_from)
 
 
 def test_agreement_is_not_in_force_the_day_before(terminated: Agreement) -> None:
-    assert terminated.pk not in in_force_on(terminated.in_force_on - ONE_DAY)
+    assert terminated.pk not in agreements_in_force_on(terminated.in_force_from - ONE_DAY)
 
 
 def test_agreement_is_in_force_on_its_last_day(terminated: Agreement) -> None:
-    assert terminated.pk in in_force_on(terminated.ended_on - ONE_DAY)
+    assert terminated.pk in agreements_in_force_on(terminated.ended_on - ONE_DAY)
 
 
 def test_agreement_is_not_in_force_on_the_day_it_ends(terminated: Agreement) -> None:
-    assert terminated.pk not in in_force_on(terminated.ended_on)
+    assert terminated.pk not in agreements_in_force_on(terminated.ended_on)
 
 
 def test_signed_agreement_never_in_force_is_never_in_force() -> None:
-    signed = AgreementFactory(status=choices.AgreementStatus.SIGNED, in_force_on=None)
-    assert signed.pk not in in_force_on(D(2030, 1, 1))
+    signed = AgreementFactory(status=choices.AgreementStatus.SIGNED, in_force_from=None)
+    assert signed.pk not in agreements_in_force_on(D(2030, 1, 1))
 
 
 def test_scheduled_expiry_ends_an_agreement_without_end_date() -> None:
-    agreement = AgreementFactory(in_force_on=D(2014, 6, 25), expires_on=D(2024, 6, 25))
-    assert agreement.pk in in_force_on(D(2024, 6, 24))
-    assert agreement.pk not in in_force_on(D(2024, 6, 25))
+    agreement = AgreementFactory(in_force_from=D(2014, 6, 25), expires_on=D(2024, 6, 25))
+    assert agreement.pk in agreements_in_force_on(D(2024, 6, 24))
+    assert agreement.pk not in agreements_in_force_on(D(2024, 6, 25))
 
 
 def test_actual_end_date_wins_over_scheduled_expiry() -> None:
     agreement = AgreementFactory(
         status=choices.AgreementStatus.TERMINATED,
         signed_on=D(2000, 1, 1),
-        in_force_on=D(2000, 1, 1),
+        in_force_from=D(2000, 1, 1),
         expires_on=D(2010, 1, 1),
         ended_on=D(2005, 1, 1),
     )
-    assert agreement.pk not in in_force_on(D(2006, 1, 1))
+    assert agreement.pk not in agreements_in_force_on(D(2006, 1, 1))
 
 
 def test_agreement_in_force_without_end_is_in_force_far_ahead() -> None:
     agreement = AgreementFactory()
-    assert agreement.pk in in_force_on(D(2100, 1, 1))
+    assert agreement.pk in agreements_in_force_on(D(2100, 1, 1))
 
 
 # --- Agreement.involving --------------------------------------------------------

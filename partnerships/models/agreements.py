@@ -40,14 +40,14 @@ class AgreementQuerySet(VisibilityQuerySet):
     def in_force(self, *, on: date) -> Self:
         """Return agreements in force on ``on``.
 
-        In force from ``in_force_on`` (inclusive) until ``ended_on`` or, when
+        In force from ``in_force_from`` (inclusive) until ``ended_on`` or, when
         it has not ended, the scheduled ``expires_on`` (both exclusive: the
         first day no longer in force). Dates decide, not ``status``, which
         describes the agreement today.
         """
         end = Coalesce("ended_on", "expires_on")
         return self.filter(
-            models.Q(in_force_on__lte=on)
+            models.Q(in_force_from__lte=on)
             & (models.Q(ended_on__isnull=True, expires_on__isnull=True) | models.Q(GreaterThan(end, on)))
         )
 
@@ -72,7 +72,7 @@ class Agreement(RegistryRecord):
     scope = models.CharField(max_length=16, choices=AgreementScope.choices, db_index=True)
     status = models.CharField(max_length=16, choices=AgreementStatus.choices, db_index=True)
     signed_on = models.DateField(null=True, blank=True, db_index=True)
-    in_force_on = models.DateField(
+    in_force_from = models.DateField(
         "in force from", null=True, blank=True, db_index=True, help_text="The day it entered into force."
     )
     expires_on = models.DateField(
@@ -110,15 +110,15 @@ class Agreement(RegistryRecord):
             ),
             models.CheckConstraint(
                 condition=models.Q(signed_on__isnull=True)
-                | models.Q(in_force_on__isnull=True)
-                | models.Q(in_force_on__gte=models.F("signed_on")),
+                | models.Q(in_force_from__isnull=True)
+                | models.Q(in_force_from__gte=models.F("signed_on")),
                 name="agreement_in_force_not_before_signed",
                 violation_error_message="An agreement cannot enter into force before it is signed.",
             ),
             models.CheckConstraint(
                 condition=models.Q(ended_on__isnull=True)
-                | models.Q(in_force_on__isnull=True)
-                | models.Q(ended_on__gte=models.F("in_force_on")),
+                | models.Q(in_force_from__isnull=True)
+                | models.Q(ended_on__gte=models.F("in_force_from")),
                 name="agreement_end_not_before_in_force",
                 violation_error_message="An agreement cannot end before it enters into force.",
             ),
@@ -131,8 +131,8 @@ class Agreement(RegistryRecord):
             ),
             models.CheckConstraint(
                 condition=models.Q(expires_on__isnull=True)
-                | models.Q(in_force_on__isnull=True)
-                | models.Q(expires_on__gte=models.F("in_force_on")),
+                | models.Q(in_force_from__isnull=True)
+                | models.Q(expires_on__gte=models.F("in_force_from")),
                 name="agreement_expiry_not_before_in_force",
                 violation_error_message="An agreement cannot expire before it enters into force.",
             ),
@@ -143,8 +143,8 @@ class Agreement(RegistryRecord):
             ),
             models.CheckConstraint(
                 condition=~models.Q(status__in=[AgreementStatus.IN_FORCE, AgreementStatus.SUSPENDED])
-                | models.Q(in_force_on__isnull=False),
-                name="agreement_in_force_has_in_force_on",
+                | models.Q(in_force_from__isnull=False),
+                name="agreement_in_force_has_in_force_from",
                 violation_error_message="An agreement in force (or suspended) needs its in-force date.",
             ),
             models.CheckConstraint(
@@ -160,7 +160,7 @@ class Agreement(RegistryRecord):
             ),
             models.CheckConstraint(
                 condition=~models.Q(status=AgreementStatus.NEGOTIATING)
-                | models.Q(signed_on__isnull=True, in_force_on__isnull=True, ended_on__isnull=True),
+                | models.Q(signed_on__isnull=True, in_force_from__isnull=True, ended_on__isnull=True),
                 name="agreement_negotiating_has_no_dates",
                 violation_error_message="An agreement under negotiation has no signature, in-force or end date.",
             ),
@@ -173,9 +173,9 @@ class Agreement(RegistryRecord):
     def clean(self) -> None:
         """Check the dates' order and that the status agrees with them, naming the field at fault."""
         errors: dict[str, str] = {}
-        signed, in_force, expires, ended = self.signed_on, self.in_force_on, self.expires_on, self.ended_on
+        signed, in_force, expires, ended = self.signed_on, self.in_force_from, self.expires_on, self.ended_on
         if signed and in_force and in_force < signed:
-            errors["in_force_on"] = "The in-force date cannot be before the signature date."
+            errors["in_force_from"] = "The in-force date cannot be before the signature date."
         if ended and in_force and ended < in_force:
             errors["ended_on"] = "The end date cannot be before the in-force date."
         elif ended and signed and ended < signed:
@@ -187,7 +187,7 @@ class Agreement(RegistryRecord):
             errors.setdefault("signed_on", "A signed agreement needs its signature date.")
         if status in (AgreementStatus.IN_FORCE, AgreementStatus.SUSPENDED) and not in_force:
             errors.setdefault(
-                "in_force_on", f"An agreement with status “{self.get_status_display()}” needs its in-force date."
+                "in_force_from", f"An agreement with status “{self.get_status_display()}” needs its in-force date."
             )
         if status == AgreementStatus.IN_FORCE and ended:
             errors.setdefault(
@@ -196,7 +196,7 @@ class Agreement(RegistryRecord):
         if status in (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED) and not ended:
             errors.setdefault("ended_on", f"An agreement with status “{self.get_status_display()}” needs its end date.")
         if status == AgreementStatus.NEGOTIATING:
-            for field, label in (("signed_on", "signature"), ("in_force_on", "in-force"), ("ended_on", "end")):
+            for field, label in (("signed_on", "signature"), ("in_force_from", "in-force"), ("ended_on", "end")):
                 if getattr(self, field):
                     errors.setdefault(field, f"An agreement under negotiation has no {label} date yet.")
         if errors:

@@ -37,7 +37,7 @@ DATE_FIELDS = {
     "started_on",
     "ended_on",
     "signed_on",
-    "in_force_on",
+    "in_force_from",
     "expires_on",
     "start_date",
     "end_date",
