@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from partnerships.choices import Visibility
 from partnerships.models import (
     Agreement,
     AgreementParty,
+    ApiToken,
     Exercise,
     ExerciseParticipant,
     Membership,
@@ -374,3 +377,64 @@ class ResourceSharingAdmin(RecordAdmin):
         ("Dates and context", {"fields": ("start_date", "end_date", "agreement", "program")}),
         RECORD_FIELDSET,
     )
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ("user", "name", "write_enabled", "expires_at")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(SimpleHistoryAdmin):
+    """Staff create tokens here (the key is shown once, on creation) and revoke them."""
+
+    list_display = ("__str__", "user", "write_enabled", "expires_at", "last_used_at", "revoked_at", "created_at")
+    list_filter = ("write_enabled", ("revoked_at", admin.EmptyFieldListFilter), "expires_at")
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__username")
+    autocomplete_fields = ("user",)
+    readonly_fields = ("prefix", "last_used_at", "revoked_at", "created_at")
+    actions = ("revoke",)
+
+    def get_form(self, request: HttpRequest, obj: ApiToken | None = None, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
+        if obj is None:
+            return ("user", "name", "write_enabled", "expires_at")
+        return ("user", "name", "prefix", "write_enabled", "expires_at", "last_used_at", "revoked_at", "created_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
+        if obj is None:
+            return ()
+        return (*self.readonly_fields, "user")
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        issued = ApiToken.issue(
+            user=obj.user, name=obj.name, write_enabled=obj.write_enabled, expires_at=obj.expires_at
+        )
+        obj.pk = issued.token.pk
+        obj.prefix = issued.token.prefix
+        messages.warning(
+            request,
+            format_html(
+                "The key of token “{}” is <code>{}</code>. Copy it now: it is stored only as a hash "
+                "and will not be shown again.",
+                obj.name,
+                issued.key,
+            ),
+        )
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            token.revoke()
+            revoked += 1
+        messages.success(request, f"Revoked {revoked} token(s).")

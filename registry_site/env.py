@@ -8,6 +8,7 @@ deployment shows up at start-up instead of as odd behaviour later
 from __future__ import annotations
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -66,3 +67,14 @@ def env_choice(name: str, default: str, choices: list[str]) -> str:
         if value.lower() == choice.lower():
             return choice
     raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}.")
+
+
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """Return a request rate such as ``60/minute``; raise if it is not one."""
+    value = env_str(name, default) or default
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 60/minute (per second|minute|hour|day).")
+    return value

@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 from registry_site.embedded_db import database_settings
-from registry_site.env import env_bool, env_choice, env_int, env_list, env_str
+from registry_site.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Variables already in the environment win over the file.
@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "partnerships",
 ]
@@ -85,6 +89,11 @@ MIDDLEWARE = [
     # Records who made each change for django-simple-history.
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# Report each request's SQL query count in an X-Query-Count header (tests, benchmarks).
+REGISTRY_QUERY_COUNT_HEADER = env_bool("REGISTRY_QUERY_COUNT_HEADER", default=False)
+if REGISTRY_QUERY_COUNT_HEADER:
+    MIDDLEWARE.insert(0, "registry_site.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "registry_site.urls"
 WSGI_APPLICATION = "registry_site.wsgi.application"
@@ -148,6 +157,58 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+}
+
+# --- REST API -------------------------------------------------------------
+# Throttle rates: "<number>/<second|minute|hour|day>", per anonymous client
+# (IP address) and per token (or per user for browser sessions).
+API_THROTTLE_ANON = env_rate("API_THROTTLE_ANON", "60/minute")
+API_THROTTLE_USER = env_rate("API_THROTTLE_USER", "1200/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: its WWW-Authenticate header makes unauthenticated requests 401, not 403.
+        "partnerships.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["partnerships.api.permissions.RegistryPermission"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "partnerships.api.throttling.AnonymousThrottle",
+        "partnerships.api.throttling.TokenThrottle",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "partnerships.api.pagination.RegistryPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["partnerships.api.filtering.StrictFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "partnerships.api.schema.RegistryAutoSchema",
+    "EXCEPTION_HANDLER": "partnerships.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "ORDERING_PARAM": "ordering",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Partnership Program Registry API",
+    "DESCRIPTION": (
+        "Who cooperates with whom on defense, under which agreements, in which exercises, sharing what. "
+        "Authenticate with `Authorization: Token <key>`. Errors share one shape: "
+        '`{"type": "validation_error" | "client_error" | "server_error", '
+        '"errors": [{"code": …, "detail": …, "attr": field path or null}]}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "VisibilityEnum": "partnerships.choices.Visibility",
+    },
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
 }
 
 # --- History --------------------------------------------------------------

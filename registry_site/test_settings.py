@@ -14,6 +14,10 @@ import secrets
 os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(64))
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ["DEBUG"] = "false"
+os.environ["REGISTRY_QUERY_COUNT_HEADER"] = "true"
+# Throttling has its own tests, with low rates; the rest of the suite must never hit it.
+os.environ.setdefault("API_THROTTLE_ANON", "100000/minute")
+os.environ.setdefault("API_THROTTLE_USER", "100000/minute")
 
 from registry_site.settings import *  # noqa: F403
 

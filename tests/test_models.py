@@ -265,6 +265,7 @@ CASES = [
         "party-without-actor",
         lambda: AgreementParty(agreement=AgreementFactory()),
         "either a nation or an organization",
+        field="nation",
     ),
     Case(
         "party-with-both-actors",
@@ -272,6 +273,7 @@ CASES = [
             agreement=AgreementFactory(), nation=NationFactory(), organization=OrganizationFactory()
         ),
         "either a nation or an organization",
+        field="nation",
     ),
     Case("party-nation-twice", lambda: _duplicate_party("nation"), "nation is already a party"),
     Case("party-organization-twice", lambda: _duplicate_party("organization"), "organization is already a party"),
@@ -311,6 +313,7 @@ CASES = [
         "participant-without-actor",
         lambda: ExerciseParticipant(exercise=ExerciseFactory()),
         "either a nation or an organization",
+        field="nation",
     ),
     Case("participant-nation-twice", lambda: _duplicate_participant("nation"), "nation is already listed"),
     Case(

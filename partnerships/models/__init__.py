@@ -6,13 +6,16 @@ from partnerships.models.base import VIEW_RESTRICTED_PERMISSION, can_view_restri
 from partnerships.models.exercises import Exercise, ExerciseParticipant, validate_participant_set
 from partnerships.models.programs import Program
 from partnerships.models.resources import ResourceSharing
+from partnerships.models.tokens import ApiToken, IssuedToken
 
 __all__ = [
     "VIEW_RESTRICTED_PERMISSION",
     "Agreement",
     "AgreementParty",
+    "ApiToken",
     "Exercise",
     "ExerciseParticipant",
+    "IssuedToken",
     "Membership",
     "Nation",
     "Organization",

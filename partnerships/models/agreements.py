@@ -22,7 +22,7 @@ from partnerships.models.base import (
     VisibilityQuerySet,
     active_on_q,
     can_view_restricted,
-    pk_of,
+    pks_of,
 )
 from partnerships.models.parties import ActorReference, actor_visible_q, exactly_one_q
 from partnerships.models.programs import Program
@@ -30,10 +30,10 @@ from partnerships.models.programs import Program
 ActorKey = tuple[str, int | None]
 
 
-def involving_q(nation: Nation | int, *, prefix: str = "") -> models.Q:
-    """Return a Q true for actor rows naming ``nation`` or one of its own organizations."""
-    nation_id = pk_of(nation)
-    return models.Q(**{f"{prefix}nation": nation_id}) | models.Q(**{f"{prefix}organization__nation": nation_id})
+def involving_q(nations: Nation | int | Iterable[Nation | int], *, prefix: str = "") -> models.Q:
+    """Return a Q true for actor rows naming one of ``nations`` or one of their own organizations."""
+    ids = pks_of(nations)
+    return models.Q(**{f"{prefix}nation__in": ids}) | models.Q(**{f"{prefix}organization__nation__in": ids})
 
 
 class AgreementQuerySet(VisibilityQuerySet):
@@ -51,8 +51,10 @@ class AgreementQuerySet(VisibilityQuerySet):
             & (models.Q(ended_on__isnull=True, expires_on__isnull=True) | models.Q(GreaterThan(end, on)))
         )
 
-    def involving(self, nation: Nation | int, *, on: date | None = None) -> Self:
+    def involving(self, nation: Nation | int | Iterable[Nation | int], *, on: date | None = None) -> Self:
         """Return agreements with ``nation`` (or one of its organizations) as a party.
+
+        ``nation`` may also be several nations: any of them matches.
 
         With ``on``, only parties on that day count: a party that withdrew
         before it, or joined after it, does not.
@@ -297,6 +299,9 @@ class AgreementParty(ActorReference, TimestampedRow):
 
     def clean(self) -> None:
         if (self.nation_id is None) == (self.organization_id is None):
-            raise ValidationError("Choose either a nation or an organization as the party, not both or neither.")
+            # Attached to "nation" so that the same rule's CHECK constraint does not repeat it.
+            raise ValidationError(
+                {"nation": "Choose either a nation or an organization as the party, not both or neither."}
+            )
         if self.joined_on and self.withdrew_on and self.withdrew_on <= self.joined_on:
             raise ValidationError({"withdrew_on": "A party must withdraw after the day it joined."})

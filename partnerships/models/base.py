@@ -28,6 +28,13 @@ def pk_of(value: models.Model | int | str) -> int | str:
     return value.pk if isinstance(value, models.Model) else value
 
 
+def pks_of(values: object) -> list[int | str]:
+    """Return primary keys for one instance or key, or for an iterable of them."""
+    if isinstance(values, models.Model | int | str):
+        return [pk_of(values)]
+    return [pk_of(value) for value in values]  # type: ignore[attr-defined]
+
+
 class ChoiceArrayField(ArrayField):
     """An array of choices, edited as a list of checkboxes instead of comma-separated text."""
 

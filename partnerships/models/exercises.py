@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Self
 
@@ -30,14 +31,17 @@ class ExerciseQuerySet(VisibilityQuerySet):
         """Return exercises under way on ``on`` (start and end dates both inclusive)."""
         return self.filter(active_on_q("start_date", "end_date", on, start_required=True, end_inclusive=True))
 
-    def involving(self, nation: Nation | int, *, role: str | None = None) -> Self:
-        """Return exercises ``nation`` (or one of its organizations) took part in, optionally in ``role``."""
+    def involving(self, nation: Nation | int | Iterable[Nation | int], *, role: str | None = None) -> Self:
+        """Return exercises ``nation`` (or one of its organizations, or any of several nations) took part in.
+
+        ``role`` narrows to hosts, participants or observers.
+        """
         participants = ExerciseParticipant.objects.filter(involving_q(nation), exercise=models.OuterRef("pk"))
         if role is not None:
             participants = participants.filter(role=role)
         return self.filter(models.Exists(participants))
 
-    def hosted_by(self, nation: Nation | int) -> Self:
+    def hosted_by(self, nation: Nation | int | Iterable[Nation | int]) -> Self:
         return self.involving(nation, role=ParticipantRole.HOST)
 
 
@@ -166,7 +170,10 @@ class ExerciseParticipant(ActorReference, TimestampedRow):
 
     def clean(self) -> None:
         if (self.nation_id is None) == (self.organization_id is None):
-            raise ValidationError("Choose either a nation or an organization as the participant, not both or neither.")
+            # Attached to "nation" so that the same rule's CHECK constraint does not repeat it.
+            raise ValidationError(
+                {"nation": "Choose either a nation or an organization as the participant, not both or neither."}
+            )
 
 
 def validate_participant_set(participants: list[tuple[str, int | None]]) -> None:

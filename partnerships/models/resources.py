@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Self
 
@@ -13,7 +14,7 @@ from django.db import models
 from partnerships.choices import ResourceCategory, ResourceStatus
 from partnerships.models.actors import Nation, Organization
 from partnerships.models.agreements import Agreement
-from partnerships.models.base import RegistryRecord, VisibilityQuerySet, active_on_q, can_view_restricted, pk_of
+from partnerships.models.base import RegistryRecord, VisibilityQuerySet, active_on_q, can_view_restricted, pks_of
 from partnerships.models.parties import actor_visible_q, exactly_one_q
 from partnerships.models.programs import Program
 
@@ -23,14 +24,14 @@ class ResourceSharingQuerySet(VisibilityQuerySet):
         """Return records under way on ``on`` (dates inclusive; no start date means "since ever")."""
         return self.filter(active_on_q("start_date", "end_date", on, end_inclusive=True))
 
-    def involving(self, nation: Nation | int, *, direction: str | None = None) -> Self:
+    def involving(self, nation: Nation | int | Iterable[Nation | int], *, direction: str | None = None) -> Self:
         """Return records with ``nation`` (or one of its organizations) as provider or recipient.
 
-        ``direction`` narrows to "provided" or "received".
+        ``nation`` may also be several nations. ``direction`` narrows to "provided" or "received".
         """
-        nation_id = pk_of(nation)
-        provided = models.Q(provider_nation=nation_id) | models.Q(provider_organization__nation=nation_id)
-        received = models.Q(recipient_nation=nation_id) | models.Q(recipient_organization__nation=nation_id)
+        ids = pks_of(nation)
+        provided = models.Q(provider_nation__in=ids) | models.Q(provider_organization__nation__in=ids)
+        received = models.Q(recipient_nation__in=ids) | models.Q(recipient_organization__nation__in=ids)
         if direction == "provided":
             return self.filter(provided)
         if direction == "received":

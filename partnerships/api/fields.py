@@ -1,0 +1,88 @@
+"""Related records rendered in brief form and written as an id (or, for nations, a code)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from rest_framework import serializers
+
+from partnerships.choices import Visibility
+from partnerships.filters import resolve_nation_code
+from partnerships.models import Nation, can_view_restricted
+
+
+class NestedRelatedField(serializers.RelatedField):
+    """A foreign key shown as ``{"id", "url", "display", …}`` and written as an id or ``{"id": …}``.
+
+    Nations may also be written as an ISO code or ``cow:NUMBER``. Only records
+    the requesting user may see can be linked, and a linked record they may
+    not see is rendered as null: neither way hints that it exists.
+    """
+
+    default_error_messages = {
+        "does_not_exist": "No {model} matches “{value}”.",
+        "incorrect_type": "Give an id, an object with an id{codes}, not {data_type}.",
+    }
+
+    def __init__(self, brief_serializer: type[serializers.Serializer], **kwargs: Any) -> None:
+        self.brief_serializer = brief_serializer
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> models.QuerySet:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return queryset.visible_to(getattr(request, "user", None))
+
+    def use_pk_only_optimization(self) -> bool:
+        return False
+
+    def to_representation(self, value: models.Model) -> dict[str, Any] | None:
+        request = self.context.get("request")
+        if getattr(value, "visibility", Visibility.PUBLIC) != Visibility.PUBLIC and not can_view_restricted(
+            getattr(request, "user", None)
+        ):
+            return None
+        return self.brief_serializer(value, context=self.context).data
+
+    def to_internal_value(self, data: Any) -> models.Model:
+        queryset = self.get_queryset()
+        model_name = queryset.model._meta.verbose_name
+        if isinstance(data, dict):
+            data = data.get("id")
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            codes = " or a nation code" if queryset.model is Nation else ""
+            self.fail("incorrect_type", codes=codes, data_type=type(data).__name__)
+        if isinstance(data, str) and not data.strip().isdigit():
+            if queryset.model is not Nation:
+                self.fail("incorrect_type", codes="", data_type="text")
+            try:
+                return resolve_nation_code(data, queryset)
+            except Exception:
+                self.fail("does_not_exist", model=model_name, value=data)
+        try:
+            return queryset.get(pk=int(data))
+        except (queryset.model.DoesNotExist, ValueError, OverflowError):
+            self.fail("does_not_exist", model=model_name, value=data)
+
+
+class NestedRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = NestedRelatedField
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        field = self.target
+        if direction == "response":
+            reference = auto_schema.resolve_serializer(field.brief_serializer, direction).ref
+            # Null when empty, or when it names a record the user may not see.
+            return {"allOf": [reference], "nullable": True}
+        identifier: list[dict[str, Any]] = [
+            {"type": "integer", "minimum": 1},
+            {"type": "object", "properties": {"id": {"type": "integer", "minimum": 1}}, "required": ["id"]},
+        ]
+        if field.queryset is not None and field.queryset.model is Nation:
+            identifier.append({"type": "string", "description": "ISO alpha-2/alpha-3 code, or cow:NUMBER / cow:ABBR"})
+        schema: dict[str, Any] = {"oneOf": identifier}
+        if field.allow_null:
+            schema["nullable"] = True
+        return schema

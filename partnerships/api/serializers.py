@@ -1,0 +1,531 @@
+"""Serializers: one full and one brief form per model.
+
+Validation is the model layer's: ``full_clean()`` and the cross-row
+validators in ``partnerships.models``, so the API and the admin give the same
+rule the same message. Writes go through ``partnerships.services.records``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.db.models import Prefetch
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.validators import UniqueTogetherValidator, UniqueValidator
+
+from partnerships.api.fields import NestedRelatedField
+from partnerships.choices import Visibility
+from partnerships.models import (
+    Agreement,
+    AgreementParty,
+    Exercise,
+    ExerciseParticipant,
+    Membership,
+    Nation,
+    Organization,
+    Program,
+    ResourceSharing,
+    can_view_restricted,
+    validate_participant_set,
+    validate_party_set,
+)
+from partnerships.services.records import actor_key, save_record
+
+RECORD_FIELDS = ("visibility", "source_url", "source_text", "created_at", "updated_at")
+Prefetcher = Callable[[Request | None], str | Prefetch]
+
+
+def as_drf_error(error: DjangoValidationError, *, prefix: str | None = None) -> serializers.ValidationError:
+    """Return a model ValidationError as a DRF one, keeping its field names and messages."""
+    if hasattr(error, "error_dict"):
+        detail: Any = {
+            ("non_field_errors" if field == "__all__" else field): messages
+            for field, messages in error.message_dict.items()
+        }
+    else:
+        detail = {"non_field_errors": error.messages}
+    if prefix:
+        detail = {prefix: detail.get("non_field_errors", detail)}
+    return serializers.ValidationError(detail)
+
+
+class BriefSerializer(serializers.ModelSerializer):
+    """``id``, ``url``, ``display`` and the natural key: how related records are shown."""
+
+    url = serializers.SerializerMethodField()
+    display = serializers.SerializerMethodField()
+
+    # Related rows ``display`` needs, joined by the views.
+    related: ClassVar[tuple[str, ...]] = ()
+
+    def get_url(self, obj: models.Model) -> str:
+        from rest_framework.reverse import reverse
+
+        return reverse(f"api:{obj._meta.model_name}-detail", args=[obj.pk], request=self.context.get("request"))
+
+    def get_display(self, obj: models.Model) -> str:
+        return str(obj)
+
+
+class NationBriefSerializer(BriefSerializer):
+    class Meta:
+        model = Nation
+        fields = ("id", "url", "display", "name", "iso3", "cow_code")
+
+
+class OrganizationBriefSerializer(BriefSerializer):
+    class Meta:
+        model = Organization
+        fields = ("id", "url", "display", "name", "acronym")
+
+
+class MembershipBriefSerializer(BriefSerializer):
+    related = ("nation", "organization")
+
+    class Meta:
+        model = Membership
+        fields = ("id", "url", "display", "joined_on")
+
+
+class ProgramBriefSerializer(BriefSerializer):
+    class Meta:
+        model = Program
+        fields = ("id", "url", "display", "name", "acronym")
+
+
+class AgreementBriefSerializer(BriefSerializer):
+    class Meta:
+        model = Agreement
+        fields = ("id", "url", "display", "title", "signed_on")
+
+
+class ExerciseBriefSerializer(BriefSerializer):
+    class Meta:
+        model = Exercise
+        fields = ("id", "url", "display", "name", "start_date")
+
+
+class ResourceSharingBriefSerializer(BriefSerializer):
+    related = ("provider_nation", "provider_organization", "recipient_nation", "recipient_organization")
+
+    class Meta:
+        model = ResourceSharing
+        fields = ("id", "url", "display", "reference")
+
+
+def nation_field(**kwargs: Any) -> NestedRelatedField:
+    return NestedRelatedField(NationBriefSerializer, queryset=Nation.objects.all(), **kwargs)
+
+
+def organization_field(**kwargs: Any) -> NestedRelatedField:
+    return NestedRelatedField(OrganizationBriefSerializer, queryset=Organization.objects.all(), **kwargs)
+
+
+def program_field(**kwargs: Any) -> NestedRelatedField:
+    return NestedRelatedField(ProgramBriefSerializer, queryset=Program.objects.all(), **kwargs)
+
+
+def agreement_field(**kwargs: Any) -> NestedRelatedField:
+    return NestedRelatedField(AgreementBriefSerializer, queryset=Agreement.objects.all(), **kwargs)
+
+
+def _visible(queryset: models.QuerySet, request: Request | None) -> models.QuerySet:
+    return queryset.visible_to(getattr(request, "user", None))
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """Base of the full serializers: url, display, audit fields, model-layer validation."""
+
+    url = serializers.SerializerMethodField()
+    display = serializers.SerializerMethodField()
+
+    # For each field, what the view must join (select_related) or prefetch to render it.
+    related: ClassVar[dict[str, tuple[str, ...]]] = {}
+    prefetch: ClassVar[dict[str, Prefetcher]] = {}
+    # Nested rows written with the record: (field name, reverse relation name).
+    rows_field: ClassVar[str | None] = None
+
+    class Meta:
+        read_only_fields = ("created_at", "updated_at")
+
+    get_url = BriefSerializer.get_url
+    get_display = BriefSerializer.get_display
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        wanted = self.context.get("fields")
+        if wanted is not None:
+            for name in list(self.fields):
+                if name not in wanted:
+                    self.fields.pop(name)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # Uniqueness is checked by full_clean() below, with the model's own messages.
+        for field in fields.values():
+            field.validators = [v for v in field.validators if not isinstance(v, UniqueValidator)]
+        return fields
+
+    def get_validators(self) -> list[Any]:
+        return [v for v in super().get_validators() if not isinstance(v, UniqueTogetherValidator)]
+
+    @property
+    def user(self) -> Any:
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def validate_visibility(self, value: str) -> str:
+        if value != Visibility.PUBLIC and not can_view_restricted(self.user):
+            raise serializers.ValidationError("You may not make records restricted: you could not see them afterwards.")
+        return value
+
+    def candidate(self, attrs: dict[str, Any]) -> models.Model:
+        """Return the record as it would be saved: the instance (a copy) or a new one, with ``attrs``."""
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name != self.rows_field:
+                setattr(instance, name, value)
+        return instance
+
+    def reset_omitted(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """For PUT, give every writable field the body leaves out its default: PUT replaces the record."""
+        if self.instance is None or self.partial:
+            return attrs
+        model = self.Meta.model
+        for name, field in self.fields.items():
+            if field.read_only or name in attrs:
+                continue
+            if name == self.rows_field:
+                attrs[name] = []
+                continue
+            model_field = model._meta.get_field(field.source if field.source != "*" else name)
+            if model_field.has_default():
+                attrs[name] = model_field.get_default()
+            elif model_field.null:
+                attrs[name] = None
+            elif model_field.blank:
+                attrs[name] = ""
+        return attrs
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = self.reset_omitted(attrs)
+        candidate = self.candidate(attrs)
+        try:
+            candidate.full_clean(exclude=[self.rows_field] if self.rows_field else None)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        self.validate_rows(candidate, attrs)
+        return attrs
+
+    def validate_rows(self, candidate: models.Model, attrs: dict[str, Any]) -> None:
+        """Check rules across the nested rows (overridden where there are some)."""
+
+    def hidden_rows(self) -> models.QuerySet | None:
+        """Return the saved nested rows the user may not see (kept as they are on update)."""
+        if self.rows_field is None or self.instance is None:
+            return None
+        rows = getattr(self.instance, self.rows_field).all()
+        visible = rows.model.objects.visible_to(self.user).filter(pk__in=rows.values("pk"))
+        return rows.exclude(pk__in=visible.values("pk"))
+
+    def create(self, validated_data: dict[str, Any]) -> models.Model:
+        rows = validated_data.pop(self.rows_field, None) if self.rows_field else None
+        return save_record(
+            instance=self.Meta.model(), fields=validated_data, rows_relation=self.rows_field, rows=rows, user=self.user
+        )
+
+    def update(self, instance: models.Model, validated_data: dict[str, Any]) -> models.Model:
+        rows = validated_data.pop(self.rows_field, None) if self.rows_field else None
+        return save_record(
+            instance=instance, fields=validated_data, rows_relation=self.rows_field, rows=rows, user=self.user
+        )
+
+
+class NationSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Nation
+        fields = (
+            "id",
+            "url",
+            "display",
+            "name",
+            "iso2",
+            "iso3",
+            "iso_numeric",
+            "cow_code",
+            "cow_abbr",
+            "region",
+            "exists_from",
+            "exists_until",
+            *RECORD_FIELDS,
+        )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Blank codes mean "none": NULL, so that uniqueness ignores them (as the admin does).
+        for code in ("iso2", "iso3", "iso_numeric", "cow_abbr"):
+            if code in attrs:
+                attrs[code] = attrs[code].strip().upper() or None if attrs[code] else None
+        return super().validate(attrs)
+
+
+class OrganizationSerializer(RecordSerializer):
+    nation = nation_field(required=False, allow_null=True)
+    parent = organization_field(required=False, allow_null=True)
+
+    related = {"nation": ("nation",), "parent": ("parent",)}
+
+    class Meta(RecordSerializer.Meta):
+        model = Organization
+        fields = (
+            "id",
+            "url",
+            "display",
+            "name",
+            "acronym",
+            "kind",
+            "nation",
+            "parent",
+            "founded_on",
+            "dissolved_on",
+            "website",
+            "description",
+            *RECORD_FIELDS,
+        )
+
+
+class MembershipSerializer(RecordSerializer):
+    organization = organization_field()
+    nation = nation_field()
+
+    related = {"display": ("nation", "organization"), "organization": ("organization",), "nation": ("nation",)}
+
+    class Meta(RecordSerializer.Meta):
+        model = Membership
+        fields = ("id", "url", "display", "organization", "nation", "role", "joined_on", "left_on", *RECORD_FIELDS)
+
+
+class ProgramSerializer(RecordSerializer):
+    lead_nation = nation_field(required=False, allow_null=True)
+    lead_organization = organization_field(required=False, allow_null=True)
+
+    related = {"lead_nation": ("lead_nation",), "lead_organization": ("lead_organization",)}
+
+    class Meta(RecordSerializer.Meta):
+        model = Program
+        fields = (
+            "id",
+            "url",
+            "display",
+            "name",
+            "acronym",
+            "program_type",
+            "objectives",
+            "lead_nation",
+            "lead_organization",
+            "started_on",
+            "ended_on",
+            "description",
+            *RECORD_FIELDS,
+        )
+
+
+class ActorRowSerializer(serializers.ModelSerializer):
+    """A party or participant: exactly one of nation and organization."""
+
+    id = serializers.IntegerField(read_only=True)
+    nation = nation_field(required=False, allow_null=True)
+    organization = organization_field(required=False, allow_null=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        row = self.Meta.model(**attrs)
+        try:
+            row.full_clean(exclude=[self.Meta.parent_field])
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return attrs
+
+
+class AgreementPartySerializer(ActorRowSerializer):
+    class Meta:
+        model = AgreementParty
+        parent_field = "agreement"
+        fields = ("id", "nation", "organization", "role", "joined_on", "withdrew_on", "notes")
+
+
+class ExerciseParticipantSerializer(ActorRowSerializer):
+    class Meta:
+        model = ExerciseParticipant
+        parent_field = "exercise"
+        fields = ("id", "nation", "organization", "role", "personnel", "notes")
+
+
+def _visible_rows(relation: str, model: type[models.Model]) -> Prefetcher:
+    def prefetch(request: Request | None) -> Prefetch:
+        return Prefetch(relation, queryset=_visible(model.objects.select_related("nation", "organization"), request))
+
+    return prefetch
+
+
+def _visible_brief(relation: str, model: type[models.Model], *related: str) -> Prefetcher:
+    def prefetch(request: Request | None) -> Prefetch:
+        return Prefetch(relation, queryset=_visible(model.objects.select_related(*related), request))
+
+    return prefetch
+
+
+class AgreementSerializer(RecordSerializer):
+    program = program_field(required=False, allow_null=True)
+    parties = AgreementPartySerializer(many=True, required=False)
+    exercises = ExerciseBriefSerializer(many=True, read_only=True)
+    resources = ResourceSharingBriefSerializer(many=True, read_only=True)
+
+    rows_field = "parties"
+    related = {"program": ("program",)}
+    prefetch = {
+        "parties": _visible_rows("parties", AgreementParty),
+        "exercises": _visible_brief("exercises", Exercise),
+        "resources": _visible_brief("resources", ResourceSharing, *ResourceSharingBriefSerializer.related),
+    }
+
+    class Meta(RecordSerializer.Meta):
+        model = Agreement
+        fields = (
+            "id",
+            "url",
+            "display",
+            "title",
+            "short_name",
+            "kind",
+            "scope",
+            "status",
+            "signed_on",
+            "in_force_from",
+            "expires_on",
+            "ended_on",
+            "provisions",
+            "program",
+            "parties",
+            "description",
+            "exercises",
+            "resources",
+            *RECORD_FIELDS,
+        )
+
+    def validate_rows(self, candidate: models.Model, attrs: dict[str, Any]) -> None:
+        hidden = self.hidden_rows()
+        hidden_keys = [row.actor_key for row in hidden] if hidden is not None else []
+        if "parties" in attrs:
+            keys = [actor_key(row) for row in attrs["parties"]] + hidden_keys
+        elif self.instance is not None:
+            keys = [row.actor_key for row in self.instance.parties.all()]
+        else:
+            keys = []
+        try:
+            validate_party_set(scope=candidate.scope, parties=keys)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"parties": exc.messages}) from exc
+
+
+class ExerciseSerializer(RecordSerializer):
+    program = program_field(required=False, allow_null=True)
+    agreement = agreement_field(required=False, allow_null=True)
+    participants = ExerciseParticipantSerializer(many=True, required=False)
+
+    rows_field = "participants"
+    related = {"program": ("program",), "agreement": ("agreement",)}
+    prefetch = {"participants": _visible_rows("participants", ExerciseParticipant)}
+
+    class Meta(RecordSerializer.Meta):
+        model = Exercise
+        fields = (
+            "id",
+            "url",
+            "display",
+            "name",
+            "series",
+            "kind",
+            "domains",
+            "purposes",
+            "status",
+            "start_date",
+            "end_date",
+            "location",
+            "program",
+            "agreement",
+            "participants",
+            "objectives",
+            "outcomes",
+            *RECORD_FIELDS,
+        )
+
+    def validate_rows(self, candidate: models.Model, attrs: dict[str, Any]) -> None:
+        if "participants" not in attrs:
+            return
+        hidden = self.hidden_rows()
+        keys = [actor_key(row) for row in attrs["participants"]]
+        keys += [row.actor_key for row in hidden] if hidden is not None else []
+        try:
+            validate_participant_set(keys)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"participants": exc.messages}) from exc
+
+
+class ResourceSharingSerializer(RecordSerializer):
+    provider_nation = nation_field(required=False, allow_null=True)
+    provider_organization = organization_field(required=False, allow_null=True)
+    recipient_nation = nation_field(required=False, allow_null=True)
+    recipient_organization = organization_field(required=False, allow_null=True)
+    agreement = agreement_field(required=False, allow_null=True)
+    program = program_field(required=False, allow_null=True)
+
+    related = {
+        "display": ResourceSharingBriefSerializer.related,
+        "provider_nation": ("provider_nation",),
+        "provider_organization": ("provider_organization",),
+        "recipient_nation": ("recipient_nation",),
+        "recipient_organization": ("recipient_organization",),
+        "agreement": ("agreement",),
+        "program": ("program",),
+    }
+
+    class Meta(RecordSerializer.Meta):
+        model = ResourceSharing
+        fields = (
+            "id",
+            "url",
+            "display",
+            "reference",
+            "provider_nation",
+            "provider_organization",
+            "recipient_nation",
+            "recipient_organization",
+            "category",
+            "description",
+            "quantity",
+            "unit",
+            "value",
+            "currency",
+            "start_date",
+            "end_date",
+            "status",
+            "agreement",
+            "program",
+            *RECORD_FIELDS,
+        )
+
+
+SERIALIZERS: dict[type[models.Model], tuple[type[RecordSerializer], type[BriefSerializer]]] = {
+    Nation: (NationSerializer, NationBriefSerializer),
+    Organization: (OrganizationSerializer, OrganizationBriefSerializer),
+    Membership: (MembershipSerializer, MembershipBriefSerializer),
+    Program: (ProgramSerializer, ProgramBriefSerializer),
+    Agreement: (AgreementSerializer, AgreementBriefSerializer),
+    Exercise: (ExerciseSerializer, ExerciseBriefSerializer),
+    ResourceSharing: (ResourceSharingSerializer, ResourceSharingBriefSerializer),
+}

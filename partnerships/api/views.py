@@ -1,0 +1,234 @@
+"""API views: one viewset per model on a shared base.
+
+The base applies ``visible_to()`` to every queryset (restricted records are
+absent, so 404, for users without permission), renders ``?brief``,
+``?fields`` and ``?omit`` and joins or prefetches only what it renders,
+and guards writes with ETag / If-Match.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.utils.http import parse_etags, quote_etag
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from partnerships.api.errors import PreconditionFailed
+from partnerships.api.serializers import SERIALIZERS, BriefSerializer, RecordSerializer
+from partnerships.filters import FILTERSETS
+from partnerships.models import (
+    Agreement,
+    Exercise,
+    Membership,
+    Nation,
+    Organization,
+    Program,
+    ResourceSharing,
+)
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def etag_for(instance: models.Model) -> str:
+    """Return the record's weak ETag: it changes whenever the record (or its nested rows) is saved."""
+    version = int(instance.updated_at.timestamp() * 1_000_000)
+    return f'W/"{instance.pk}-{version}"'
+
+
+def _strip_weak(tag: str) -> str:
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+class RegistryViewSet(viewsets.ModelViewSet):
+    """Base of every resource: visibility, rendering parameters, query planning, lost-update protection."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    supports_rendering_parameters = True
+    supports_if_match = True
+    brief_serializer_class: type[BriefSerializer]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        model = cls.queryset.model
+        cls.serializer_class, cls.brief_serializer_class = SERIALIZERS[model]
+        cls.filterset_class = FILTERSETS[model]
+
+    # --- rendering ------------------------------------------------------------------
+    def is_brief(self) -> bool:
+        raw = self.request.query_params.get("brief")
+        if raw is None:
+            return False
+        if raw.lower() in TRUE_WORDS:
+            return True
+        if raw.lower() in FALSE_WORDS:
+            return False
+        raise ValidationError({"brief": [f"“{raw}” is not a boolean: use true or false."]})
+
+    def _field_list(self, name: str, available: list[str]) -> list[str] | None:
+        raw = self.request.query_params.get(name)
+        if raw is None:
+            return None
+        names = [part.strip() for part in raw.split(",") if part.strip()]
+        unknown = [part for part in names if part not in available]
+        if unknown:
+            raise ValidationError(
+                {name: [f"Unknown field(s): {', '.join(unknown)}. Available: {', '.join(available)}."]}
+            )
+        return names
+
+    def rendered_fields(self) -> list[str]:
+        """Return the names of the fields this response will contain, checking the parameters."""
+        serializer_class = self.brief_serializer_class if self.is_brief() else self.serializer_class
+        available = list(serializer_class.Meta.fields)
+        if self.request.method not in ("GET", "HEAD"):
+            return available
+        fields = self._field_list("fields", available)
+        omit = self._field_list("omit", available) or []
+        return [name for name in (fields or available) if name not in omit]
+
+    def get_serializer_class(self) -> type:
+        if self.request is not None and self.request.method in ("GET", "HEAD") and self.is_brief():
+            return self.brief_serializer_class
+        return self.serializer_class
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.request is not None and self.request.method in ("GET", "HEAD"):
+            context["fields"] = set(self.rendered_fields())
+        return context
+
+    # --- querying -------------------------------------------------------------------
+    def get_queryset(self) -> models.QuerySet:
+        queryset = self.queryset.model.objects.visible_to(self.request.user)
+        return self.plan(queryset)
+
+    def plan(self, queryset: models.QuerySet) -> models.QuerySet:
+        """Join and prefetch exactly what the rendered fields need: a constant number of queries."""
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        if self.request.method in ("GET", "HEAD") and self.is_brief():
+            return queryset.select_related(*self.brief_serializer_class.related)
+        serializer_class: type[RecordSerializer] = self.serializer_class
+        fields = self.rendered_fields()
+        related = [path for name in fields for path in serializer_class.related.get(name, ())]
+        if related:
+            queryset = queryset.select_related(*related)
+        prefetches = [
+            serializer_class.prefetch[name](self.request) for name in fields if name in serializer_class.prefetch
+        ]
+        if prefetches:
+            queryset = queryset.prefetch_related(*prefetches)
+        return queryset
+
+    # --- lost-update protection -----------------------------------------------------
+    def check_if_match(self, instance: models.Model) -> None:
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            return
+        if header.strip() == "*":
+            return
+        current = _strip_weak(etag_for(instance))
+        if current not in {_strip_weak(tag) for tag in parse_etags(header)} and quote_etag(current) not in header:
+            raise PreconditionFailed()
+
+    def get_object(self) -> models.Model:
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            # Lock the row until the transaction ends, so that two clients
+            # holding the same ETag cannot both pass the If-Match check.
+            self.queryset_locked = True
+        return super().get_object()
+
+    def filter_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        queryset = super().filter_queryset(queryset)
+        if getattr(self, "queryset_locked", False):
+            queryset = queryset.select_for_update(of=("self",))
+        return queryset
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        etag = etag_for(instance)
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match and _strip_weak(etag) in {_strip_weak(tag) for tag in parse_etags(if_none_match)}:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag
+        return response
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().create(request, *args, **kwargs)
+        if response.status_code == status.HTTP_201_CREATED:
+            instance = self.queryset.model.objects.get(pk=response.data["id"])
+            response["ETag"] = etag_for(instance)
+            response["Location"] = response.data["url"]
+        return response
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with transaction.atomic():
+            instance = self.get_object()
+            self.check_if_match(instance)
+            serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
+            serializer.is_valid(raise_exception=True)
+            serializer.save()
+        fresh = self.get_queryset().get(pk=instance.pk)
+        response = Response(self.serializer_class(fresh, context=self.get_serializer_context()).data)
+        response["ETag"] = etag_for(fresh)
+        return response
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with transaction.atomic():
+            instance = self.get_object()
+            self.check_if_match(instance)
+            instance.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _described(name: str, plural: str) -> Any:
+    return extend_schema_view(
+        list=extend_schema(description=f"List {plural}, filtered, ordered and paginated."),
+        retrieve=extend_schema(description=f"One {name}. The response carries an ETag for If-Match."),
+        create=extend_schema(description=f"Create a {name}."),
+        update=extend_schema(description=f"Replace a {name} (send If-Match to refuse lost updates)."),
+        partial_update=extend_schema(description=f"Change some fields of a {name} (If-Match honoured)."),
+        destroy=extend_schema(description=f"Delete a {name} (If-Match honoured)."),
+    )
+
+
+@_described("nation", "nations")
+class NationViewSet(RegistryViewSet):
+    queryset = Nation.objects.all()
+
+
+@_described("organization", "organizations")
+class OrganizationViewSet(RegistryViewSet):
+    queryset = Organization.objects.all()
+
+
+@_described("membership", "memberships of nations in multinational organizations")
+class MembershipViewSet(RegistryViewSet):
+    queryset = Membership.objects.all()
+
+
+@_described("program", "programs")
+class ProgramViewSet(RegistryViewSet):
+    queryset = Program.objects.all()
+
+
+@_described("agreement (parties nested and writable)", "agreements")
+class AgreementViewSet(RegistryViewSet):
+    queryset = Agreement.objects.all()
+
+
+@_described("exercise (participants nested and writable)", "exercises")
+class ExerciseViewSet(RegistryViewSet):
+    queryset = Exercise.objects.all()
+
+
+@_described("resource-sharing record", "resource-sharing records")
+class ResourceSharingViewSet(RegistryViewSet):
+    queryset = ResourceSharing.objects.all()

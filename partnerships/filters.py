@@ -1,0 +1,529 @@
+"""One FilterSet per model, shared by the REST API and the analyst pages.
+
+Each FilterSet lists its fields in ``lookups`` by kind; the base class turns
+every entry into NetBox-style parameters:
+
+========  ==============================================================
+kind      parameters (``x`` is the field)
+========  ==============================================================
+text      ``x``, ``x__n``, ``x__ic``, ``x__nic``, ``x__isw``, ``x__iew``, ``x__ie``, ``x__empty``
+choice    ``x``, ``x__n``
+array     ``x`` (has any of), ``x__n`` (has none of), ``x__empty``
+date      ``x``, ``x__n``, ``x__gt``, ``x__gte``, ``x__lt``, ``x__lte``, ``x__empty``
+number    same as date
+fk        ``x_id``, ``x_id__n``, ``x_id__empty``
+========  ==============================================================
+
+Repeating a parameter ORs its values (``status=signed&status=in_force``);
+``__n`` excludes every value given. Nations can be named by ISO alpha-2 or
+alpha-3 code, by COW number or abbreviation with a ``cow:`` prefix, or by id
+(``party=PHL``, ``party=cow:840``, ``party=42``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db import models
+from django.db.models import Q
+
+from partnerships import choices
+from partnerships.models import (
+    Agreement,
+    Exercise,
+    Membership,
+    Nation,
+    Organization,
+    Program,
+    ResourceSharing,
+)
+
+TEXT_LOOKUPS = {
+    "": "exact",
+    "__n": "exact",
+    "__ic": "icontains",
+    "__nic": "icontains",
+    "__isw": "istartswith",
+    "__iew": "iendswith",
+    "__ie": "iexact",
+}
+COMPARISON_LOOKUPS = {"": "exact", "__n": "exact", "__gt": "gt", "__gte": "gte", "__lt": "lt", "__lte": "lte"}
+NEGATED = {"__n", "__nic"}
+
+
+def multivalue_field(field_class: type[forms.Field]) -> type[forms.Field]:
+    """Return a form field that accepts a parameter repeated any number of times.
+
+    Each value is cleaned by ``field_class``, so a malformed one is reported
+    under the parameter's name.
+    """
+
+    class MultiValueField(forms.MultipleChoiceField):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.pop("choices", None)
+            super().__init__(*args, **kwargs)
+            self.inner = field_class()
+
+        def to_python(self, value: Any) -> list[Any]:
+            if not value:
+                return []
+            values = value if isinstance(value, list | tuple) else [value]
+            return [self.inner.clean(item) for item in values if item not in (None, "")]
+
+        def validate(self, value: list[Any]) -> None:
+            if self.required and not value:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    MultiValueField.__name__ = f"MultiValue{field_class.__name__}"
+    return MultiValueField
+
+
+class MultiValueFilter(django_filters.MultipleChoiceFilter):
+    """A filter ORing the values of a repeated parameter (``exclude=True`` for ``__n``)."""
+
+    def __init__(self, *args: Any, value_field: type[forms.Field] = forms.CharField, **kwargs: Any) -> None:
+        self.field_class = multivalue_field(value_field)
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+class EmptyFilter(django_filters.BooleanFilter):
+    """``x__empty=true`` keeps rows where the field is null (or blank text); ``false`` the others."""
+
+    def __init__(self, *args: Any, blank: bool = False, array: bool = False, **kwargs: Any) -> None:
+        self.blank, self.array = blank, array
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: models.QuerySet, value: bool | None) -> models.QuerySet:
+        if value is None:
+            return qs
+        empty = Q(**{f"{self.field_name}__isnull": True})
+        if self.blank:
+            empty |= Q(**{self.field_name: ""})
+        if self.array:
+            empty |= Q(**{f"{self.field_name}__len": 0})
+        return qs.filter(empty) if value else qs.exclude(empty)
+
+
+def resolve_nation_code(value: str, nations: models.QuerySet | None = None) -> Nation:
+    """Return the nation named by an ISO alpha-2/alpha-3 code, ``cow:`` number or abbreviation, or id.
+
+    Only ``nations`` (by default the public ones) are looked at, so a
+    restricted nation is as unknown as a missing one. Raise
+    ``forms.ValidationError`` naming the value when no nation matches.
+    """
+    if nations is None:
+        nations = Nation.objects.filter(visibility=choices.Visibility.PUBLIC)
+    text = value.strip()
+    lookup: dict[str, Any]
+    if text.lower().startswith("cow:"):
+        code = text[4:].strip()
+        lookup = {"cow_code": int(code)} if code.isdigit() else {"cow_abbr": code.upper()}
+    elif text.isdigit():
+        lookup = {"pk": int(text)}
+    elif len(text) == 2:
+        lookup = {"iso2": text.upper()}
+    elif len(text) == 3:
+        lookup = {"iso3": text.upper()}
+    else:
+        lookup = {}
+    nation = nations.filter(**lookup).first() if lookup else None
+    if nation is None:
+        raise forms.ValidationError(
+            "“%(value)s” matches no nation: use an ISO alpha-2 or alpha-3 code (PH, PHL), "
+            "cow:NUMBER or cow:ABBREVIATION (cow:840, cow:PHI), or a nation id.",
+            code="unknown_nation",
+            params={"value": value},
+        )
+    return nation
+
+
+class NationCodeField(forms.CharField):
+    nations: models.QuerySet | None = None
+
+    def clean(self, value: Any) -> int:
+        return resolve_nation_code(super().clean(value), self.nations).pk
+
+
+class NationFilter(MultiValueFilter):
+    """Filter by nations named by code; ``method`` receives their ids.
+
+    ``nations`` is set per request by RegistryFilterSet to what the user may see.
+    """
+
+    nations: models.QuerySet | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, value_field=NationCodeField, **kwargs)
+
+    @property
+    def field(self) -> forms.Field:
+        field = super().field
+        field.inner.nations = self.nations
+        return field
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """Orders by the listed fields, always ending with ``id`` so that pages never overlap."""
+
+    def filter(self, qs: models.QuerySet, value: list[str] | None) -> models.QuerySet:
+        if not value:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value]
+        if not any(field.lstrip("-") == "id" for field in ordering):
+            ordering.append("-id" if ordering[-1].startswith("-") else "id")
+        return qs.order_by(*ordering)
+
+
+def _filters_for(name: str, kind: str, field_name: str, model_field: models.Field | None) -> dict[str, Any]:
+    filters: dict[str, Any] = {}
+    if kind == "text":
+        for suffix, lookup in TEXT_LOOKUPS.items():
+            filters[f"{name}{suffix}"] = MultiValueFilter(
+                field_name=field_name, lookup_expr=lookup, exclude=suffix in NEGATED
+            )
+        filters[f"{name}__empty"] = EmptyFilter(field_name=field_name, blank=True)
+    elif kind == "choice":
+        field_choices = model_field.choices if model_field is not None else []
+        filters[name] = django_filters.MultipleChoiceFilter(field_name=field_name, choices=field_choices)
+        filters[f"{name}__n"] = django_filters.MultipleChoiceFilter(
+            field_name=field_name, choices=field_choices, exclude=True
+        )
+    elif kind == "array":
+        field_choices = model_field.base_field.choices  # type: ignore[union-attr]
+        filters[name] = ArrayAnyFilter(field_name=field_name, choices=field_choices)
+        filters[f"{name}__n"] = ArrayAnyFilter(field_name=field_name, choices=field_choices, exclude=True)
+        filters[f"{name}__empty"] = EmptyFilter(field_name=field_name, array=True)
+    elif kind in ("date", "number", "integer"):
+        value_field = {"date": forms.DateField, "number": forms.DecimalField, "integer": forms.IntegerField}[kind]
+        for suffix, lookup in COMPARISON_LOOKUPS.items():
+            filters[f"{name}{suffix}"] = MultiValueFilter(
+                field_name=field_name, lookup_expr=lookup, exclude=suffix in NEGATED, value_field=value_field
+            )
+        filters[f"{name}__empty"] = EmptyFilter(field_name=field_name)
+    elif kind == "fk":
+        filters[f"{name}_id"] = MultiValueFilter(field_name=field_name, value_field=forms.IntegerField)
+        filters[f"{name}_id__n"] = MultiValueFilter(field_name=field_name, value_field=forms.IntegerField, exclude=True)
+        filters[f"{name}_id__empty"] = EmptyFilter(field_name=field_name)
+    else:  # pragma: no cover - a programming error in a FilterSet below
+        raise ValueError(f"unknown lookup kind {kind!r} for {name}")
+    return filters
+
+
+class ArrayAnyFilter(django_filters.MultipleChoiceFilter):
+    """Keeps rows whose array has any of the values given (``exclude``: none of them)."""
+
+    def filter(self, qs: models.QuerySet, value: list[str]) -> models.QuerySet:
+        if not value:
+            return qs
+        q = Q(**{f"{self.field_name}__overlap": list(value)})
+        return qs.exclude(q) if self.exclude else qs.filter(q)
+
+
+class RegistryFilterSet(django_filters.FilterSet):
+    """Base of every FilterSet: id, visibility, text search, incremental sync, field lookups."""
+
+    id = MultiValueFilter(field_name="id", value_field=forms.IntegerField, label="Id (repeat to OR)")
+    id__n = MultiValueFilter(field_name="id", value_field=forms.IntegerField, exclude=True)
+    q = django_filters.CharFilter(method="search", label="Text search")
+    visibility = django_filters.MultipleChoiceFilter(choices=choices.Visibility.choices)
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601 timestamp)"
+    )
+    created_since = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label="Created at or after (ISO 8601 timestamp)"
+    )
+
+    # Field name -> kind (see the module docstring); a tuple (kind, model path) for a field elsewhere.
+    lookups: dict[str, str | tuple[str, str]] = {}
+    # Fields the ``q`` parameter searches (case-insensitive substring).
+    search_fields: tuple[str, ...] = ()
+
+    class Meta:
+        fields: list[str] = []
+
+    def __init__(self, data: Any = None, queryset: Any = None, *, request: Any = None, **kwargs: Any) -> None:
+        super().__init__(data, queryset, request=request, **kwargs)
+        visible_nations = Nation.objects.visible_to(getattr(request, "user", None))
+        for filter_ in self.filters.values():
+            if isinstance(filter_, NationFilter):
+                filter_.nations = visible_nations
+
+    @classmethod
+    def get_filters(cls) -> dict[str, Any]:
+        filters = super().get_filters()
+        model = cls._meta.model
+        for name, spec in getattr(cls, "lookups", {}).items():
+            kind, path = (spec, name) if isinstance(spec, str) else spec
+            model_field = _model_field(model, path) if model is not None else None
+            for filter_name, new_filter in _filters_for(name, kind, path, model_field).items():
+                filters.setdefault(filter_name, new_filter)
+        return filters
+
+    def search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        """Keep records where any of ``search_fields`` contains every word of ``value``."""
+        for word in value.split():
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(condition)
+        return queryset
+
+
+def _model_field(model: type[models.Model], path: str) -> models.Field:
+    field = None
+    for part in path.split("__"):
+        field = model._meta.get_field(part)
+        if field.is_relation and field.related_model is not None:
+            model = field.related_model
+    return field  # type: ignore[return-value]
+
+
+class NationFilterSet(RegistryFilterSet):
+    lookups = {
+        "name": "text",
+        "iso2": "text",
+        "iso3": "text",
+        "iso_numeric": "text",
+        "cow_abbr": "text",
+        "cow_code": "integer",
+        "region": "choice",
+        "exists_from": "date",
+        "exists_until": "date",
+    }
+    search_fields = ("name", "iso2", "iso3", "cow_abbr")
+    code = NationFilter(method="filter_code", label="ISO code, cow:NUMBER, cow:ABBR or id (repeat to OR)")
+    ordering = OrderingFilter(fields=("name", "iso3", "cow_code", "region", "updated_at", "id"))
+
+    class Meta:
+        model = Nation
+        fields: list[str] = []
+
+    def filter_code(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
+        return queryset.filter(pk__in=value) if value else queryset
+
+
+class OrganizationFilterSet(RegistryFilterSet):
+    lookups = {
+        "name": "text",
+        "acronym": "text",
+        "kind": "choice",
+        "nation": "fk",
+        "parent": "fk",
+        "founded_on": "date",
+        "dissolved_on": "date",
+    }
+    search_fields = ("name", "acronym", "description")
+    nation = NationFilter(method="filter_nation", label="Nation it belongs to (code or id)")
+    member = NationFilter(method="filter_member", label="Has this nation as a member, ever (code or id)")
+    ordering = OrderingFilter(fields=("name", "acronym", "kind", "founded_on", "updated_at", "id"))
+
+    class Meta:
+        model = Organization
+        fields: list[str] = []
+
+    def filter_nation(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
+        return queryset.filter(nation__in=value) if value else queryset
+
+    def filter_member(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
+        if not value:
+            return queryset
+        members = Membership.objects.filter(organization=models.OuterRef("pk"), nation__in=value)
+        return queryset.filter(models.Exists(members))
+
+
+class MembershipFilterSet(RegistryFilterSet):
+    lookups = {"organization": "fk", "nation": "fk", "role": "choice", "joined_on": "date", "left_on": "date"}
+    search_fields = ("nation__name", "organization__name", "organization__acronym")
+    nation = NationFilter(method="filter_nation", label="Member nation (code or id)")
+    current_on = django_filters.DateFilter(method="filter_current_on", label="Member on this date (YYYY-MM-DD)")
+    ordering = OrderingFilter(fields=("joined_on", "left_on", "updated_at", "id"))
+
+    class Meta:
+        model = Membership
+        fields: list[str] = []
+
+    def filter_nation(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
+        return queryset.filter(nation__in=value) if value else queryset
+
+    def filter_current_on(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
+        return queryset.current(on=value) if value else queryset
+
+
+class ProgramFilterSet(RegistryFilterSet):
+    lookups = {
+        "name": "text",
+        "acronym": "text",
+        "program_type": "choice",
+        "objectives": "array",
+        "lead_nation": "fk",
+        "lead_organization": "fk",
+        "started_on": "date",
+        "ended_on": "date",
+    }
+    search_fields = ("name", "acronym", "description")
+    lead_nation = NationFilter(method="filter_lead_nation", label="Lead nation (code or id)")
+    active_on = django_filters.DateFilter(method="filter_active_on", label="Running on this date (YYYY-MM-DD)")
+    ordering = OrderingFilter(fields=("name", "acronym", "started_on", "ended_on", "updated_at", "id"))
+
+    class Meta:
+        model = Program
+        fields: list[str] = []
+
+    def filter_lead_nation(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
+        return queryset.filter(lead_nation__in=value) if value else queryset
+
+    def filter_active_on(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
+        return queryset.active(on=value) if value else queryset
+
+
+class AgreementFilterSet(RegistryFilterSet):
+    lookups = {
+        "title": "text",
+        "short_name": "text",
+        "kind": "choice",
+        "scope": "choice",
+        "status": "choice",
+        "provisions": "array",
+        "signed_on": "date",
+        "in_force_from": "date",
+        "expires_on": "date",
+        "ended_on": "date",
+        "program": "fk",
+    }
+    search_fields = ("title", "short_name", "description")
+    party = NationFilter(method="filter_party", label="Party: nation or one of its organizations (code or id)")
+    party_organization_id = MultiValueFilter(
+        field_name="parties__organization",
+        value_field=forms.IntegerField,
+        method="filter_party_organization",
+        label="Party organization id",
+    )
+    in_force_on = django_filters.DateFilter(method="filter_in_force_on", label="In force on this date (YYYY-MM-DD)")
+    ordering = OrderingFilter(
+        fields=("title", "signed_on", "in_force_from", "ended_on", "status", "kind", "updated_at", "id")
+    )
+
+    class Meta:
+        model = Agreement
+        fields: list[str] = []
+
+    def filter_party(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
+        return queryset.involving(value) if value else queryset
+
+    def filter_party_organization(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
+        if not value:
+            return queryset
+        from partnerships.models import AgreementParty
+
+        parties = AgreementParty.objects.filter(agreement=models.OuterRef("pk"), organization__in=value)
+        return queryset.filter(models.Exists(parties))
+
+    def filter_in_force_on(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
+        return queryset.in_force(on=value) if value else queryset
+
+
+class ExerciseFilterSet(RegistryFilterSet):
+    lookups = {
+        "name": "text",
+        "series": "text",
+        "location": "text",
+        "kind": "choice",
+        "status": "choice",
+        "domains": "array",
+        "purposes": "array",
+        "start_date": "date",
+        "end_date": "date",
+        "program": "fk",
+        "agreement": "fk",
+    }
+    search_fields = ("name", "series", "location", "objectives", "outcomes")
+    participant = NationFilter(method="filter_participant", label="Participant (any role): code or id")
+    host = NationFilter(method="filter_host", label="Host nation: code or id")
+    participant_organization_id = MultiValueFilter(
+        field_name="participants__organization",
+        value_field=forms.IntegerField,
+        method="filter_participant_organization",
+        label="Participant organization id",
+    )
+    ongoing_on = django_filters.DateFilter(method="filter_ongoing_on", label="Under way on this date (YYYY-MM-DD)")
+    ordering = OrderingFilter(fields=("name", "series", "start_date", "end_date", "status", "updated_at", "id"))
+
+    class Meta:
+        model = Exercise
+        fields: list[str] = []
+
+    def filter_participant(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
+        return queryset.involving(value) if value else queryset
+
+    def filter_host(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
+        return queryset.hosted_by(value) if value else queryset
+
+    def filter_participant_organization(
+        self, queryset: models.QuerySet, name: str, value: list[int]
+    ) -> models.QuerySet:
+        if not value:
+            return queryset
+        from partnerships.models import ExerciseParticipant
+
+        rows = ExerciseParticipant.objects.filter(exercise=models.OuterRef("pk"), organization__in=value)
+        return queryset.filter(models.Exists(rows))
+
+    def filter_ongoing_on(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
+        return queryset.ongoing(on=value) if value else queryset
+
+
+class ResourceSharingFilterSet(RegistryFilterSet):
+    lookups = {
+        "reference": "text",
+        "description": "text",
+        "unit": "text",
+        "currency": "text",
+        "category": "choice",
+        "status": "choice",
+        "quantity": "number",
+        "value": "number",
+        "start_date": "date",
+        "end_date": "date",
+        "provider_organization": "fk",
+        "recipient_organization": "fk",
+        "agreement": "fk",
+        "program": "fk",
+    }
+    search_fields = ("reference", "description", "unit")
+    provider = NationFilter(method="filter_provider", label="Provider: nation or one of its organizations")
+    recipient = NationFilter(method="filter_recipient", label="Recipient: nation or one of its organizations")
+    nation = NationFilter(method="filter_nation", label="Provider or recipient: nation or its organizations")
+    active_on = django_filters.DateFilter(method="filter_active_on", label="Under way on this date (YYYY-MM-DD)")
+    ordering = OrderingFilter(
+        fields=("start_date", "end_date", "value", "quantity", "category", "status", "reference", "updated_at", "id")
+    )
+
+    class Meta:
+        model = ResourceSharing
+        fields: list[str] = []
+
+    def filter_provider(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
+        return queryset.involving(value, direction="provided") if value else queryset
+
+    def filter_recipient(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
+        return queryset.involving(value, direction="received") if value else queryset
+
+    def filter_nation(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
+        return queryset.involving(value) if value else queryset
+
+    def filter_active_on(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
+        return queryset.active(on=value) if value else queryset
+
+
+FILTERSETS: dict[type[models.Model], type[RegistryFilterSet]] = {
+    Nation: NationFilterSet,
+    Organization: OrganizationFilterSet,
+    Membership: MembershipFilterSet,
+    Program: ProgramFilterSet,
+    Agreement: AgreementFilterSet,
+    Exercise: ExerciseFilterSet,
+    ResourceSharing: ResourceSharingFilterSet,
+}

@@ -1,0 +1,15 @@
+"""Name the API token behind a change in the change's history row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simple_history.models import HistoricalRecords
+
+
+def note_api_token(sender: Any, history_instance: Any, **kwargs: Any) -> None:
+    """Record "via API token …" as the change reason when a token made the change."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    token = getattr(request, "api_token", None)
+    if token is not None and not history_instance.history_change_reason:
+        history_instance.history_change_reason = f"via API token #{token.pk} “{token.name}” (ppr_{token.prefix}…)"

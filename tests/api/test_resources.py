@@ -1,0 +1,432 @@
+"""Every resource of the API, tested the same way over real HTTP (after NetBox's APIViewTestCases).
+
+Each subclass of ResourceTests only says how to make a record and what to
+send; the base class checks list, retrieve, create, update (PATCH and PUT)
+and delete as an anonymous client, as a user without permission and with
+permission, visibility of restricted records, rendering parameters, and the
+query count of the list endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from django.db import models
+
+from partnerships.models import (
+    Agreement,
+    Exercise,
+    Membership,
+    Nation,
+    Organization,
+    Program,
+    ResourceSharing,
+)
+from tests.api.conftest import Api
+from tests.factories import (
+    AgreementFactory,
+    ExerciseFactory,
+    ExerciseParticipantFactory,
+    MembershipFactory,
+    MultinationalFactory,
+    NationFactory,
+    OrganizationFactory,
+    ProgramFactory,
+    ResourceSharingFactory,
+    bilateral_agreement,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BASELINES_FILE = Path(__file__).with_name("query_baselines.json")
+
+
+def query_count(response: Any) -> int:
+    return int(response.headers["X-Query-Count"])
+
+
+def check_baseline(endpoint: str, count: int) -> None:
+    """Assert ``count`` equals the recorded baseline (UPDATE_QUERY_BASELINES=1 records it)."""
+    import os
+
+    baselines = json.loads(BASELINES_FILE.read_text()) if BASELINES_FILE.exists() else {}
+    if os.environ.get("UPDATE_QUERY_BASELINES") == "1":
+        baselines[endpoint] = count
+        BASELINES_FILE.write_text(json.dumps(baselines, indent=2, sort_keys=True) + "\n")
+        return
+    assert endpoint in baselines, f"no query baseline for {endpoint}: run with UPDATE_QUERY_BASELINES=1"
+    assert count == baselines[endpoint], f"{endpoint} ran {count} queries; the baseline is {baselines[endpoint]}"
+
+
+class ResourceTests:
+    endpoint: ClassVar[str]
+    model: ClassVar[type[models.Model]]
+    brief_fields: ClassVar[set[str]]
+
+    def make(self, **fields: Any) -> models.Model:
+        """Create one fully linked record."""
+        raise NotImplementedError
+
+    def make_deletable(self) -> models.Model:
+        """Create a record nothing else refers to."""
+        return self.make()
+
+    def create_payload(self) -> dict[str, Any]:
+        """Return a valid body for POST (creating what it links to)."""
+        raise NotImplementedError
+
+    def update_payload(self) -> dict[str, Any]:
+        """Return a valid PATCH body."""
+        raise NotImplementedError
+
+    # --- list ---------------------------------------------------------------------
+    def test_list_needs_authentication(self, anonymous_api: Api) -> None:
+        self.make()
+        response = anonymous_api.get(self.endpoint)
+        assert response.status_code == 401
+        assert response.json()["type"] == "client_error"
+        assert response.headers["WWW-Authenticate"].startswith("Token")
+
+    def test_list_shows_public_records_only_to_a_user_without_clearance(self, reader_api: Api) -> None:
+        public = self.make()
+        self.make(visibility="restricted")
+        response = reader_api.get(self.endpoint)
+        assert response.status_code == 200
+        body = response.json()
+        visible_public = self.model.objects.filter(visibility="public").count()
+        assert body["count"] == visible_public
+        ids = {row["id"] for row in body["results"]}
+        assert public.pk in ids
+        assert not ids & set(self.model.objects.filter(visibility="restricted").values_list("pk", flat=True))
+
+    def test_list_shows_restricted_records_to_a_cleared_user(self, cleared_reader_api: Api) -> None:
+        self.make()
+        secret = self.make(visibility="restricted")
+        response = cleared_reader_api.get(self.endpoint)
+        assert response.status_code == 200
+        assert secret.pk in {row["id"] for row in response.json()["results"]}
+        assert response.json()["count"] == self.model.objects.count()
+
+    def test_list_query_count_is_the_same_for_1_and_50_rows(self, cleared_reader_api: Api) -> None:
+        self.make()
+        cleared_reader_api.get(self.endpoint)  # warm-up: records the token's first use
+        one = cleared_reader_api.get(self.endpoint)
+        for _ in range(49):
+            self.make()
+        fifty = cleared_reader_api.get(self.endpoint)
+        assert fifty.json()["count"] >= 50
+        assert len(fifty.json()["results"]) == 50
+        assert query_count(one) == query_count(fifty)
+        check_baseline(self.endpoint, query_count(fifty))
+
+    # --- retrieve -----------------------------------------------------------------
+    def test_retrieve_needs_authentication(self, anonymous_api: Api) -> None:
+        record = self.make()
+        assert anonymous_api.get(f"{self.endpoint}/{record.pk}/").status_code == 401
+
+    def test_retrieve_public_record_with_etag(self, reader_api: Api) -> None:
+        record = self.make()
+        response = reader_api.get(f"{self.endpoint}/{record.pk}/")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["id"] == record.pk
+        assert body["display"] == str(record)
+        assert body["url"].endswith(f"/api/v1/{self.endpoint}/{record.pk}/")
+        assert response.headers["ETag"].startswith('W/"')
+
+    def test_restricted_record_is_404_not_403_without_clearance(self, reader_api: Api) -> None:
+        secret = self.make(visibility="restricted")
+        response = reader_api.get(f"{self.endpoint}/{secret.pk}/")
+        assert response.status_code == 404
+        missing = reader_api.get(f"{self.endpoint}/{secret.pk + 100000}/")
+        assert response.json() == missing.json()
+
+    def test_restricted_record_is_shown_to_a_cleared_user(self, cleared_reader_api: Api) -> None:
+        secret = self.make(visibility="restricted")
+        response = cleared_reader_api.get(f"{self.endpoint}/{secret.pk}/")
+        assert response.status_code == 200
+        assert response.json()["visibility"] == "restricted"
+
+    # --- rendering parameters -------------------------------------------------------
+    def test_brief_fields_and_omit(self, reader_api: Api) -> None:
+        record = self.make()
+        brief = reader_api.get(f"{self.endpoint}/{record.pk}/", params={"brief": "1"}).json()
+        assert set(brief) == self.brief_fields
+        some = reader_api.get(self.endpoint, params={"fields": "id,display"}).json()["results"][0]
+        assert set(some) == {"id", "display"}
+        omitted = reader_api.get(f"{self.endpoint}/{record.pk}/", params={"omit": "source_text,url"}).json()
+        assert "source_text" not in omitted
+        assert "url" not in omitted
+        assert "display" in omitted
+        bad = reader_api.get(self.endpoint, params={"fields": "id,nonsense"})
+        assert bad.status_code == 400
+        assert bad.json()["errors"][0]["attr"] == "fields"
+
+    # --- create -------------------------------------------------------------------
+    def test_create_needs_authentication(self, anonymous_api: Api, transactional_db: None) -> None:
+        payload = self.create_payload()
+        assert anonymous_api.post(self.endpoint, payload).status_code == 401
+
+    def test_create_needs_the_add_permission(self, reader_api: Api) -> None:
+        response = reader_api.post(self.endpoint, self.create_payload())
+        assert response.status_code == 403
+        assert not self.model.objects.filter(pk__gt=0).exclude(pk__in=self._existing()).exists()
+
+    def test_create_needs_a_write_enabled_token(self, read_only_token_writer_api: Api) -> None:
+        response = read_only_token_writer_api.post(self.endpoint, self.create_payload())
+        assert response.status_code == 403
+        assert "read-only" in response.json()["errors"][0]["detail"]
+
+    def test_create_with_permission_is_recorded_in_history(self, writer_api: Api) -> None:
+        before = set(self._existing())
+        response = writer_api.post(self.endpoint, self.create_payload())
+        assert response.status_code == 201, response.json()
+        body = response.json()
+        assert body["id"] not in before
+        assert response.headers["Location"] == body["url"]
+        record = self.model.objects.get(pk=body["id"])
+        history = record.history.get()
+        assert history.history_type == "+"
+        assert history.history_user == writer_api.user
+        assert f"API token #{writer_api.token.pk}" in history.history_change_reason
+
+    def test_create_rejects_json_of_the_wrong_type(self, writer_api: Api) -> None:
+        response = writer_api.request("POST", self.endpoint, data="x=1", headers={"Content-Type": "text/plain"})
+        assert response.status_code == 415
+        assert response.json()["type"] == "client_error"
+
+    # --- update -------------------------------------------------------------------
+    def test_update_needs_authentication_and_permission(self, anonymous_api: Api, reader_api: Api) -> None:
+        record = self.make()
+        url = f"{self.endpoint}/{record.pk}/"
+        assert anonymous_api.patch(url, self.update_payload()).status_code == 401
+        assert reader_api.patch(url, self.update_payload()).status_code == 403
+
+    def test_patch_with_permission(self, writer_api: Api) -> None:
+        record = self.make()
+        url = f"{self.endpoint}/{record.pk}/"
+        etag = writer_api.get(url).headers["ETag"]
+        payload = self.update_payload()
+        response = writer_api.patch(url, payload, headers={"If-Match": etag})
+        assert response.status_code == 200, response.json()
+        for name, value in payload.items():
+            if not isinstance(value, list | dict):
+                assert response.json()[name] == value
+        assert response.headers["ETag"] != etag
+        assert record.history.latest().history_user == writer_api.user
+
+    def test_put_replaces_the_record(self, writer_api: Api) -> None:
+        record = self.make()
+        payload = self.create_payload()
+        response = writer_api.put(f"{self.endpoint}/{record.pk}/", payload)
+        assert response.status_code == 200, response.json()
+        assert response.json()["id"] == record.pk
+
+    def test_restricted_record_cannot_be_changed_without_clearance(self, writer_api: Api) -> None:
+        secret = self.make(visibility="restricted")
+        response = writer_api.patch(f"{self.endpoint}/{secret.pk}/", self.update_payload())
+        assert response.status_code == 404
+
+    def test_making_a_record_restricted_needs_clearance(self, writer_api: Api) -> None:
+        record = self.make()
+        response = writer_api.patch(f"{self.endpoint}/{record.pk}/", {"visibility": "restricted"})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["attr"] == "visibility"
+
+    # --- delete -------------------------------------------------------------------
+    def test_delete_needs_authentication_and_permission(self, anonymous_api: Api, reader_api: Api) -> None:
+        record = self.make()
+        url = f"{self.endpoint}/{record.pk}/"
+        assert anonymous_api.delete(url).status_code == 401
+        assert reader_api.delete(url).status_code == 403
+        assert self.model.objects.filter(pk=record.pk).exists()
+
+    def test_delete_with_permission(self, writer_api: Api) -> None:
+        record = self.make_deletable()
+        response = writer_api.delete(f"{self.endpoint}/{record.pk}/")
+        assert response.status_code == 204
+        assert not self.model.objects.filter(pk=record.pk).exists()
+        assert record.history.latest().history_type == "-"
+
+    def test_restricted_record_cannot_be_deleted_without_clearance(self, writer_api: Api) -> None:
+        secret = self.make(visibility="restricted")
+        assert writer_api.delete(f"{self.endpoint}/{secret.pk}/").status_code == 404
+        assert self.model.objects.filter(pk=secret.pk).exists()
+
+    def _existing(self) -> list[int]:
+        return list(self.model.objects.values_list("pk", flat=True))
+
+
+class TestNations(ResourceTests):
+    endpoint = "nations"
+    model = Nation
+    brief_fields = {"id", "url", "display", "name", "iso3", "cow_code"}
+
+    def make(self, **fields: Any) -> models.Model:
+        return NationFactory(**fields)
+
+    def create_payload(self) -> dict[str, Any]:
+        return {"name": "Testland", "iso2": "qt", "iso3": "QTL", "cow_code": 1999, "region": "south_asia"}
+
+    def update_payload(self) -> dict[str, Any]:
+        return {"name": "Renamed Nation"}
+
+
+class TestOrganizations(ResourceTests):
+    endpoint = "organizations"
+    model = Organization
+    brief_fields = {"id", "url", "display", "name", "acronym"}
+
+    def make(self, **fields: Any) -> models.Model:
+        return OrganizationFactory(parent=OrganizationFactory(), **fields)
+
+    def create_payload(self) -> dict[str, Any]:
+        return {"name": "Ministry of Testing", "kind": "ministry_of_defense", "nation": NationFactory().iso3}
+
+    def update_payload(self) -> dict[str, Any]:
+        return {"acronym": "MOT"}
+
+
+class TestMemberships(ResourceTests):
+    endpoint = "memberships"
+    model = Membership
+    brief_fields = {"id", "url", "display", "joined_on"}
+
+    def make(self, **fields: Any) -> models.Model:
+        return MembershipFactory(**fields)
+
+    def create_payload(self) -> dict[str, Any]:
+        return {
+            "organization": MultinationalFactory().pk,
+            "nation": {"id": NationFactory().pk},
+            "joined_on": "2004-03-29",
+        }
+
+    def update_payload(self) -> dict[str, Any]:
+        return {"role": "observer"}
+
+
+class TestPrograms(ResourceTests):
+    endpoint = "programs"
+    model = Program
+    brief_fields = {"id", "url", "display", "name", "acronym"}
+
+    def make(self, **fields: Any) -> models.Model:
+        return ProgramFactory(lead_nation=NationFactory(), lead_organization=OrganizationFactory(), **fields)
+
+    def create_payload(self) -> dict[str, Any]:
+        return {
+            "name": "Capacity Building Initiative",
+            "program_type": "development",
+            "objectives": ["capacity_building", "interoperability"],
+            "lead_nation": NationFactory().pk,
+        }
+
+    def update_payload(self) -> dict[str, Any]:
+        return {"description": "Updated through the API"}
+
+
+class TestAgreements(ResourceTests):
+    endpoint = "agreements"
+    model = Agreement
+    brief_fields = {"id", "url", "display", "title", "signed_on"}
+
+    def make(self, **fields: Any) -> models.Model:
+        agreement = self.make_deletable(**fields)
+        ExerciseFactory(agreement=agreement)
+        ResourceSharingFactory(agreement=agreement)
+        return agreement
+
+    def make_deletable(self, **fields: Any) -> models.Model:
+        return bilateral_agreement(NationFactory(), NationFactory(), program=ProgramFactory(), **fields)
+
+    def test_agreement_referred_to_by_exercises_cannot_be_deleted(self, writer_api: Api) -> None:
+        agreement = self.make()
+        response = writer_api.delete(f"agreements/{agreement.pk}/")
+        assert response.status_code == 409
+        assert "exercises" in response.json()["errors"][0]["detail"]
+        assert Agreement.objects.filter(pk=agreement.pk).exists()
+
+    def test_put_without_parties_clears_them_and_fails_the_bilateral_rule(self, writer_api: Api) -> None:
+        agreement = self.make()
+        payload = self.create_payload()
+        del payload["parties"]
+        response = writer_api.put(f"agreements/{agreement.pk}/", payload)
+        assert response.status_code == 400
+        assert response.json()["errors"] == [
+            {
+                "code": "invalid",
+                "detail": "A bilateral agreement has exactly two distinct parties; this one has 0.",
+                "attr": "parties",
+            }
+        ]
+        assert agreement.parties.count() == 2
+
+    def create_payload(self) -> dict[str, Any]:
+        first, second = NationFactory.create_batch(2)
+        return {
+            "title": "Memorandum on Maritime Cooperation",
+            "kind": "mou",
+            "scope": "bilateral",
+            "status": "signed",
+            "signed_on": "2020-01-31",
+            "provisions": ["training_exercises", "logistics"],
+            "parties": [{"nation": first.iso3}, {"nation": second.pk, "role": "party"}],
+        }
+
+    def update_payload(self) -> dict[str, Any]:
+        return {"status": "in_force", "in_force_from": "2020-02-01", "short_name": "MMC"}
+
+
+class TestExercises(ResourceTests):
+    endpoint = "exercises"
+    model = Exercise
+    brief_fields = {"id", "url", "display", "name", "start_date"}
+
+    def make(self, **fields: Any) -> models.Model:
+        exercise = ExerciseFactory(program=ProgramFactory(), agreement=AgreementFactory(), **fields)
+        ExerciseParticipantFactory(exercise=exercise, role="host")
+        ExerciseParticipantFactory(exercise=exercise, nation=None, organization=OrganizationFactory())
+        return exercise
+
+    def create_payload(self) -> dict[str, Any]:
+        return {
+            "name": "Pacific Test 2026",
+            "series": "Pacific Test",
+            "kind": "field_training",
+            "domains": ["sea", "air"],
+            "status": "planned",
+            "participants": [
+                {"nation": NationFactory().pk, "role": "host", "personnel": 1200},
+                {"organization": OrganizationFactory().pk, "role": "observer"},
+            ],
+        }
+
+    def update_payload(self) -> dict[str, Any]:
+        return {"status": "cancelled", "location": "Coral Sea"}
+
+
+class TestResources(ResourceTests):
+    endpoint = "resources"
+    model = ResourceSharing
+    brief_fields = {"id", "url", "display", "reference"}
+
+    def make(self, **fields: Any) -> models.Model:
+        return ResourceSharingFactory(program=ProgramFactory(), agreement=AgreementFactory(), **fields)
+
+    def create_payload(self) -> dict[str, Any]:
+        return {
+            "provider_nation": NationFactory().pk,
+            "recipient_organization": OrganizationFactory().pk,
+            "category": "funding",
+            "description": "Infrastructure at agreed locations",
+            "value": "82000000.00",
+            "currency": "USD",
+            "status": "approved",
+        }
+
+    def update_payload(self) -> dict[str, Any]:
+        return {"value": "85000000.00", "status": "in_progress"}
