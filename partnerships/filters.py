@@ -51,6 +51,37 @@ TEXT_LOOKUPS = {
 }
 COMPARISON_LOOKUPS = {"": "exact", "__n": "exact", "__gt": "gt", "__gte": "gte", "__lt": "lt", "__lte": "lte"}
 NEGATED = {"__n", "__nic"}
+# PostgreSQL's bigint; larger numbers are malformed values, not database errors.
+MAX_INTEGER = 2**63 - 1
+
+
+class BoundedIntegerField(forms.IntegerField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", -MAX_INTEGER)
+        kwargs.setdefault("max_value", MAX_INTEGER)
+        super().__init__(**kwargs)
+
+
+class BoundedDecimalField(forms.DecimalField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_value", 10**18)
+        kwargs.setdefault("min_value", -(10**18))
+        super().__init__(**kwargs)
+
+
+class TimestampField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 timestamp whose UTC offset PostgreSQL can store (within ±15:59)."""
+
+    def strptime(self, value: str, format: str) -> Any:
+        moment = super().strptime(value, format)
+        offset = moment.utcoffset()
+        if offset is not None and abs(offset.total_seconds()) >= 16 * 3600:
+            raise ValueError("UTC offset out of range")
+        return moment
+
+
+class TimestampFilter(django_filters.IsoDateTimeFilter):
+    field_class = TimestampField
 
 
 def multivalue_field(field_class: type[forms.Field]) -> type[forms.Field]:
@@ -64,13 +95,14 @@ def multivalue_field(field_class: type[forms.Field]) -> type[forms.Field]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs.pop("choices", None)
             super().__init__(*args, **kwargs)
-            self.inner = field_class()
+            self.inner = field_class(required=False)
 
         def to_python(self, value: Any) -> list[Any]:
             if not value:
                 return []
             values = value if isinstance(value, list | tuple) else [value]
-            return [self.inner.clean(item) for item in values if item not in (None, "")]
+            cleaned = (self.inner.clean(item) for item in values if item not in (None, ""))
+            return [item for item in cleaned if item not in (None, "")]
 
         def validate(self, value: list[Any]) -> None:
             if self.required and not value:
@@ -84,9 +116,12 @@ class MultiValueFilter(django_filters.MultipleChoiceFilter):
     """A filter ORing the values of a repeated parameter (``exclude=True`` for ``__n``)."""
 
     def __init__(self, *args: Any, value_field: type[forms.Field] = forms.CharField, **kwargs: Any) -> None:
+        self.value_field = value_field
         self.field_class = multivalue_field(value_field)
         kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
+        # django-filter reads the value "null" as SQL NULL; here it is just text (__empty finds NULLs).
+        self.null_value = "\x00no-null-value"
 
 
 class EmptyFilter(django_filters.BooleanFilter):
@@ -197,15 +232,17 @@ def _filters_for(name: str, kind: str, field_name: str, model_field: models.Fiel
         filters[f"{name}__n"] = ArrayAnyFilter(field_name=field_name, choices=field_choices, exclude=True)
         filters[f"{name}__empty"] = EmptyFilter(field_name=field_name, array=True)
     elif kind in ("date", "number", "integer"):
-        value_field = {"date": forms.DateField, "number": forms.DecimalField, "integer": forms.IntegerField}[kind]
+        value_field = {"date": forms.DateField, "number": BoundedDecimalField, "integer": BoundedIntegerField}[kind]
         for suffix, lookup in COMPARISON_LOOKUPS.items():
             filters[f"{name}{suffix}"] = MultiValueFilter(
                 field_name=field_name, lookup_expr=lookup, exclude=suffix in NEGATED, value_field=value_field
             )
         filters[f"{name}__empty"] = EmptyFilter(field_name=field_name)
     elif kind == "fk":
-        filters[f"{name}_id"] = MultiValueFilter(field_name=field_name, value_field=forms.IntegerField)
-        filters[f"{name}_id__n"] = MultiValueFilter(field_name=field_name, value_field=forms.IntegerField, exclude=True)
+        filters[f"{name}_id"] = MultiValueFilter(field_name=field_name, value_field=BoundedIntegerField)
+        filters[f"{name}_id__n"] = MultiValueFilter(
+            field_name=field_name, value_field=BoundedIntegerField, exclude=True
+        )
         filters[f"{name}_id__empty"] = EmptyFilter(field_name=field_name)
     else:  # pragma: no cover - a programming error in a FilterSet below
         raise ValueError(f"unknown lookup kind {kind!r} for {name}")
@@ -225,14 +262,14 @@ class ArrayAnyFilter(django_filters.MultipleChoiceFilter):
 class RegistryFilterSet(django_filters.FilterSet):
     """Base of every FilterSet: id, visibility, text search, incremental sync, field lookups."""
 
-    id = MultiValueFilter(field_name="id", value_field=forms.IntegerField, label="Id (repeat to OR)")
-    id__n = MultiValueFilter(field_name="id", value_field=forms.IntegerField, exclude=True)
+    id = MultiValueFilter(field_name="id", value_field=BoundedIntegerField, label="Id (repeat to OR)")
+    id__n = MultiValueFilter(field_name="id", value_field=BoundedIntegerField, exclude=True)
     q = django_filters.CharFilter(method="search", label="Text search")
     visibility = django_filters.MultipleChoiceFilter(choices=choices.Visibility.choices)
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = TimestampFilter(
         field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601 timestamp)"
     )
-    created_since = django_filters.IsoDateTimeFilter(
+    created_since = TimestampFilter(
         field_name="created_at", lookup_expr="gte", label="Created at or after (ISO 8601 timestamp)"
     )
 
@@ -397,7 +434,7 @@ class AgreementFilterSet(RegistryFilterSet):
     party = NationFilter(method="filter_party", label="Party: nation or one of its organizations (code or id)")
     party_organization_id = MultiValueFilter(
         field_name="parties__organization",
-        value_field=forms.IntegerField,
+        value_field=BoundedIntegerField,
         method="filter_party_organization",
         label="Party organization id",
     )
@@ -444,7 +481,7 @@ class ExerciseFilterSet(RegistryFilterSet):
     host = NationFilter(method="filter_host", label="Host nation: code or id")
     participant_organization_id = MultiValueFilter(
         field_name="participants__organization",
-        value_field=forms.IntegerField,
+        value_field=BoundedIntegerField,
         method="filter_participant_organization",
         label="Participant organization id",
     )

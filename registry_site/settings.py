@@ -203,11 +203,16 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
+    # The sidecar's bundle, minus its CDN logo (partnerships.api.docs).
+    "REDOC_DIST": "/api/docs/redoc-dist",
     "ENUM_NAME_OVERRIDES": {
         "VisibilityEnum": "partnerships.choices.Visibility",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partnerships.api.schema.optional_response_fields",
+    ],
     "SERVE_AUTHENTICATION": [],
 }
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from partnerships.models import (
     Agreement,
+    ApiToken,
     Exercise,
     Membership,
     Nation,
@@ -77,7 +78,7 @@ def admin_url(model: type[models.Model], view: str, *args: object) -> str:
 
 def test_every_registry_model_is_registered_in_the_admin() -> None:
     registered = {model for model in admin.site._registry if model._meta.app_label == "partnerships"}
-    assert registered == set(MODELS)
+    assert registered == {*MODELS, ApiToken}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
+from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
@@ -91,6 +91,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, ProtectedError | RestrictedError):
         kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
         exc = Conflict(f"Other records refer to this one ({', '.join(kinds)}): change or delete them first.")
+    elif isinstance(exc, DataError):
+        # Validation should have caught it; never answer a malformed value with a 500.
+        logger.warning("data error on %s: %s", context.get("request") and context["request"].path, exc)
+        exc = exceptions.ValidationError({"non_field_errors": ["A value is out of the range the registry can store."]})
     elif isinstance(exc, IntegrityError):
         logger.warning("integrity error on %s: %s", context.get("request") and context["request"].path, exc)
         exc = Conflict()

@@ -35,7 +35,7 @@ ERROR_DESCRIPTIONS = {
     "401": "No valid credentials (missing, unknown, expired or revoked token).",
     "403": "Authenticated, but not allowed (missing permission, read-only token, CSRF failure).",
     "404": "No such record, or one you may not see.",
-    "409": "Conflicts with another record.",
+    "409": "Conflicts with another record, or other records still refer to it.",
     "412": "If-Match does not match the record's current ETag.",
     "415": "Send JSON (`Content-Type: application/json`).",
     "429": "Too many requests; retry after the `Retry-After` seconds.",
@@ -66,6 +66,8 @@ class RegistryAutoSchema(AutoSchema):
                 codes.append("400")
         if self.method in ("POST", "PUT", "PATCH"):
             codes.extend(["400", "409", "415"])
+        if self.method == "DELETE":
+            codes.append("409")
         if self.method in ("PUT", "PATCH", "DELETE") and getattr(self.view, "supports_if_match", False):
             codes.append("412")
         return sorted(set(codes))
@@ -80,3 +82,24 @@ class RegistryAutoSchema(AutoSchema):
                 response["description"] = ERROR_DESCRIPTIONS[code]
                 responses[code] = response
         return responses
+
+
+def optional_response_fields(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Postprocessing hook: a record's response fields are all optional.
+
+    ``?fields``, ``?omit`` and ``?brief`` can leave any field out, so the
+    response schemas of full records list none as required (request schemas
+    are untouched: they say what a client must send).
+    """
+    from partnerships.api.serializers import SERIALIZERS
+
+    schemas = result.get("components", {}).get("schemas", {})
+    for full, _brief in SERIALIZERS.values():
+        component = schemas.get(full.__name__.removesuffix("Serializer"))
+        if component is not None:
+            component.pop("required", None)
+            component["description"] = (
+                "All fields are returned unless ?fields, ?omit or ?brief (the brief form: id, url, display "
+                "and the natural key) narrow the response."
+            )
+    return result

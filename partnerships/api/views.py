@@ -13,13 +13,14 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.http import parse_etags, quote_etag
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from partnerships.api.errors import PreconditionFailed
 from partnerships.api.serializers import SERIALIZERS, BriefSerializer, RecordSerializer
+from partnerships.api.throttling import AnonymousThrottle
 from partnerships.filters import FILTERSETS
 from partnerships.models import (
     Agreement,
@@ -58,6 +59,17 @@ class RegistryViewSet(viewsets.ModelViewSet):
         model = cls.queryset.model
         cls.serializer_class, cls.brief_serializer_class = SERIALIZERS[model]
         cls.filterset_class = FILTERSETS[model]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().initial(request, *args, **kwargs)
+        except (exceptions.NotAuthenticated, exceptions.AuthenticationFailed):
+            # DRF throttles only after authentication and permissions pass; refused
+            # clients count too, so that nobody can guess tokens at full speed.
+            throttle = AnonymousThrottle()
+            if not throttle.allow_request(request, self):
+                self.throttled(request, throttle.wait())
+            raise
 
     # --- rendering ------------------------------------------------------------------
     def is_brief(self) -> bool:

@@ -1,0 +1,263 @@
+"""The API's contract beyond CRUD: lost updates, cursor sync, tokens, anonymous reads, throttling, schema."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+from openapi_spec_validator import validate
+
+from partnerships.models import Agreement, ApiToken, Nation
+from tests.api.conftest import Api
+from tests.factories import NationFactory, UserFactory, bilateral_agreement
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+# --- Lost-update protection ------------------------------------------------------------
+
+
+def test_stale_if_match_is_refused_with_412_and_changes_nothing(writer_api: Api) -> None:
+    agreement = bilateral_agreement(NationFactory(), NationFactory(), short_name="Old")
+    url = f"agreements/{agreement.pk}/"
+    first_read = writer_api.get(url).headers["ETag"]
+    assert writer_api.patch(url, {"short_name": "First"}, headers={"If-Match": first_read}).status_code == 200
+    stale = writer_api.patch(url, {"short_name": "Second"}, headers={"If-Match": first_read})
+    assert stale.status_code == 412
+    assert stale.json()["errors"][0]["code"] == "precondition_failed"
+    agreement.refresh_from_db()
+    assert agreement.short_name == "First"
+    assert writer_api.delete(url, headers={"If-Match": first_read}).status_code == 412
+    assert Agreement.objects.filter(pk=agreement.pk).exists()
+
+
+def test_two_clients_updating_the_same_version_at_once_one_wins_one_gets_412(writer_api: Api) -> None:
+    agreement = bilateral_agreement(NationFactory(), NationFactory())
+    url = f"agreements/{agreement.pk}/"
+    etag = writer_api.get(url).headers["ETag"]
+    barrier = threading.Barrier(2)
+    results: dict[str, int] = {}
+
+    def update(name: str) -> None:
+        barrier.wait()
+        results[name] = writer_api.patch(url, {"short_name": name}, headers={"If-Match": etag}).status_code
+
+    threads = [threading.Thread(target=update, args=(name,)) for name in ("alpha", "bravo")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results.values()) == [200, 412], results
+    winner = next(name for name, code in results.items() if code == 200)
+    agreement.refresh_from_db()
+    assert agreement.short_name == winner
+
+
+def test_if_none_match_answers_304_and_wildcard_if_match_is_accepted(reader_api: Api, writer_api: Api) -> None:
+    nation = NationFactory()
+    first = reader_api.get(f"nations/{nation.pk}/")
+    again = reader_api.get(f"nations/{nation.pk}/", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert writer_api.patch(f"nations/{nation.pk}/", {"name": "Any"}, headers={"If-Match": "*"}).status_code == 200
+
+
+def test_changing_parties_changes_the_agreement_etag_and_history(writer_api: Api) -> None:
+    first, second, third = NationFactory.create_batch(3)
+    agreement = bilateral_agreement(first, second)
+    url = f"agreements/{agreement.pk}/"
+    etag = writer_api.get(url).headers["ETag"]
+    response = writer_api.patch(url, {"parties": [{"nation": first.pk}, {"nation": third.pk}]})
+    assert response.status_code == 200, response.json()
+    assert response.headers["ETag"] != etag
+    assert {row["nation"]["id"] for row in response.json()["parties"]} == {first.pk, third.pk}
+    removed = agreement.parties.model.history.filter(nation=second, history_type="-").get()
+    assert removed.history_user == writer_api.user
+
+
+# --- Cursor synchronisation --------------------------------------------------------------
+
+
+def test_cursor_walk_stays_correct_while_records_are_added_and_deleted(reader_api: Api) -> None:
+    nations = NationFactory.create_batch(25)
+    seen: list[int] = []
+    page = reader_api.get("nations", params={"after": 0, "limit": 10}).json()
+    seen += [row["id"] for row in page["results"]]
+    assert page["count"] is None
+    # Between pages: delete one record already seen and one not yet seen, add two.
+    Nation.objects.filter(pk__in=[nations[0].pk, nations[15].pk]).delete()
+    added = NationFactory.create_batch(2)
+    next_url = page["next"]
+    while next_url:
+        page = reader_api.get(next_url).json()
+        seen += [row["id"] for row in page["results"]]
+        next_url = page["next"]
+    assert len(seen) == len(set(seen)), "a record was returned twice"
+    survivors = {n.pk for n in nations} - {nations[15].pk}
+    assert survivors <= set(seen), "a record that existed throughout was skipped"
+    assert nations[15].pk not in seen
+    assert {n.pk for n in added} <= set(seen)
+    assert seen == sorted(seen)
+
+
+def test_cursor_cannot_be_combined_with_ordering(reader_api: Api) -> None:
+    response = reader_api.get("nations", params={"after": 0, "ordering": "name"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "after"
+
+
+def test_limit_is_capped_at_1000_and_pages_are_deterministic(reader_api: Api) -> None:
+    NationFactory.create_batch(5, name="Same name")
+    big = reader_api.get("nations", params={"limit": 5000})
+    assert big.status_code == 200
+    assert "limit=1000" in (big.json()["next"] or "limit=1000")
+    first = reader_api.get("nations", params={"ordering": "name", "limit": 2}).json()["results"]
+    second = reader_api.get("nations", params={"ordering": "name", "limit": 2, "offset": 2}).json()["results"]
+    assert not {r["id"] for r in first} & {r["id"] for r in second}
+
+
+# --- Authentication and tokens -----------------------------------------------------------
+
+
+def test_expired_and_revoked_tokens_are_refused(live_server, transactional_db) -> None:
+    user = UserFactory()
+    expired = ApiToken.issue(user=user, name="old", expires_at=timezone.now() - timedelta(seconds=1))
+    revoked = ApiToken.issue(user=user, name="gone")
+    revoked.token.revoke()
+    for issued in (expired, revoked):
+        response = Api(base=live_server.url, key=issued.key).get("nations")
+        assert response.status_code == 401
+        assert response.json()["errors"][0]["detail"] == "Invalid, expired or revoked token."
+    wrong = Api(base=live_server.url, key=expired.key[:-2] + "xx").get("nations")
+    assert wrong.status_code == 401
+
+
+def test_tokens_are_stored_hashed_and_record_their_last_use(reader_api: Api) -> None:
+    token = ApiToken.objects.get(pk=reader_api.token.pk)
+    assert reader_api.key not in (token.key_digest, token.prefix)
+    assert token.last_used_at is None
+    assert reader_api.get("nations").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+def test_bearer_keyword_works_too(reader_api: Api) -> None:
+    response = Api(base=reader_api.base).get("nations", headers={"Authorization": f"Bearer {reader_api.key}"})
+    assert response.status_code == 200
+
+
+def test_create_api_token_command_prints_the_key_once(live_server, transactional_db) -> None:
+    UserFactory(username="pipeline")
+    out, err = StringIO(), StringIO()
+    call_command(
+        "create_api_token", "pipeline", "--name", "nightly sync", "--expires-in-days", "30", stdout=out, stderr=err
+    )
+    key = out.getvalue().strip()
+    token = ApiToken.objects.get(name="nightly sync")
+    assert not token.write_enabled
+    assert token.expires_at > timezone.now() + timedelta(days=29)
+    assert "shown this once" in err.getvalue()
+    assert Api(base=live_server.url, key=key).get("nations").status_code == 200
+
+
+def test_session_writes_need_csrf(live_server, transactional_db) -> None:
+    import requests
+
+    user = UserFactory(username="browser", is_superuser=True, is_staff=True)
+    session = requests.Session()
+    login_page = session.get(f"{live_server.url}/admin/login/")
+    session.post(
+        f"{live_server.url}/admin/login/",
+        data={
+            "username": user.username,
+            "password": "correct horse battery staple",
+            "csrfmiddlewaretoken": login_page.cookies["csrftoken"],
+        },
+        headers={"Referer": f"{live_server.url}/admin/login/"},
+    )
+    assert session.get(f"{live_server.url}/api/v1/nations/").status_code == 200
+    refused = session.post(f"{live_server.url}/api/v1/nations/", json={"name": "Csrfland", "iso3": "QCF"})
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["errors"][0]["detail"]
+    accepted = session.post(
+        f"{live_server.url}/api/v1/nations/",
+        json={"name": "Csrfland", "iso3": "QCF"},
+        headers={"X-CSRFToken": session.cookies["csrftoken"], "Referer": f"{live_server.url}/"},
+    )
+    assert accepted.status_code == 201, accepted.json()
+
+
+# --- Anonymous reads, throttling, methods --------------------------------------------------
+
+
+def test_anonymous_reads_public_records_only_when_the_setting_allows(anonymous_api: Api, transactional_db) -> None:
+    public = NationFactory()
+    secret = NationFactory(visibility="restricted")
+    assert anonymous_api.get("nations").status_code == 401
+    with override_settings(REGISTRY_PUBLIC_READ=True):
+        listing = anonymous_api.get("nations").json()
+        assert [row["id"] for row in listing["results"]] == [public.pk]
+        assert listing["count"] == 1
+        assert anonymous_api.get(f"nations/{secret.pk}/").status_code == 404
+        assert anonymous_api.post("nations", {"name": "X", "iso3": "QXA"}).status_code == 401
+
+
+def test_throttling_per_token_and_per_anonymous_client(reader_api: Api, anonymous_api: Api) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    with override_settings(API_THROTTLE_USER="3/minute", API_THROTTLE_ANON="2/minute"):
+        codes = [reader_api.get("nations").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        limited = reader_api.get("nations")
+        assert limited.json()["errors"][0]["code"] == "throttled"
+        assert int(limited.headers["Retry-After"]) > 0
+        anonymous = [anonymous_api.get("nations").status_code for _ in range(3)]
+        assert anonymous == [401, 401, 429]
+    cache.clear()
+
+
+def test_wrong_method_is_405_in_the_error_shape(writer_api: Api) -> None:
+    nation = NationFactory()
+    response = writer_api.post(f"nations/{nation.pk}/", {})
+    assert response.status_code == 405
+    assert response.json()["type"] == "client_error"
+    assert response.json()["errors"][0]["code"] == "method_not_allowed"
+
+
+# --- Schema and documentation --------------------------------------------------------------
+
+
+def test_openapi_schema_is_valid_and_documents_errors_and_parameters(live_server) -> None:
+    import requests
+
+    schema = requests.get(f"{live_server.url}/api/schema/?format=json", timeout=30).json()
+    validate(schema)
+    list_op = schema["paths"]["/api/v1/agreements/"]["get"]
+    names = {p["name"] for p in list_op["parameters"]}
+    assert {"party", "in_force_on", "updated_since", "q", "ordering", "limit", "offset", "after", "brief"} <= names
+    assert {"400", "401", "403", "429"} <= set(list_op["responses"])
+    update = schema["paths"]["/api/v1/agreements/{id}/"]["patch"]
+    assert {"400", "404", "412", "415"} <= set(update["responses"])
+    assert "If-Match" in {p["name"] for p in update["parameters"]}
+    assert "tokenAuth" in schema["components"]["securitySchemes"]
+
+
+def test_api_docs_are_served_from_local_files(live_server) -> None:
+    import requests
+
+    swagger = requests.get(f"{live_server.url}/api/docs/", timeout=30).text
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in swagger
+    redoc = requests.get(f"{live_server.url}/api/docs/redoc/", timeout=30).text
+    assert "/api/docs/redoc-dist/bundles/redoc.standalone.js" in redoc
+    for page in (swagger, redoc):
+        assert "https://" not in page
+        assert "googleapis" not in page
+    bundle = requests.get(f"{live_server.url}/api/docs/redoc-dist/bundles/redoc.standalone.js", timeout=30)
+    assert bundle.status_code == 200
+    assert "cdn.redoc.ly/redoc/logo-mini.svg" not in bundle.text
+    assert "Redoc" in bundle.text
