@@ -397,6 +397,17 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
     readonly_fields = ("prefix", "last_used_at", "revoked_at", "created_at")
     actions = ("revoke",)
 
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        # A token acts as its user: only superusers see, or issue, tokens of other users.
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user" and not request.user.is_superuser:
+            formfield.queryset = formfield.queryset.filter(pk=request.user.pk)
+        return formfield
+
     def get_form(self, request: HttpRequest, obj: ApiToken | None = None, **kwargs: Any) -> Any:
         if obj is None:
             kwargs["form"] = ApiTokenAddForm

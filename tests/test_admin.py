@@ -318,3 +318,53 @@ def test_membership_inline_on_organization_is_saved(editor_client: Client) -> No
     response = editor_client.post(admin_url(Organization, "add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Membership.objects.get().joined_on == datetime.date(2001, 1, 1)
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+def test_staff_create_a_token_in_the_admin_and_see_its_key_once(superuser, superuser_client: Client) -> None:
+    response = superuser_client.post(
+        reverse("admin:partnerships_apitoken_add"),
+        {"user": superuser.pk, "name": "dashboard", "write_enabled": "on"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get(name="dashboard")
+    shown = [str(m) for m in response.context["messages"]]
+    key = next(text.split("<code>")[1].split("</code>")[0] for text in shown if "<code>" in text)
+    assert ApiToken.authenticate(key) == token
+    assert token.key_digest != key
+    assert token.write_enabled
+    change_page = superuser_client.get(reverse("admin:partnerships_apitoken_change", args=[token.pk]))
+    assert key not in change_page.content.decode()
+
+
+def test_staff_revoke_tokens_from_the_admin(superuser, superuser_client: Client) -> None:
+    issued = ApiToken.issue(user=superuser, name="old pipeline")
+    response = superuser_client.post(
+        reverse("admin:partnerships_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [issued.token.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is not None
+    assert ApiToken.authenticate(issued.key) is None
+
+
+def test_staff_who_are_not_superusers_manage_only_their_own_tokens(editor, superuser, editor_client: Client) -> None:
+    # A token acts as its user: issuing one for somebody else would borrow their permissions.
+    theirs = ApiToken.issue(user=superuser, name="superuser pipeline").token
+    mine = ApiToken.issue(user=editor, name="editor pipeline").token
+    changelist = editor_client.get(reverse("admin:partnerships_apitoken_changelist")).content.decode()
+    assert "editor pipeline" in changelist
+    assert "superuser pipeline" not in changelist
+    assert editor_client.get(reverse("admin:partnerships_apitoken_change", args=[theirs.pk])).status_code == 302
+    response = editor_client.post(
+        reverse("admin:partnerships_apitoken_add"), {"user": superuser.pk, "name": "borrowed", "write_enabled": "on"}
+    )
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors
+    assert not ApiToken.objects.filter(name="borrowed").exists()
+    assert mine.user == editor
