@@ -8,7 +8,7 @@ rule the same message. Writes go through ``partnerships.services.records``.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -52,6 +52,21 @@ def as_drf_error(error: DjangoValidationError, *, prefix: str | None = None) -> 
     if prefix:
         detail = {prefix: detail.get("non_field_errors", detail)}
     return serializers.ValidationError(detail)
+
+
+class StrictFieldsMixin:
+    """Refuse body fields the serializer does not know, instead of ignoring them.
+
+    Read-only fields (id, url, timestamps…) are accepted and ignored, so a
+    record read with GET can be sent back with PUT.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))  # type: ignore[attr-defined]
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)  # type: ignore[misc]
 
 
 class BriefSerializer(serializers.ModelSerializer):
@@ -138,7 +153,7 @@ def _visible(queryset: models.QuerySet, request: Request | None) -> models.Query
     return queryset.visible_to(getattr(request, "user", None))
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class RecordSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """Base of the full serializers: url, display, audit fields, model-layer validation."""
 
     url = serializers.SerializerMethodField()
@@ -335,7 +350,7 @@ class ProgramSerializer(RecordSerializer):
         )
 
 
-class ActorRowSerializer(serializers.ModelSerializer):
+class ActorRowSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """A party or participant: exactly one of nation and organization."""
 
     id = serializers.IntegerField(read_only=True)

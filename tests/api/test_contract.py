@@ -261,3 +261,19 @@ def test_api_docs_are_served_from_local_files(live_server) -> None:
     assert bundle.status_code == 200
     assert "cdn.redoc.ly/redoc/logo-mini.svg" not in bundle.text
     assert "Redoc" in bundle.text
+
+
+def test_unknown_body_fields_are_refused_but_read_only_ones_are_ignored(writer_api: Api) -> None:
+    agreement = bilateral_agreement(NationFactory(), NationFactory())
+    url = f"agreements/{agreement.pk}/"
+    response = writer_api.patch(url, {"descripton": "typo", "parties": [{"nation": 1, "rol": "party"}]})
+    assert response.status_code == 400
+    assert {error["attr"] for error in response.json()["errors"]} == {"descripton"}
+    nested = writer_api.patch(url, {"parties": [{"nation": 1, "rol": "party"}]})
+    assert nested.status_code == 400
+    assert nested.json()["errors"][0]["attr"] == "parties.0.rol"
+    body = writer_api.get(url).json()
+    body["short_name"] = "Round trip"
+    response = writer_api.put(url, body)
+    assert response.status_code == 200, response.json()
+    assert response.json()["short_name"] == "Round trip"
