@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from partnerships.api.docs import redoc_bundle
@@ -15,11 +15,15 @@ admin.site.index_title = "Registry records"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("partnerships.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/docs/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/docs/redoc-dist/bundles/redoc.standalone.js", redoc_bundle, name="api-redoc-bundle"),
-    # The analyst pages arrive with their own issue; until then the admin is the front door.
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("partnerships.web.urls")),
 ]
+
+handler404 = "partnerships.web.errors.not_found"
+handler500 = "partnerships.web.errors.server_error"

@@ -58,8 +58,8 @@ class RegistryAutoSchema(AutoSchema):
     def _error_codes(self) -> list[str]:
         codes = ["401", "403", "429", "503"]
         action = self._action()
-        if self.method == "GET" and self._is_list_view():
-            codes.append("400")
+        if self.method == "GET":
+            codes.append("400")  # unknown or malformed query parameters
         if action in ("retrieve", "update", "partial_update", "destroy") or "{" in self.path:
             codes.append("404")
             if self.method == "GET":

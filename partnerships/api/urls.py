@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from partnerships.api import views
+from partnerships.api.network import NetworkView
 
 app_name = "api"
 
@@ -17,4 +19,4 @@ router.register("agreements", views.AgreementViewSet)
 router.register("exercises", views.ExerciseViewSet)
 router.register("resources", views.ResourceSharingViewSet)
 
-urlpatterns = router.urls
+urlpatterns = [path("network/", NetworkView.as_view(), name="network"), *router.urls]

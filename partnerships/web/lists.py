@@ -1,0 +1,268 @@
+"""What each list page shows: its columns, its filter panel and what it loads.
+
+The filtering itself is the model's FilterSet from ``partnerships.filters``,
+the same one the API uses; this module only says which of its parameters
+the panel offers and how rows are displayed and exported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.db.models import Prefetch
+
+from partnerships.filters import FILTERSETS, RegistryFilterSet
+from partnerships.models import (
+    Agreement,
+    AgreementParty,
+    Exercise,
+    ExerciseParticipant,
+    Nation,
+    Organization,
+    Program,
+    ResourceSharing,
+)
+
+
+def _join(values: list[Any]) -> str:
+    return ", ".join(str(value) for value in values if value)
+
+
+def _actor_code(row: Any) -> str:
+    actor = row.actor
+    if isinstance(actor, Nation):
+        return actor.code
+    return actor.acronym or actor.name if actor is not None else ""
+
+
+def _amount(value: Any, unit: str) -> str:
+    if value is None:
+        return ""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if not isinstance(value, int) else f"{value:,}"
+    return f"{text} {unit}".strip()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its header, how to get its text from a row, and the ``ordering`` key that sorts it."""
+
+    label: str
+    value: Callable[[Any], Any]
+    ordering: str | None = None
+    link: bool = False
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class PanelField:
+    """A parameter of the FilterSet offered in the filter panel."""
+
+    name: str
+    label: str
+    kind: str  # text, select, multiselect, date, nation, program, number
+    help: str = ""
+    cleared_only: bool = False
+
+
+@dataclass(frozen=True)
+class ListPage:
+    key: str  # URL name prefix and path: "agreement" -> /agreements/
+    plural: str
+    model: type[models.Model]
+    title: str
+    columns: tuple[Column, ...]
+    panel: tuple[PanelField, ...]
+    select_related: tuple[str, ...] = ()
+    prefetch: Callable[[Any], list[Prefetch]] = field(default=lambda user: [])
+    empty_hint: str = ""
+
+    @property
+    def filterset(self) -> type[RegistryFilterSet]:
+        return FILTERSETS[self.model]
+
+
+def _parties(user: Any) -> list[Prefetch]:
+    rows = AgreementParty.objects.visible_to(user).select_related("nation", "organization")
+    return [Prefetch("parties", queryset=rows, to_attr="visible_parties")]
+
+
+def _participants(user: Any) -> list[Prefetch]:
+    rows = ExerciseParticipant.objects.visible_to(user).select_related("nation", "organization")
+    return [Prefetch("participants", queryset=rows, to_attr="visible_participants")]
+
+
+VISIBILITY = PanelField("visibility", "Visibility", "multiselect", cleared_only=True)
+SEARCH = PanelField("q", "Contains", "text", "Words to look for in names and descriptions.")
+
+AGREEMENTS = ListPage(
+    key="agreement",
+    plural="agreements",
+    model=Agreement,
+    title="Agreements",
+    columns=(
+        Column("Title", lambda a: a.short_name or a.title, "title", link=True),
+        Column("Kind", lambda a: a.get_kind_display(), "kind"),
+        Column("Scope", lambda a: a.get_scope_display()),
+        Column("Status", lambda a: a.get_status_display(), "status"),
+        Column("Signed", lambda a: a.signed_on, "signed_on"),
+        Column("In force from", lambda a: a.in_force_from, "in_force_from"),
+        Column("Ended", lambda a: a.ended_on, "ended_on"),
+        Column("Parties", lambda a: _join([_actor_code(p) for p in a.visible_parties])),
+        Column("Program", lambda a: a.program.acronym or a.program.name if a.program else ""),
+    ),
+    panel=(
+        SEARCH,
+        PanelField("party", "Party", "nation", "A nation (or one of its organizations) that is a party."),
+        PanelField("in_force_on", "In force on", "date"),
+        PanelField("status", "Status", "multiselect"),
+        PanelField("kind", "Kind", "multiselect"),
+        PanelField("scope", "Scope", "select"),
+        PanelField("provisions", "Provisions (any of)", "multiselect"),
+        PanelField("program_id", "Program", "program"),
+        PanelField("signed_on__gte", "Signed from", "date"),
+        PanelField("signed_on__lte", "Signed until", "date"),
+        VISIBILITY,
+    ),
+    select_related=("program",),
+    prefetch=_parties,
+    empty_hint="Try fewer filters, or another date.",
+)
+
+EXERCISES = ListPage(
+    key="exercise",
+    plural="exercises",
+    model=Exercise,
+    title="Exercises",
+    columns=(
+        Column("Name", lambda e: e.name, "name", link=True),
+        Column("Series", lambda e: e.series, "series"),
+        Column("Status", lambda e: e.get_status_display(), "status"),
+        Column("Start", lambda e: e.start_date, "start_date"),
+        Column("End", lambda e: e.end_date, "end_date"),
+        Column("Location", lambda e: e.location),
+        Column("Hosts", lambda e: _join([_actor_code(p) for p in e.visible_participants if p.role == "host"])),
+        Column("Participants", lambda e: len(e.visible_participants), numeric=True),
+    ),
+    panel=(
+        SEARCH,
+        PanelField("participant", "Participant", "nation"),
+        PanelField("host", "Host", "nation"),
+        PanelField("ongoing_on", "Under way on", "date"),
+        PanelField("status", "Status", "multiselect"),
+        PanelField("kind", "Kind", "multiselect"),
+        PanelField("domains", "Domains (any of)", "multiselect"),
+        PanelField("program_id", "Program", "program"),
+        PanelField("start_date__gte", "Starting from", "date"),
+        PanelField("start_date__lte", "Starting until", "date"),
+        VISIBILITY,
+    ),
+    select_related=("program", "agreement"),
+    prefetch=_participants,
+)
+
+RESOURCES = ListPage(
+    key="resource",
+    plural="resources",
+    model=ResourceSharing,
+    title="Resource-sharing records",
+    columns=(
+        Column("Record", lambda r: r.reference or r.description[:60], "reference", link=True),
+        Column("Provider", lambda r: str(r.provider or "")),
+        Column("Recipient", lambda r: str(r.recipient or "")),
+        Column("Category", lambda r: r.get_category_display(), "category"),
+        Column("Quantity", lambda r: _amount(r.quantity, r.unit), "quantity", numeric=True),
+        Column("Value", lambda r: _amount(r.value, r.currency), "value", numeric=True),
+        Column("Start", lambda r: r.start_date, "start_date"),
+        Column("Status", lambda r: r.get_status_display(), "status"),
+    ),
+    panel=(
+        SEARCH,
+        PanelField("provider", "Provider", "nation"),
+        PanelField("recipient", "Recipient", "nation"),
+        PanelField("active_on", "Under way on", "date"),
+        PanelField("category", "Category", "multiselect"),
+        PanelField("status", "Status", "multiselect"),
+        PanelField("program_id", "Program", "program"),
+        PanelField("value__gte", "Value at least", "number"),
+        VISIBILITY,
+    ),
+    select_related=(
+        "provider_nation",
+        "provider_organization",
+        "recipient_nation",
+        "recipient_organization",
+        "program",
+    ),
+)
+
+PROGRAMS = ListPage(
+    key="program",
+    plural="programs",
+    model=Program,
+    title="Programs",
+    columns=(
+        Column("Name", lambda p: p.name, "name", link=True),
+        Column("Acronym", lambda p: p.acronym, "acronym"),
+        Column("Type", lambda p: p.get_program_type_display()),
+        Column("Lead", lambda p: str(p.lead_organization or p.lead_nation or "")),
+        Column("Started", lambda p: p.started_on, "started_on"),
+        Column("Ended", lambda p: p.ended_on, "ended_on"),
+    ),
+    panel=(
+        SEARCH,
+        PanelField("program_type", "Type", "multiselect"),
+        PanelField("objectives", "Objectives (any of)", "multiselect"),
+        PanelField("lead_nation", "Lead nation", "nation"),
+        PanelField("active_on", "Running on", "date"),
+        VISIBILITY,
+    ),
+    select_related=("lead_nation", "lead_organization"),
+)
+
+ORGANIZATIONS = ListPage(
+    key="organization",
+    plural="organizations",
+    model=Organization,
+    title="Organizations",
+    columns=(
+        Column("Name", lambda o: o.name, "name", link=True),
+        Column("Acronym", lambda o: o.acronym, "acronym"),
+        Column("Kind", lambda o: o.get_kind_display(), "kind"),
+        Column("Nation", lambda o: str(o.nation or "")),
+        Column("Part of", lambda o: str(o.parent or "")),
+    ),
+    panel=(
+        SEARCH,
+        PanelField("kind", "Kind", "multiselect"),
+        PanelField("nation", "Nation", "nation"),
+        PanelField("member", "Has as member", "nation"),
+        VISIBILITY,
+    ),
+    select_related=("nation", "parent"),
+)
+
+NATIONS = ListPage(
+    key="nation",
+    plural="nations",
+    model=Nation,
+    title="Nations",
+    columns=(
+        Column("Name", lambda n: n.name, "name", link=True),
+        Column("ISO alpha-3", lambda n: n.iso3 or "", "iso3"),
+        Column("ISO alpha-2", lambda n: n.iso2 or ""),
+        Column("COW number", lambda n: n.cow_code or "", "cow_code", numeric=True),
+        Column("COW abbreviation", lambda n: n.cow_abbr or ""),
+        Column("Region", lambda n: n.get_region_display(), "region"),
+    ),
+    panel=(
+        SEARCH,
+        PanelField("region", "Region", "multiselect"),
+        PanelField("iso3__empty", "Historical states only", "select", "States with a COW code but no ISO code."),
+        VISIBILITY,
+    ),
+)
+
+LIST_PAGES = {page.key: page for page in (AGREEMENTS, EXERCISES, RESOURCES, PROGRAMS, ORGANIZATIONS, NATIONS)}

@@ -1,0 +1,23 @@
+"""URLs of the analyst pages, in the ``partnerships`` namespace."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from partnerships.web import views
+from partnerships.web.lists import LIST_PAGES
+
+app_name = "partnerships"
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("network/", views.NetworkView.as_view(), name="network"),
+    path("timeline/", views.TimelineView.as_view(), name="timeline"),
+]
+for key, page in LIST_PAGES.items():
+    urlpatterns += [
+        path(f"{page.plural}/", views.RecordListView.as_view(), {"key": key}, name=f"{key}-list"),
+        path(f"{page.plural}/<int:pk>/", views.RecordDetailView.as_view(), {"key": key}, name=f"{key}-detail"),
+    ]
+urlpatterns.append(path("nations/<str:code>/", views.NationByCodeView.as_view(), name="nation-code"))

@@ -1,0 +1,417 @@
+"""Analyst pages: dashboard, lists with filters and CSV export, details, network, timeline, search.
+
+Every queryset goes through ``visible_to(request.user)``; lists filter with
+the same FilterSets as the API. Views stay thin: the figures come from
+``partnerships.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from partnerships.choices import Domain, ExercisePurpose, ProgramObjective, Provision, Region
+from partnerships.models import (
+    Agreement,
+    AgreementParty,
+    Exercise,
+    ExerciseParticipant,
+    Membership,
+    Nation,
+    Organization,
+    Program,
+    ResourceSharing,
+    can_view_restricted,
+)
+from partnerships.services import stats
+from partnerships.services.exports import csv_lines
+from partnerships.services.search import search
+from partnerships.web import charts, history
+from partnerships.web.lists import LIST_PAGES, ListPage
+
+PAGE_SIZES = (25, 50, 100)
+RESERVED = {"page", "per_page", "export", "ordering"}
+DETAIL_MODELS: dict[str, type[models.Model]] = {
+    "agreement": Agreement,
+    "exercise": Exercise,
+    "resource": ResourceSharing,
+    "program": Program,
+    "organization": Organization,
+    "nation": Nation,
+}
+
+
+class RegistryPage(View):
+    """Base of every page: a login is needed unless anonymous public read is on."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated and not settings.REGISTRY_PUBLIC_READ:
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _query(params: Any, **changes: Any) -> str:
+    """Return ``?…`` for ``params`` with ``changes`` applied (None removes a parameter)."""
+    merged = params.copy()
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    encoded = merged.urlencode() if hasattr(merged, "urlencode") else urlencode(merged, doseq=True)
+    return f"?{encoded}" if encoded else "?"
+
+
+class RecordListView(RegistryPage):
+    def get(self, request: HttpRequest, key: str) -> HttpResponse:
+        page = LIST_PAGES[key]
+        user = request.user
+        queryset = (
+            page.model.objects.visible_to(user)
+            .select_related(*page.select_related)
+            .prefetch_related(*page.prefetch(user))
+        )
+        params = request.GET.copy()
+        filter_params = params.copy()
+        for name in RESERVED - {"ordering"}:
+            filter_params.pop(name, None)
+        filterset = page.filterset(filter_params, queryset=queryset, request=request)
+        unknown = sorted(set(filter_params) - set(filterset.base_filters))
+        valid = filterset.is_valid() and not unknown
+        rows_queryset = filterset.qs if valid else queryset.none()
+        if request.GET.get("export") == "csv":
+            if not valid:
+                return HttpResponse("Fix the filters before exporting.", status=400, content_type="text/plain")
+            return self.export(page, rows_queryset, request)
+        per_page = int(params.get("per_page")) if params.get("per_page", "").isdigit() else 50
+        per_page = per_page if per_page in PAGE_SIZES else 50
+        paginator = Paginator(rows_queryset, per_page)
+        page_obj = paginator.get_page(params.get("page"))
+        rows = [(obj, [column.value(obj) for column in page.columns]) for obj in page_obj.object_list]
+        context = {
+            "page": page,
+            "rows": rows,
+            "page_obj": page_obj,
+            "paginator": paginator,
+            "columns": self.column_headers(page, params),
+            "panel": self.panel(page, filterset, params, user),
+            "active_filters": self.active_filters(page, filterset, params),
+            "errors": self.errors(filterset, unknown) if not valid else [],
+            "export_query": _query(params, export="csv", page=None),
+            "page_sizes": PAGE_SIZES,
+            "per_page": per_page,
+            "query_without_page": _query(params, page=None),
+            "nations": Nation.objects.visible_to(user).exclude(iso3=None).only("name", "iso3").order_by("name"),
+        }
+        return render(request, "partnerships/list.html", context)
+
+    def export(self, page: ListPage, queryset: models.QuerySet, request: HttpRequest) -> StreamingHttpResponse:
+        header = ["id", *[column.label for column in page.columns], "url"]
+        base = request.build_absolute_uri("/")[:-1]
+
+        def rows() -> Any:
+            for obj in queryset.iterator(chunk_size=1000):
+                url = base + reverse(f"partnerships:{page.key}-detail", args=[obj.pk])
+                yield [obj.pk, *[column.value(obj) for column in page.columns], url]
+
+        response = StreamingHttpResponse(csv_lines(header, rows()), content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="{page.plural}-{stamp}.csv"'
+        return response
+
+    @staticmethod
+    def column_headers(page: ListPage, params: Any) -> list[dict[str, Any]]:
+        current = params.get("ordering", "")
+        headers = []
+        for column in page.columns:
+            entry: dict[str, Any] = {"label": column.label, "numeric": column.numeric, "sort": None}
+            if column.ordering:
+                ascending = current == column.ordering
+                descending = current == f"-{column.ordering}"
+                target = f"-{column.ordering}" if ascending else column.ordering
+                entry["sort"] = _query(params, ordering=target, page=None)
+                entry["direction"] = "ascending" if ascending else "descending" if descending else None
+            headers.append(entry)
+        return headers
+
+    @staticmethod
+    def panel(page: ListPage, filterset: Any, params: Any, user: Any) -> list[dict[str, Any]]:
+        fields = []
+        cleared = can_view_restricted(user)
+        programs = None
+        for spec in page.panel:
+            if spec.cleared_only and not cleared:
+                continue
+            field: dict[str, Any] = {"spec": spec, "values": params.getlist(spec.name)}
+            filter_ = filterset.base_filters[spec.name]
+            if spec.kind in ("select", "multiselect"):
+                field["choices"] = _choices(filter_)
+            if spec.kind == "program":
+                if programs is None:
+                    programs = list(Program.objects.visible_to(user).only("name", "acronym").order_by("name"))
+                field["choices"] = [(str(p.pk), str(p)) for p in programs]
+            fields.append(field)
+        return fields
+
+    @staticmethod
+    def active_filters(page: ListPage, filterset: Any, params: Any) -> list[dict[str, str]]:
+        labels = {spec.name: spec for spec in page.panel}
+        chips = []
+        for name in params:
+            if name in RESERVED:
+                continue
+            spec = labels.get(name)
+            choices = dict(_choices(filterset.base_filters[name])) if name in filterset.base_filters else {}
+            if spec is not None and spec.kind == "program":
+                choices = {
+                    str(p.pk): str(p)
+                    for p in Program.objects.filter(pk__in=[v for v in params.getlist(name) if v.isdigit()])
+                }
+            for value in params.getlist(name):
+                if value == "":
+                    continue
+                remaining = params.copy()
+                remaining.setlist(name, [v for v in params.getlist(name) if v != value])
+                remaining.pop("page", None)
+                chips.append(
+                    {
+                        "label": spec.label if spec else name,
+                        "value": choices.get(value, value),
+                        "remove": _query(remaining),
+                    }
+                )
+        return chips
+
+    @staticmethod
+    def errors(filterset: Any, unknown: list[str]) -> list[str]:
+        messages = [f"“{name}” is not a filter of this list." for name in unknown]
+        if filterset.is_bound and not filterset.is_valid():
+            for name, errors in filterset.errors.items():
+                for error in errors:
+                    messages.append(f"{name}: {error}")
+        return messages
+
+
+def _choices(filter_: Any) -> list[tuple[str, str]]:
+    import django_filters
+
+    if isinstance(filter_, django_filters.BooleanFilter):
+        return [("", "Any"), ("true", "Yes"), ("false", "No")]
+    return [(str(value), str(label)) for value, label in filter_.extra.get("choices", [])]
+
+
+class RecordDetailView(RegistryPage):
+    def get(self, request: HttpRequest, key: str, pk: int) -> HttpResponse:
+        model = DETAIL_MODELS[key]
+        obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+        return self.render_record(request, key, obj)
+
+    def render_record(self, request: HttpRequest, key: str, obj: models.Model) -> HttpResponse:
+        user = request.user
+        context: dict[str, Any] = {
+            "object": obj,
+            "key": key,
+            "page": LIST_PAGES[key],
+            "history": history.changes(obj),
+            "admin_url": _admin_url(user, obj),
+        }
+        context.update(RELATED[key](obj, user))
+        return render(request, f"partnerships/{key}_detail.html", context)
+
+
+class NationByCodeView(RecordDetailView):
+    """``/nations/PHL/``: a nation's profile by its ISO alpha-3 code."""
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:  # type: ignore[override]
+        nation = get_object_or_404(Nation.objects.visible_to(request.user), iso3=code.upper())
+        return self.render_record(request, "nation", nation)
+
+
+def _admin_url(user: Any, obj: models.Model) -> str | None:
+    opts = obj._meta
+    if user.is_staff and user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    return None
+
+
+def _visible(model: type[models.Model], user: Any) -> models.QuerySet:
+    return model.objects.visible_to(user)
+
+
+def _if_visible(model: type[models.Model], pk: int | None, user: Any) -> models.Model | None:
+    """Return the linked record if there is one and ``user`` may see it, else None."""
+    return _visible(model, user).filter(pk=pk).first() if pk is not None else None
+
+
+def labels(values: list[str], choices: Any) -> list[str]:
+    """Return the labels of the chosen values of an array-of-choices field, in the field's order."""
+    lookup = dict(choices)
+    return [str(lookup.get(value, value)) for value in values]
+
+
+def _agreement_related(obj: Agreement, user: Any) -> dict[str, Any]:
+    return {
+        "provisions": labels(obj.provisions, Provision.choices),
+        "parties": _visible(AgreementParty, user).filter(agreement=obj).select_related("nation", "organization"),
+        "exercises": _visible(Exercise, user).filter(agreement=obj),
+        "resources": _visible(ResourceSharing, user)
+        .filter(agreement=obj)
+        .select_related("provider_nation", "provider_organization", "recipient_nation", "recipient_organization"),
+        "program": _if_visible(Program, obj.program_id, user),
+    }
+
+
+def _exercise_related(obj: Exercise, user: Any) -> dict[str, Any]:
+    return {
+        "domains": labels(obj.domains, Domain.choices),
+        "purposes": labels(obj.purposes, ExercisePurpose.choices),
+        "participants": _visible(ExerciseParticipant, user)
+        .filter(exercise=obj)
+        .select_related("nation", "organization"),
+        "program": _if_visible(Program, obj.program_id, user),
+        "agreement": _if_visible(Agreement, obj.agreement_id, user),
+    }
+
+
+def _resource_related(obj: ResourceSharing, user: Any) -> dict[str, Any]:
+    return {
+        "program": _if_visible(Program, obj.program_id, user),
+        "agreement": _if_visible(Agreement, obj.agreement_id, user),
+    }
+
+
+def _program_related(obj: Program, user: Any) -> dict[str, Any]:
+    return {
+        "objectives": labels(obj.objectives, ProgramObjective.choices),
+        "lead_nation": _if_visible(Nation, obj.lead_nation_id, user),
+        "lead_organization": _if_visible(Organization, obj.lead_organization_id, user),
+        "agreements": _visible(Agreement, user).filter(program=obj),
+        "exercises": _visible(Exercise, user).filter(program=obj),
+        "resources": _visible(ResourceSharing, user)
+        .filter(program=obj)
+        .select_related("provider_nation", "provider_organization", "recipient_nation", "recipient_organization"),
+    }
+
+
+def _organization_related(obj: Organization, user: Any) -> dict[str, Any]:
+    return {
+        "nation": _if_visible(Nation, obj.nation_id, user),
+        "parent": _if_visible(Organization, obj.parent_id, user),
+        "memberships": _visible(Membership, user).filter(organization=obj).select_related("nation"),
+        "children": _visible(Organization, user).filter(parent=obj),
+        "agreements": _visible(Agreement, user).filter(
+            models.Exists(_visible(AgreementParty, user).filter(agreement=models.OuterRef("pk"), organization=obj))
+        ),
+        "led_programs": _visible(Program, user).filter(lead_organization=obj),
+    }
+
+
+def _nation_related(obj: Nation, user: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    agreements = _visible(Agreement, user).involving(obj).select_related("program")
+    in_force = agreements.in_force(on=today)
+    exercises = _visible(Exercise, user).involving(obj)
+    partners = charts.partners_over_time(nation=obj, user=user)
+    return {
+        "agreements_in_force": in_force,
+        "agreements_past": agreements.exclude(pk__in=in_force.values("pk")),
+        "exercises_hosted": exercises.filter(pk__in=_visible(Exercise, user).hosted_by(obj).values("pk")),
+        "exercises_joined": exercises.exclude(pk__in=_visible(Exercise, user).hosted_by(obj).values("pk")),
+        "resources_given": _visible(ResourceSharing, user)
+        .involving(obj, direction="provided")
+        .select_related("recipient_nation", "recipient_organization"),
+        "resources_received": _visible(ResourceSharing, user)
+        .involving(obj, direction="received")
+        .select_related("provider_nation", "provider_organization"),
+        "memberships": _visible(Membership, user).filter(nation=obj).select_related("organization"),
+        "organizations": _visible(Organization, user).filter(nation=obj),
+        "partners_chart": charts.bar_chart(partners, label="Partners with an agreement in force"),
+        "partners_now": partners[-1][1] if partners else 0,
+    }
+
+
+RELATED = {
+    "agreement": _agreement_related,
+    "exercise": _exercise_related,
+    "resource": _resource_related,
+    "program": _program_related,
+    "organization": _organization_related,
+    "nation": _nation_related,
+}
+
+
+class DashboardView(RegistryPage):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        per_year = stats.agreements_per_year(user=user)
+        context = {
+            "counts": stats.record_counts(user=user),
+            "agreements_chart": charts.stacked_bar_chart(per_year, label="Agreements signed per year, by kind"),
+            "exercises_chart": charts.bar_chart(
+                sorted(stats.exercises_per_year(user=user).items()), label="Exercises per year"
+            ),
+            "connected": stats.most_connected(user=user, on=timezone.localdate()),
+            "changes": stats.latest_changes(user=user),
+        }
+        return render(request, "partnerships/dashboard.html", context)
+
+
+class SearchView(RegistryPage):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        text = request.GET.get("q", "").strip()
+        groups = search(user=request.user, text=text) if text else []
+        return render(request, "partnerships/search.html", {"q": text, "groups": groups})
+
+
+class NetworkView(RegistryPage):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        context = {
+            "programs": Program.objects.visible_to(request.user).order_by("name"),
+            "regions": Region.choices,
+            "today": timezone.localdate().isoformat(),
+        }
+        return render(request, "partnerships/network.html", context)
+
+
+class TimelineView(RegistryPage):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from partnerships.filters import AgreementFilterSet, ExerciseFilterSet
+
+        user = request.user
+        params = request.GET.copy()
+        agreements = AgreementFilterSet(
+            {k: v for k, v in params.lists() if k in AgreementFilterSet.base_filters},
+            queryset=Agreement.objects.visible_to(user).filter(signed_on__isnull=False).order_by("signed_on", "id"),
+            request=request,
+        )
+        exercise_params = {k: v for k, v in params.lists() if k in ("program_id", "q")}
+        if "party" in params:
+            exercise_params["participant"] = params.getlist("party")
+        exercises = ExerciseFilterSet(
+            exercise_params,
+            queryset=Exercise.objects.visible_to(user).filter(start_date__isnull=False).order_by("start_date", "id"),
+            request=request,
+        )
+        valid = agreements.is_valid() and exercises.is_valid()
+        agreement_rows = list(agreements.qs[:300]) if valid else []
+        exercise_rows = list(exercises.qs[:300]) if valid else []
+        timeline = charts.timeline(agreement_rows, exercise_rows, today=timezone.localdate())
+        context = {
+            "timeline": timeline,
+            "errors": [f"{k}: {v}" for form in (agreements, exercises) for k, v in form.errors.items()],
+            "programs": Program.objects.visible_to(user).order_by("name"),
+            "params": params,
+            "nations": Nation.objects.visible_to(user).exclude(iso3=None).only("name", "iso3").order_by("name"),
+            "truncated": len(agreement_rows) == 300 or len(exercise_rows) == 300,
+        }
+        return render(request, "partnerships/timeline.html", context)
