@@ -133,7 +133,8 @@ def build_network(
     if "resource" in kinds:
         flows = ResourceSharing.objects.visible_to(user)
         if as_of is not None:
-            flows = flows.active(on=as_of)
+            # A flow without a start date has no place on a dated picture.
+            flows = flows.active(on=as_of).filter(start_date__isnull=False)
         if program_id is not None:
             flows = flows.filter(program_id=program_id)
         for row in flows.values(

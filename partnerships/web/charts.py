@@ -180,7 +180,7 @@ def timeline(agreements: list[Any], exercises: list[Any], *, today: date) -> dic
     if not starts:
         return {"rows": [], "empty": True}
     first = min(starts).year
-    last = max(today.year, *(e.end_date.year for e in exercises if e.end_date))
+    last = max([today.year, *(e.end_date.year for e in exercises if e.end_date)])
     span_days = (date(last + 1, 1, 1) - date(first, 1, 1)).days
 
     def position(day: date) -> float:

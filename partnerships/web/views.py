@@ -82,6 +82,13 @@ class RecordListView(RegistryPage):
             .prefetch_related(*page.prefetch(user))
         )
         params = request.GET.copy()
+        # Browsers submit the panel's empty fields too; an empty field is no filter.
+        for name in list(params):
+            values = [value for value in params.getlist(name) if value != ""]
+            if values:
+                params.setlist(name, values)
+            else:
+                del params[name]
         filter_params = params.copy()
         for name in RESERVED - {"ordering"}:
             filter_params.pop(name, None)

@@ -34,7 +34,10 @@ class Command(BaseCommand):
         username, password = self._local_admin()
         host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
         self.stdout.write(
-            self.style.SUCCESS(f"\nLocal admin login: {username} / {password}\nOpen http://{host}/admin/ and log in.\n")
+            self.style.SUCCESS(
+                f"\nLocal admin login: {username} / {password}\n"
+                f"Open http://{host}/ (analyst pages) or http://{host}/admin/ (editing) and log in.\n"
+            )
         )
         if not no_serve:
             call_command("runserver", addrport, use_reloader=not noreload)

@@ -1,0 +1,141 @@
+"""The analyst pages in a real Chromium: log in, filter, export, open, search, explore the network.
+
+The data is the real demo data (``load_demo``). Every request the page makes
+is recorded by the ``page`` fixture, which fails the test if one leaves the
+machine. Screenshots of each page are kept in test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from partnerships.models import Agreement, Nation
+from partnerships.services.demo import load_demo
+from tests.browser.conftest import screenshot
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def analyst_page(page: Any, live_server: Any) -> Any:
+    """A page logged in, through the login form, as an analyst, over the demo data."""
+    load_demo()
+    UserFactory(username="analyst")
+    page.goto(f"{live_server.url}/agreements/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "analyst")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/agreements/")
+    return page
+
+
+def test_dashboard_draws_its_charts(analyst_page: Any, live_server: Any) -> None:
+    page = analyst_page
+    page.goto(f"{live_server.url}/")
+    assert page.locator("figure.chart svg rect").count() > 5
+    assert page.locator("ol.ranked li").count() >= 5
+    screenshot(page, "dashboard")
+
+
+def test_filter_the_agreement_list_and_export_exactly_that_view(
+    analyst_page: Any, live_server: Any, tmp_path: Path
+) -> None:
+    page = analyst_page
+    page.fill("#f-party", "PHL")
+    page.select_option("#f-status", ["in_force"])
+    page.click("#filters button[type=submit]")
+    page.wait_for_selector(".chips li")
+    titles = page.locator("table.records tbody tr td:first-child a").all_inner_texts()
+    assert titles
+    assert set(titles) <= {"MDT", "VFA", "EDCA"}
+    assert page.locator(".chips li").count() == 2
+    screenshot(page, "agreement-list-filtered")
+    with page.expect_download() as download_info:
+        page.click("text=Export CSV")
+    path = tmp_path / "export.csv"
+    download_info.value.save_as(path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert [row["Title"] for row in rows] == titles
+    # Removing a chip widens the list again.
+    page.click(".chips li:first-child a")
+    page.wait_for_load_state()
+    assert page.locator("table.records tbody tr").count() > len(titles)
+
+
+def test_open_an_agreement_page(analyst_page: Any, live_server: Any) -> None:
+    page = analyst_page
+    page.click("table.records tbody tr td:first-child a >> text=EDCA")
+    page.wait_for_selector("h1")
+    assert "Enhanced Defense Cooperation" in page.inner_text("h1")
+    assert page.locator("#parties-heading + table tbody tr").count() == 2
+    assert page.locator("#source-heading ~ p a[href^='http']").count() == 1
+    assert page.locator("#history-heading").count() == 1
+    screenshot(page, "agreement")
+
+
+def test_search_with_a_misspelling(analyst_page: Any, live_server: Any) -> None:
+    page = analyst_page
+    page.fill("#global-search", "Phillipines")
+    page.press("#global-search", "Enter")
+    page.wait_for_selector(".search-group")
+    first_nation = page.locator(".search-group", has_text="Nations").locator("li a").first
+    assert first_nation.inner_text() == "Philippines"
+    screenshot(page, "search")
+    first_nation.click()
+    page.wait_for_selector("h1")
+    assert page.inner_text("h1").startswith("Philippines")
+    assert page.locator("figure.chart svg rect").count() > 0
+    screenshot(page, "nation-profile")
+
+
+def test_network_draws_nodes_moves_with_the_date_and_opens_a_record(analyst_page: Any, live_server: Any) -> None:
+    page = analyst_page
+    page.goto(f"{live_server.url}/network/")
+    page.wait_for_function("document.getElementById('network').dataset.nodes > 0")
+    nodes_now = int(page.get_attribute("#network", "data-nodes"))
+    links_now = int(page.get_attribute("#network", "data-links"))
+    assert nodes_now > 10
+    screenshot(page, "network")
+    # 1960: NATO's first members and the U.S.-Philippines treaty, nothing after.
+    page.fill("#as-of", "1960-01-01")
+    page.dispatch_event("#as-of", "change")
+    page.wait_for_function(f"document.getElementById('network').dataset.links != '{links_now}'")
+    links_1960 = int(page.get_attribute("#network", "data-links"))
+    assert 0 < links_1960 < links_now
+    assert "as of 1960-01-01" in page.inner_text("#network-status")
+    screenshot(page, "network-1960")
+    # Hovering shows details; clicking a nation opens its profile.
+    philippines = Nation.objects.get(iso3="PHL")
+    node = page.locator(f"#network a.node[data-id='n{philippines.pk}']")
+    node.hover()
+    assert "Philippines" in page.inner_text("#network-tooltip")
+    node.click()
+    page.wait_for_url(f"{live_server.url}/nations/{philippines.pk}/")
+    assert page.inner_text("h1").startswith("Philippines")
+
+
+def test_timeline_draws_agreements_and_exercises(analyst_page: Any, live_server: Any) -> None:
+    page = analyst_page
+    page.goto(f"{live_server.url}/timeline/?party=PHL")
+    assert (
+        page.locator(".timeline-row.agreement").count()
+        == Agreement.objects.involving(Nation.objects.get(iso3="PHL")).filter(signed_on__isnull=False).count()
+    )
+    assert page.locator(".timeline-row.exercise").count() >= 2
+    screenshot(page, "timeline")
+
+
+def test_keyboard_users_can_skip_to_the_content(analyst_page: Any, live_server: Any) -> None:
+    page = analyst_page
+    page.goto(f"{live_server.url}/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"

@@ -1,0 +1,405 @@
+"""Analyst pages: access, visibility, constant queries, CSV export, search, network data."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from partnerships.models import Agreement, Exercise, Nation, Organization, Program, ResourceSharing
+from tests.factories import (
+    AgreementFactory,
+    AgreementPartyFactory,
+    ExerciseFactory,
+    ExerciseParticipantFactory,
+    NationFactory,
+    OrganizationFactory,
+    ProgramFactory,
+    ResourceSharingFactory,
+    bilateral_agreement,
+)
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def _agreement(**fields: Any) -> Agreement:
+    return bilateral_agreement(NationFactory(), NationFactory(), program=ProgramFactory(), **fields)
+
+
+def _exercise(**fields: Any) -> Exercise:
+    exercise = ExerciseFactory(program=ProgramFactory(), **fields)
+    ExerciseParticipantFactory(exercise=exercise, role="host")
+    ExerciseParticipantFactory(exercise=exercise)
+    return exercise
+
+
+BUILDERS: dict[str, Callable[..., Any]] = {
+    "agreement": _agreement,
+    "exercise": _exercise,
+    "resource": lambda **f: ResourceSharingFactory(program=ProgramFactory(), **f),
+    "program": lambda **f: ProgramFactory(lead_nation=NationFactory(), lead_organization=OrganizationFactory(), **f),
+    "organization": lambda **f: OrganizationFactory(parent=OrganizationFactory(), **f),
+    "nation": NationFactory,
+}
+MODELS = {
+    "agreement": Agreement,
+    "exercise": Exercise,
+    "resource": ResourceSharing,
+    "program": Program,
+    "organization": Organization,
+    "nation": Nation,
+}
+PLURALS = {
+    "agreement": "agreements",
+    "exercise": "exercises",
+    "resource": "resources",
+    "program": "programs",
+    "organization": "organizations",
+    "nation": "nations",
+}
+
+
+@pytest.fixture
+def analyst_client(analyst) -> Client:
+    client = Client()
+    client.force_login(analyst)
+    return client
+
+
+@pytest.fixture
+def cleared_client(cleared_analyst) -> Client:
+    client = Client()
+    client.force_login(cleared_analyst)
+    return client
+
+
+PAGES = [
+    "partnerships:dashboard",
+    "partnerships:network",
+    "partnerships:timeline",
+    "partnerships:search",
+    *[f"partnerships:{key}-list" for key in BUILDERS],
+]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_need_a_login(name: str, client: Client) -> None:
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_render_for_an_analyst(name: str, analyst_client: Client) -> None:
+    _agreement()
+    response = analyst_client.get(reverse(name))
+    assert response.status_code == 200
+    assert b"<main" in response.content
+
+
+@pytest.mark.parametrize("key", list(BUILDERS))
+def test_lists_and_details_hide_restricted_records_from_analysts(key: str, analyst_client: Client) -> None:
+    public = BUILDERS[key]()
+    secret = BUILDERS[key](visibility="restricted")
+    listing = analyst_client.get(reverse(f"partnerships:{key}-list"))
+    ids = [obj.pk for obj, _ in listing.context["rows"]]
+    assert public.pk in ids
+    assert secret.pk not in ids
+    assert listing.context["paginator"].count == MODELS[key].objects.filter(visibility="public").count()
+    assert analyst_client.get(reverse(f"partnerships:{key}-detail", args=[public.pk])).status_code == 200
+    hidden = analyst_client.get(reverse(f"partnerships:{key}-detail", args=[secret.pk]))
+    assert hidden.status_code == 404
+    assert b"or it is a record you may not see" in hidden.content
+
+
+@pytest.mark.parametrize("key", list(BUILDERS))
+def test_cleared_analysts_see_restricted_records(key: str, cleared_client: Client) -> None:
+    secret = BUILDERS[key](visibility="restricted")
+    listing = cleared_client.get(reverse(f"partnerships:{key}-list"))
+    assert secret.pk in [obj.pk for obj, _ in listing.context["rows"]]
+    detail = cleared_client.get(reverse(f"partnerships:{key}-detail", args=[secret.pk]))
+    assert detail.status_code == 200
+    assert b"restricted" in detail.content
+
+
+@pytest.mark.parametrize("key", list(BUILDERS))
+def test_list_page_query_count_is_the_same_for_1_and_50_rows(key: str, cleared_client: Client) -> None:
+    url = reverse(f"partnerships:{key}-list")
+    BUILDERS[key]()
+    cleared_client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        cleared_client.get(url)
+    for _ in range(49):
+        BUILDERS[key]()
+    with CaptureQueriesContext(connection) as fifty:
+        response = cleared_client.get(url)
+    assert len(response.context["rows"]) == 50
+    assert len(one) == len(fifty), [q["sql"][:120] for q in fifty.captured_queries]
+
+
+def test_public_read_setting_opens_pages_to_anonymous_visitors_for_public_records(client: Client) -> None:
+    public = _agreement(title="Open Treaty")
+    secret = _agreement(title="Closed Treaty", visibility="restricted")
+    with override_settings(REGISTRY_PUBLIC_READ=True):
+        listing = client.get(reverse("partnerships:agreement-list"))
+        assert listing.status_code == 200
+        assert b"Open Treaty" in listing.content
+        assert b"Closed Treaty" not in listing.content
+        assert client.get(reverse("partnerships:agreement-detail", args=[secret.pk])).status_code == 404
+        assert client.get(reverse("partnerships:agreement-detail", args=[public.pk])).status_code == 200
+
+
+# --- Filters, sorting, export -----------------------------------------------------------------
+
+
+@pytest.fixture
+def pacific(db) -> dict[str, Any]:
+    usa = NationFactory(name="United States", iso2="US", iso3="USA", cow_code=2)
+    phl = NationFactory(name="Philippines", iso2="PH", iso3="PHL", cow_code=840)
+    jpn = NationFactory(name="Japan", iso2="JP", iso3="JPN", cow_code=740)
+    mdt = bilateral_agreement(
+        usa, phl, title="Mutual Defense Treaty", kind="treaty", signed_on=D(1951, 8, 30), in_force_from=D(1952, 8, 27)
+    )
+    edca = bilateral_agreement(
+        usa,
+        phl,
+        title="Enhanced Defense Cooperation Agreement",
+        short_name="EDCA",
+        signed_on=D(2014, 4, 28),
+        in_force_from=D(2014, 6, 25),
+    )
+    raa = bilateral_agreement(
+        phl,
+        jpn,
+        title="Reciprocal Access Agreement",
+        kind="sofa",
+        signed_on=D(2024, 7, 8),
+        in_force_from=D(2025, 9, 11),
+    )
+    secret = bilateral_agreement(usa, phl, title="Secret Annex", visibility="restricted")
+    return {"usa": usa, "phl": phl, "jpn": jpn, "mdt": mdt, "edca": edca, "raa": raa, "secret": secret}
+
+
+def _titles(response: Any) -> list[str]:
+    return [obj.title for obj, _ in response.context["rows"]]
+
+
+def test_filter_panel_uses_the_shared_filterset_and_shows_removable_chips(
+    pacific: dict, analyst_client: Client
+) -> None:
+    url = reverse("partnerships:agreement-list")
+    response = analyst_client.get(url, {"party": "JPN"})
+    assert _titles(response) == ["Reciprocal Access Agreement"]
+    chips = response.context["active_filters"]
+    assert [(chip["label"], chip["value"]) for chip in chips] == [("Party", "JPN")]
+    cleared = analyst_client.get(url + chips[0]["remove"])
+    assert len(_titles(cleared)) == 3
+    treaties = analyst_client.get(url, {"kind": ["treaty", "sofa"], "party": "PHL"})
+    assert sorted(_titles(treaties)) == ["Mutual Defense Treaty", "Reciprocal Access Agreement"]
+    assert {chip["value"] for chip in treaties.context["active_filters"]} == {
+        "Treaty",
+        "Status of forces agreement",
+        "PHL",
+    }
+
+
+def test_bad_filters_are_explained_not_ignored(pacific: dict, analyst_client: Client) -> None:
+    response = analyst_client.get(reverse("partnerships:agreement-list"), {"party": "Atlantis", "bogus": "1"})
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    text = " ".join(response.context["errors"])
+    assert "Atlantis" in text
+    assert "“bogus” is not a filter of this list." in text
+
+
+def test_columns_sort_both_ways(pacific: dict, analyst_client: Client) -> None:
+    url = reverse("partnerships:agreement-list")
+    ascending = analyst_client.get(url, {"ordering": "signed_on"})
+    assert _titles(ascending)[0] == "Mutual Defense Treaty"
+    signed = next(c for c in ascending.context["columns"] if c["label"] == "Signed")
+    assert signed["direction"] == "ascending"
+    descending = analyst_client.get(url + signed["sort"])
+    assert _titles(descending)[0] == "Reciprocal Access Agreement"
+
+
+def test_csv_export_is_exactly_the_filtered_view(pacific: dict, analyst_client: Client) -> None:
+    url = reverse("partnerships:agreement-list")
+    params = {"party": "PHL", "ordering": "-signed_on"}
+    page = analyst_client.get(url, params)
+    export = analyst_client.get(url, {**params, "export": "csv"})
+    assert export["Content-Type"].startswith("text/csv")
+    assert export.streaming
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    header, body = rows[0], rows[1:]
+    assert header[:2] == ["id", "Title"]
+    assert [int(row[0]) for row in body] == [obj.pk for obj, _ in page.context["rows"]]
+    assert all("Secret" not in row[1] for row in body)
+    assert len(body) == 3
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(analyst_client: Client) -> None:
+    ResourceSharingFactory(reference='=HYPERLINK("http://x")')
+    export = analyst_client.get(reverse("partnerships:resource-list"), {"export": "csv"})
+    text = b"".join(export.streaming_content).decode()
+    assert "'=HYPERLINK" in text
+
+
+# --- Details, profiles, history --------------------------------------------------------------
+
+
+def test_agreement_page_shows_parties_sources_history_and_admin_link_for_staff(
+    pacific: dict, analyst_client: Client, editor_client: Client
+) -> None:
+    edca = pacific["edca"]
+    edca.source_url = "https://example.org/edca"
+    edca.source_text = "Text of the agreement"
+    edca.save()
+    edca.status = "in_force"
+    edca.short_name = "EDCA 2014"
+    edca.save()
+    page = analyst_client.get(reverse("partnerships:agreement-detail", args=[edca.pk])).content.decode()
+    assert "Philippines" in page
+    assert "United States" in page
+    assert 'href="https://example.org/edca"' in page
+    assert "EDCA 2014" in page
+    assert "Short name" in page
+    assert "Edit in admin" not in page
+    staff_page = editor_client.get(reverse("partnerships:agreement-detail", args=[edca.pk])).content.decode()
+    assert reverse("admin:partnerships_agreement_change", args=[edca.pk]) in staff_page
+
+
+def test_nation_profile_by_code_shows_partners_and_agreements(pacific: dict, analyst_client: Client) -> None:
+    response = analyst_client.get(reverse("partnerships:nation-code", args=["phl"]))
+    assert response.status_code == 200
+    assert {a.title for a in response.context["agreements_in_force"]} == {
+        "Mutual Defense Treaty",
+        "Enhanced Defense Cooperation Agreement",
+        "Reciprocal Access Agreement",
+    }
+    assert response.context["partners_now"] == 2  # the United States and Japan; the secret annex is hidden
+    assert analyst_client.get(reverse("partnerships:nation-code", args=["XXX"])).status_code == 404
+
+
+def test_dashboard_counts_only_what_the_user_may_see(
+    pacific: dict, analyst_client: Client, cleared_client: Client
+) -> None:
+    counts = dict((label, n) for label, n, _ in analyst_client.get(reverse("partnerships:dashboard")).context["counts"])
+    cleared = dict(
+        (label, n) for label, n, _ in cleared_client.get(reverse("partnerships:dashboard")).context["counts"]
+    )
+    assert counts["Agreements"] == 3
+    assert cleared["Agreements"] == 4
+
+
+# --- Search ---------------------------------------------------------------------------------------
+
+
+def test_search_forgives_misspellings_and_groups_by_type(pacific: dict, analyst_client: Client) -> None:
+    response = analyst_client.get(reverse("partnerships:search"), {"q": "Phillipines"})
+    groups = {group.label: group for group in response.context["groups"]}
+    assert groups["Nations"].results[0].name == "Philippines"
+    exact = analyst_client.get(reverse("partnerships:search"), {"q": "Enhanced Defense Cooperation"})
+    agreements = {g.label: g for g in exact.context["groups"]}["Agreements"].results
+    assert agreements[0].title == "Enhanced Defense Cooperation Agreement"
+
+
+def test_search_ranks_the_best_match_first(pacific: dict, analyst_client: Client) -> None:
+    AgreementFactory(title="Defense Cooperation Memo", description="mentions mutual defense once")
+    response = analyst_client.get(reverse("partnerships:search"), {"q": "mutual defense treaty"})
+    agreements = {g.label: g for g in response.context["groups"]}["Agreements"].results
+    assert agreements[0].title == "Mutual Defense Treaty"
+
+
+def test_search_never_shows_restricted_records(pacific: dict, analyst_client: Client, cleared_client: Client) -> None:
+    hidden = analyst_client.get(reverse("partnerships:search"), {"q": "Secret Annex"})
+    assert all("Secret" not in str(r) for g in hidden.context["groups"] for r in g.results)
+    shown = cleared_client.get(reverse("partnerships:search"), {"q": "Secret Annex"})
+    assert any(getattr(r, "title", "") == "Secret Annex" for g in shown.context["groups"] for r in g.results)
+
+
+def test_empty_states_say_what_to_do(analyst_client: Client) -> None:
+    listing = analyst_client.get(reverse("partnerships:exercise-list"), {"q": "nothing at all"})
+    assert b"No exercises match" in listing.content
+    assert b"Clear all filters" in listing.content
+    search = analyst_client.get(reverse("partnerships:search"), {"q": "zzzzqqq"})
+    assert b"Nothing matches" in search.content
+
+
+# --- Network data ---------------------------------------------------------------------------------
+
+
+def _network(client: Client, **params: Any) -> dict:
+    response = client.get(reverse("api:network"), params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_network_links_follow_the_as_of_date(pacific: dict, analyst_client: Client) -> None:
+    usa, phl, jpn = (f"n{pacific[k].pk}" for k in ("usa", "phl", "jpn"))
+    in_1960 = _network(analyst_client, as_of="1960-01-01", kind="agreement")
+    assert {(link["source"], link["target"]) for link in in_1960["links"]} == {tuple(sorted((usa, phl)))}
+    assert in_1960["links"][0]["count"] == 1
+    in_2026 = _network(analyst_client, as_of="2026-01-01", kind="agreement")
+    pairs = {tuple(sorted((link["source"], link["target"]))) for link in in_2026["links"]}
+    assert pairs == {tuple(sorted((usa, phl))), tuple(sorted((phl, jpn)))}
+    assert next(link for link in in_2026["links"] if jpn in (link["source"], link["target"]))["records"][0][
+        "url"
+    ] == reverse("partnerships:agreement-detail", args=[pacific["raa"].pk])
+
+
+def test_network_hides_restricted_records_and_nodes(
+    pacific: dict, analyst_client: Client, cleared_client: Client
+) -> None:
+    usa_phl = [l for l in _network(analyst_client)["links"] if l["kind"] == "agreement" and l["count"] >= 2]  # noqa: E741
+    assert usa_phl[0]["count"] == 2  # the MDT and EDCA, not the secret annex
+    cleared = [l for l in _network(cleared_client)["links"] if l["kind"] == "agreement" and l["count"] >= 2]  # noqa: E741
+    assert cleared[0]["count"] == 3
+
+
+def test_network_filters_by_kind_program_and_region(pacific: dict, analyst_client: Client) -> None:
+    program = ProgramFactory()
+    exercise = ExerciseFactory(program=program, start_date=D(2024, 4, 22), end_date=D(2024, 5, 10))
+    ExerciseParticipantFactory(exercise=exercise, nation=pacific["phl"], role="host")
+    ExerciseParticipantFactory(exercise=exercise, nation=pacific["jpn"])
+    only = _network(analyst_client, kind="exercise", program=program.pk)
+    assert [link["kind"] for link in only["links"]] == ["exercise"]
+    Nation.objects.filter(pk__in=[pacific["phl"].pk, pacific["jpn"].pk]).update(region="east_asia_pacific")
+    Nation.objects.filter(pk=pacific["usa"].pk).update(region="north_america")
+    asia = _network(analyst_client, region="east_asia_pacific", kind="agreement")
+    assert {node["label"] for node in asia["nodes"]} == {"Philippines", "Japan"}
+
+
+def test_network_rejects_bad_parameters(analyst_client: Client) -> None:
+    for params in ({"as_of": "someday"}, {"kind": "friendship"}, {"colour": "red"}, {"program": "999999"}):
+        response = analyst_client.get(reverse("api:network"), params)
+        assert response.status_code == 400, params
+        assert response.json()["type"] == "validation_error"
+
+
+def test_a_party_in_an_organization_links_its_nation(analyst_client: Client) -> None:
+    usa = NationFactory(name="Usland")
+    dsca = OrganizationFactory(nation=usa, name="Cooperation Agency", acronym="CA")
+    agreement = AgreementFactory()
+    AgreementPartyFactory(agreement=agreement, nation=None, organization=dsca)
+    AgreementPartyFactory(agreement=agreement)
+    graph = _network(analyst_client, kind="agreement")
+    assert f"o{dsca.pk}" in {node["id"] for node in graph["nodes"]}
+
+
+def test_empty_panel_fields_submitted_by_the_browser_are_no_filter(pacific: dict, analyst_client: Client) -> None:
+    response = analyst_client.get(
+        reverse("partnerships:agreement-list"),
+        {"q": "", "party": "PHL", "in_force_on": "", "status": "in_force", "scope": "", "program_id": ""},
+    )
+    assert response.context["errors"] == []
+    assert len(_titles(response)) == 3
+    assert [chip["label"] for chip in response.context["active_filters"]] == ["Party", "Status"]
