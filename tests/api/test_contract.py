@@ -7,7 +7,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 from openapi_spec_validator import validate
@@ -277,3 +277,16 @@ def test_unknown_body_fields_are_refused_but_read_only_ones_are_ignored(writer_a
     response = writer_api.put(url, body)
     assert response.status_code == 200, response.json()
     assert response.json()["short_name"] == "Round trip"
+
+
+def test_revoke_api_token_command(live_server, transactional_db) -> None:
+    issued = ApiToken.issue(user=UserFactory(), name="leaked")
+    out = StringIO()
+    call_command("revoke_api_token", f"ppr_{issued.token.prefix}", stdout=out)
+    assert "Revoked" in out.getvalue()
+    assert Api(base=live_server.url, key=issued.key).get("nations").status_code == 401
+    again = StringIO()
+    call_command("revoke_api_token", str(issued.token.pk), stdout=again)
+    assert "already revoked" in again.getvalue()
+    with pytest.raises(CommandError):
+        call_command("revoke_api_token", "nosuchtoken")
