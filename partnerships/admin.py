@@ -35,7 +35,7 @@ from partnerships.models import (
     validate_participant_set,
 )
 
-AUDIT_FIELDS = ("created_at", "updated_at")
+AUDIT_FIELDS = ("source_dataset", "source_version", "source_id", "created_at", "updated_at")
 RECORD_FIELDSET = ("Visibility and source", {"fields": ("visibility", "source_url", "source_text", *AUDIT_FIELDS)})
 
 

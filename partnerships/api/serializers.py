@@ -36,7 +36,16 @@ from partnerships.models import (
 )
 from partnerships.services.records import actor_key, save_record
 
-RECORD_FIELDS = ("visibility", "source_url", "source_text", "created_at", "updated_at")
+RECORD_FIELDS = (
+    "visibility",
+    "source_url",
+    "source_text",
+    "source_dataset",
+    "source_version",
+    "source_id",
+    "created_at",
+    "updated_at",
+)
 Prefetcher = Callable[[Request | None], str | Prefetch]
 
 
@@ -166,7 +175,8 @@ class RecordSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     rows_field: ClassVar[str | None] = None
 
     class Meta:
-        read_only_fields = ("created_at", "updated_at")
+        # Provenance is set by the importers (manage.py import_data), not by hand.
+        read_only_fields = ("source_dataset", "source_version", "source_id", "created_at", "updated_at")
 
     get_url = BriefSerializer.get_url
     get_display = BriefSerializer.get_display

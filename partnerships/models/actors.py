@@ -18,6 +18,7 @@ from partnerships.models.base import (
     active_on_q,
     can_view_restricted,
     pk_of,
+    provenance_constraint,
 )
 
 
@@ -85,6 +86,7 @@ class Nation(RegistryRecord):
         ordering = ["name", "id"]
         indexes = [models.Index(Lower("name"), name="nation_name_lower_idx")]
         constraints = [
+            provenance_constraint("nation"),
             models.CheckConstraint(
                 condition=models.Q(iso3__isnull=False) | models.Q(cow_code__isnull=False),
                 name="nation_has_iso3_or_cow_code",
@@ -180,6 +182,7 @@ class Organization(RegistryRecord):
         ordering = ["name", "id"]
         indexes = [models.Index(Lower("name"), name="organization_name_lower_idx")]
         constraints = [
+            provenance_constraint("organization"),
             # Two partial indexes instead of NULLS NOT DISTINCT, which needs PostgreSQL 15.
             models.UniqueConstraint(
                 Lower("name"),
@@ -268,6 +271,7 @@ class Membership(RegistryRecord):
     class Meta:
         ordering = ["organization", "joined_on", "id"]
         constraints = [
+            provenance_constraint("membership"),
             models.CheckConstraint(
                 condition=models.Q(left_on__isnull=True) | models.Q(left_on__gt=models.F("joined_on")),
                 name="membership_left_after_joined",

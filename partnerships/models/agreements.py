@@ -23,6 +23,7 @@ from partnerships.models.base import (
     active_on_q,
     can_view_restricted,
     pks_of,
+    provenance_constraint,
 )
 from partnerships.models.parties import ActorReference, actor_visible_q, exactly_one_q
 from partnerships.models.programs import Program
@@ -104,6 +105,7 @@ class Agreement(RegistryRecord):
             models.Index(Lower("title"), name="agreement_title_lower_idx"),
         ]
         constraints = [
+            provenance_constraint("agreement"),
             models.UniqueConstraint(
                 Lower("title"),
                 "signed_on",

@@ -83,6 +83,13 @@ class RegistryRecord(models.Model):
     source_text = models.TextField(
         "source citation", blank=True, help_text="The citation as text: author, title, date, quotation."
     )
+    source_dataset = models.CharField(
+        max_length=40, blank=True, help_text="The dataset this record was imported from, e.g. cow-alliances."
+    )
+    source_version = models.CharField(max_length=20, blank=True, help_text="The dataset's version, e.g. 4.1.")
+    source_id = models.CharField(
+        "source row id", max_length=80, blank=True, help_text="The record's identifier in that dataset."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -92,6 +99,16 @@ class RegistryRecord(models.Model):
 
     class Meta:
         abstract = True
+
+
+def provenance_constraint(model_name: str) -> models.UniqueConstraint:
+    """Return the constraint that makes (dataset, source id) a natural key: re-imports update, never duplicate."""
+    return models.UniqueConstraint(
+        fields=["source_dataset", "source_id"],
+        condition=~models.Q(source_dataset=""),
+        name=f"{model_name}_unique_provenance",
+        violation_error_message="A record imported from this dataset with this source id already exists.",
+    )
 
 
 class TimestampedRow(models.Model):

@@ -21,6 +21,7 @@ from partnerships.models.base import (
     VisibilityQuerySet,
     active_on_q,
     can_view_restricted,
+    provenance_constraint,
 )
 from partnerships.models.parties import ActorReference, actor_visible_q, exactly_one_q
 from partnerships.models.programs import Program
@@ -82,6 +83,7 @@ class Exercise(RegistryRecord):
             models.Index(Lower("name"), name="exercise_name_lower_idx"),
         ]
         constraints = [
+            provenance_constraint("exercise"),
             models.UniqueConstraint(
                 Lower("name"),
                 "start_date",

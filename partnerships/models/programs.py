@@ -11,7 +11,13 @@ from django.db.models.functions import Lower
 
 from partnerships.choices import ProgramObjective, ProgramType
 from partnerships.models.actors import Nation, Organization
-from partnerships.models.base import ChoiceArrayField, RegistryRecord, VisibilityQuerySet, active_on_q
+from partnerships.models.base import (
+    ChoiceArrayField,
+    RegistryRecord,
+    VisibilityQuerySet,
+    active_on_q,
+    provenance_constraint,
+)
 
 
 class ProgramQuerySet(VisibilityQuerySet):
@@ -45,6 +51,7 @@ class Program(RegistryRecord):
         ordering = ["name", "id"]
         indexes = [GinIndex(fields=["objectives"], name="program_objectives_gin")]
         constraints = [
+            provenance_constraint("program"),
             models.UniqueConstraint(
                 Lower("name"),
                 name="program_unique_name",

@@ -14,7 +14,14 @@ from django.db import models
 from partnerships.choices import ResourceCategory, ResourceStatus
 from partnerships.models.actors import Nation, Organization
 from partnerships.models.agreements import Agreement
-from partnerships.models.base import RegistryRecord, VisibilityQuerySet, active_on_q, can_view_restricted, pks_of
+from partnerships.models.base import (
+    RegistryRecord,
+    VisibilityQuerySet,
+    active_on_q,
+    can_view_restricted,
+    pks_of,
+    provenance_constraint,
+)
 from partnerships.models.parties import actor_visible_q, exactly_one_q
 from partnerships.models.programs import Program
 
@@ -98,6 +105,7 @@ class ResourceSharing(RegistryRecord):
         verbose_name = "resource-sharing record"
         ordering = ["-start_date", "id"]
         constraints = [
+            provenance_constraint("resourcesharing"),
             models.UniqueConstraint(
                 fields=["reference"],
                 condition=~models.Q(reference=""),

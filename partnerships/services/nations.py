@@ -83,3 +83,11 @@ def seed_nations() -> SeedResult:
     # One INSERT for the whole list (and one for its history) instead of 270 round trips.
     bulk_create_with_history(new, Nation, batch_size=500)
     return SeedResult(created=len(new), updated=updated, unchanged=unchanged)
+
+
+def reference_region(*, iso3: str | None = None, cow_code: int | None = None) -> str:
+    """Return the World Bank region the code list gives a state, or "" if it has none."""
+    for values in reference_nations():
+        if (iso3 and values["iso3"] == iso3) or (cow_code is not None and values["cow_code"] == cow_code):
+            return str(values["region"])
+    return ""

@@ -1,0 +1,130 @@
+"""COW Formal Alliances v4.1, one row per alliance member: one agreement per alliance, its members as parties."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, Provision
+from partnerships.models import Agreement, AgreementParty
+from partnerships.services.importers.base import Importer, RowRejected, parse_int
+from partnerships.services.importers.nations import _cow_date
+from partnerships.services.importers.resolver import NationResolver
+
+FLAGS = {
+    "defense": Provision.MUTUAL_DEFENSE,
+    "neutrality": Provision.NEUTRALITY,
+    "nonaggression": Provision.NON_AGGRESSION,
+    "entente": Provision.CONSULTATION,
+}
+SOURCE_URL = "https://correlatesofwar.org/data-sets/formal-alliances/"
+SOURCE_TEXT = (
+    "Gibler, Douglas M. 2009. International Military Alliances, 1648-2008. CQ Press (COW Formal Alliances v4.1)."
+)
+
+
+def _optional_date(row: dict[str, str], prefix: str, label: str, *, end: bool = False) -> date | None:
+    """Return the date in the columns ``<prefix>_year/_month/_day``, or None when the year is blank."""
+    year = row[f"{prefix}_year"]
+    if not year:
+        return None
+    return _cow_date(year, row[f"{prefix}_month"], row[f"{prefix}_day"], label, end=end)
+
+
+class CowAlliancesImporter(Importer):
+    kind = "cow-alliances"
+    dataset = "cow-alliances"
+    version = "4.1"
+    description = "COW Formal Alliances v4.1 by member (cow/alliance_v4.1_by_member.csv)"
+    required_columns = (
+        "version4id",
+        "ccode",
+        "state_name",
+        "all_st_day",
+        "all_st_month",
+        "all_st_year",
+        "all_end_day",
+        "all_end_month",
+        "all_end_year",
+        "ss_type",
+        "mem_st_day",
+        "mem_st_month",
+        "mem_st_year",
+        "mem_end_day",
+        "mem_end_month",
+        "mem_end_year",
+        "defense",
+        "neutrality",
+        "nonaggression",
+        "entente",
+    )
+
+    def prepare(self) -> None:
+        self.resolver = NationResolver()
+        self.seen: dict[str, Agreement] = {}
+
+    def import_row(self, number: int, row: dict[str, str]) -> None:
+        alliance_id = row["version4id"]
+        if not alliance_id.isdigit():
+            raise RowRejected(f"version4id: “{alliance_id}” is not an alliance number")
+        ccode = parse_int(row["ccode"], "ccode")
+        nation = self.resolver.cow(ccode)
+        if nation is None:
+            raise RowRejected(f"ccode {row['ccode']} ({row['state_name']}) matches no nation: import cow-states first")
+        start = _cow_date(row["all_st_year"], row["all_st_month"], row["all_st_day"], "alliance start")
+        end = _optional_date(row, "all_end", "alliance end", end=True)
+        joined = _cow_date(row["mem_st_year"], row["mem_st_month"], row["mem_st_day"], "member start")
+        left = _optional_date(row, "mem_end", "member end", end=True)
+        provisions = [provision for column, provision in FLAGS.items() if row[column] == "1"]
+        agreement = self.seen.get(alliance_id)
+        if agreement is None:
+            # The scope depends on the number of members, known only after the last row (see
+            # finish()); until then keep what a previous import found, so re-imports change nothing.
+            previous = Agreement.objects.filter(source_dataset=self.dataset, source_id=alliance_id).first()
+            values: dict[str, Any] = {
+                "title": f"COW alliance {alliance_id}: {row['ss_type'] or 'alliance'}",
+                "kind": AgreementKind.ALLIANCE,
+                "scope": previous.scope if previous else AgreementScope.MULTILATERAL,
+                "status": AgreementStatus.TERMINATED if end else AgreementStatus.IN_FORCE,
+                "signed_on": start,
+                "in_force_from": start,
+                "ended_on": end + timedelta(days=1) if end else None,
+                "provisions": provisions,
+                "source_url": SOURCE_URL,
+                "source_text": SOURCE_TEXT,
+            }
+            agreement = self.upsert(Agreement, alliance_id, values)
+            self.seen[alliance_id] = agreement
+        withdrew = left + timedelta(days=1) if left else None
+        party = AgreementParty.objects.filter(agreement=agreement, nation=nation).first()
+        if party is None:
+            self.save_party(AgreementParty(agreement=agreement, nation=nation, joined_on=joined, withdrew_on=withdrew))
+            self.report.count("agreement parties", "created")  # type: ignore[union-attr]
+            return
+        # A member listed twice (it left and rejoined): one party, from its first entry to its last exit.
+        new_joined = min(party.joined_on or joined, joined)
+        new_withdrew = None if (party.withdrew_on is None or withdrew is None) else max(party.withdrew_on, withdrew)
+        if (party.joined_on, party.withdrew_on) == (new_joined, new_withdrew):
+            self.report.count("agreement parties", "unchanged")  # type: ignore[union-attr]
+            return
+        party.joined_on, party.withdrew_on = new_joined, new_withdrew
+        self.save_party(party)
+        self.report.count("agreement parties", "updated")  # type: ignore[union-attr]
+
+    @staticmethod
+    def save_party(party: AgreementParty) -> None:
+        party.full_clean(exclude=["agreement"])
+        party.save()
+
+    def finish(self) -> None:
+        """Set each alliance's scope from its members and check the party rules."""
+        for alliance_id, agreement in self.seen.items():
+            keys = [party.actor_key for party in agreement.parties.all()]
+            scope = AgreementScope.BILATERAL if len(keys) == 2 else AgreementScope.MULTILATERAL
+            if agreement.scope != scope:
+                agreement.scope = scope
+                agreement.save(update_fields=["scope", "updated_at"])
+            try:
+                agreement.validate_parties(keys)
+            except Exception as exc:
+                raise RowRejected(f"alliance {alliance_id}: {exc}") from exc

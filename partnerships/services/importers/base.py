@@ -1,0 +1,319 @@
+"""What every importer shares: reading files robustly, validating rows, reporting, all-or-nothing writes.
+
+An importer reads a CSV file row by row and turns each row into records
+through the model layer (``full_clean()`` and the cross-row validators), so
+an import enforces exactly the rules the admin and the API do. Every row is
+accounted for: created, updated, unchanged, or rejected with its row number
+and reasons. By default one rejected row rolls the whole file back; with
+``skip_invalid`` the valid rows are kept and the rejected ones are written,
+with their reasons, to a rejects file. ``dry_run`` does everything and then
+rolls back. Records are matched on (dataset, source id), so running the same
+import again changes nothing; a PostgreSQL advisory lock per dataset keeps two
+concurrent imports of the same dataset from racing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, TextIO
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, models, transaction
+
+ENCODINGS = ("utf-8", "cp1252")
+
+
+class ImportAborted(Exception):
+    """The file cannot be imported at all (missing columns, unreadable encoding); nothing was written."""
+
+
+class RowRejected(Exception):
+    """A row breaks a rule; ``reasons`` say which, in words."""
+
+    def __init__(self, *reasons: str) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = list(reasons)
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+@dataclass
+class Rejection:
+    row: int
+    reasons: list[str]
+    data: dict[str, str]
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    path: str
+    dry_run: bool = False
+    rows_read: int = 0
+    outcomes: Counter = field(default_factory=Counter)  # created / updated / unchanged per record type
+    rejected: list[Rejection] = field(default_factory=list)
+    committed: bool = False
+    seconds: float = 0.0
+    rejects_path: str | None = None
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejected)
+
+    def count(self, label: str, outcome: str, n: int = 1) -> None:
+        self.outcomes[(label, outcome)] += n
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.kind}: {self.path}",
+            f"  rows read: {self.rows_read}, rejected: {self.rows_rejected}, "
+            f"{'dry run, nothing written' if self.dry_run else ('written' if self.committed else 'nothing written')}"
+            f" ({self.seconds:.1f} s)",
+        ]
+        labels = sorted({label for label, _ in self.outcomes})
+        for label in labels:
+            parts = [f"{self.outcomes[(label, o)]} {o}" for o in ("created", "updated", "unchanged")]
+            lines.append(f"  {label}: {', '.join(parts)}")
+        for rejection in self.rejected[:50]:
+            lines.append(f"  row {rejection.row}: {'; '.join(rejection.reasons)}")
+        if self.rows_rejected > 50:
+            lines.append(f"  … and {self.rows_rejected - 50} more rejected rows")
+        if self.rejects_path:
+            lines.append(f"  rejected rows with their reasons: {self.rejects_path}")
+        return "\n".join(lines)
+
+
+def decode(raw: bytes, encoding: str | None = None) -> str:
+    """Return the file's text: the given encoding, else UTF-8 (with or without BOM), else Windows-1252."""
+    if encoding:
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise ImportAborted(f"The file is not valid {encoding}: {exc}") from exc
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    for candidate in ENCODINGS:
+        try:
+            return raw.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+    raise ImportAborted("The file is neither UTF-8 nor Windows-1252: name its encoding with --encoding.")
+
+
+def read_rows(
+    text: str, required: tuple[str, ...], *, aliases: dict[str, str] | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number, row) from CSV text with LF, CRLF or bare-CR line endings.
+
+    Row numbers count the header as row 1, as a spreadsheet shows them.
+    Raise ImportAborted naming the missing columns before any row is read.
+    """
+    # Normalise line endings first: csv would otherwise read a bare-CR file as one line.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    renames = aliases or {}
+    reader.fieldnames = [renames.get(name, name) for name in header]
+    missing = [column for column in required if column not in reader.fieldnames]
+    if missing:
+        raise ImportAborted(
+            f"Missing column(s): {', '.join(missing)}. The file has: {', '.join(header) or 'no header'}."
+        )
+    for index, row in enumerate(reader, start=2):
+        yield index, {key: (value or "").strip() for key, value in row.items() if key is not None}
+
+
+class Progress:
+    """A progress bar on a terminal, plain progress lines otherwise (logs, CI)."""
+
+    def __init__(self, stream: TextIO | None, total: int, label: str) -> None:
+        self.stream, self.total, self.label = stream, max(total, 1), label
+        self.tty = bool(stream is not None and getattr(stream, "isatty", lambda: False)())
+        self.last = -1
+
+    def update(self, done: int) -> None:
+        if self.stream is None:
+            return
+        percent = int(100 * done / self.total)
+        if self.tty:
+            if percent != self.last:
+                bar = "#" * (percent // 4)
+                self.stream.write(f"\r{self.label} [{bar:<25}] {percent:3d}% ({done}/{self.total})")
+                self.stream.flush()
+        elif percent // 10 != self.last // 10 or done == self.total:
+            self.stream.write(f"{self.label}: {done}/{self.total} rows ({percent}%)\n")
+        self.last = percent
+
+    def close(self) -> None:
+        if self.stream is not None and self.tty:
+            self.stream.write("\n")
+
+
+def messages_of(error: ValidationError) -> list[str]:
+    """Return a ValidationError's messages, prefixed with the field they concern."""
+    if hasattr(error, "error_dict"):
+        return [
+            (message if field_name == "__all__" else f"{field_name}: {message}")
+            for field_name, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return list(error.messages)
+
+
+class Importer:
+    """Base of every importer: subclasses set the dataset and columns and turn a row into records."""
+
+    kind: ClassVar[str]
+    dataset: ClassVar[str]
+    version: ClassVar[str] = ""
+    required_columns: ClassVar[tuple[str, ...]] = ()
+    column_aliases: ClassVar[dict[str, str]] = {}
+    description: ClassVar[str] = ""
+
+    def __init__(self, *, visibility: str = "public") -> None:
+        self.visibility = visibility
+        self.report: ImportReport | None = None
+
+    # --- to implement ---------------------------------------------------------------
+    def prepare(self) -> None:
+        """Load what the rows will look up (called once, inside the transaction)."""
+
+    def import_row(self, number: int, row: dict[str, str]) -> None:
+        """Create or update the records of one row; raise RowRejected (or ValidationError) if it is invalid."""
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Checks or writes that need every row (called once, after the last row)."""
+
+    # --- helpers for subclasses -------------------------------------------------------
+    def upsert(
+        self, model: type[models.Model], source_id: str, values: dict[str, Any], *, label: str | None = None
+    ) -> models.Model:
+        """Create or update the record imported from this dataset with ``source_id``; validate it first."""
+        assert self.report is not None
+        label = label or str(model._meta.verbose_name_plural)
+        existing = model.objects.filter(source_dataset=self.dataset, source_id=source_id).first()
+        provenance = {"source_dataset": self.dataset, "source_version": self.version, "source_id": source_id}
+        if existing is None:
+            instance = model(**values, **provenance, visibility=self.visibility)
+            self.save(instance)
+            self.report.count(label, "created")
+            return instance
+        changed = [name for name, value in {**values, **provenance}.items() if getattr(existing, name) != value]
+        if not changed:
+            self.report.count(label, "unchanged")
+            return existing
+        for name in changed:
+            setattr(existing, name, values.get(name, provenance.get(name)))
+        self.save(existing)
+        self.report.count(label, "updated")
+        return existing
+
+    @staticmethod
+    def save(instance: models.Model) -> None:
+        instance.full_clean()
+        instance.save()
+
+    # --- running ----------------------------------------------------------------------
+    def run(
+        self,
+        path: Path,
+        *,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        encoding: str | None = None,
+        rejects_path: Path | None = None,
+        progress: TextIO | None = None,
+    ) -> ImportReport:
+        """Import the file; return the report. Raise ImportAborted if it cannot be read at all."""
+        started = time.monotonic()
+        report = self.report = ImportReport(kind=self.kind, path=str(path), dry_run=dry_run)
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            raise ImportAborted(f"Cannot read {path}: {exc.strerror or exc}") from exc
+        text = decode(raw, encoding)
+        rows = list(read_rows(text, self.required_columns, aliases=self.column_aliases))
+        bar = Progress(progress, len(rows), f"Importing {self.kind}")
+        try:
+            with transaction.atomic():
+                self._lock()
+                self.prepare()
+                for done, (number, row) in enumerate(rows, start=1):
+                    report.rows_read += 1
+                    self._import_one(number, row, skip_invalid=skip_invalid)
+                    bar.update(done)
+                if not (report.rejected and not skip_invalid):
+                    self._finish(skip_invalid)
+                if report.rejected and not skip_invalid:
+                    transaction.set_rollback(True)
+                elif dry_run:
+                    raise _DryRunRollback
+                else:
+                    report.committed = True
+        except _DryRunRollback:
+            pass
+        finally:
+            bar.close()
+        if report.rejected and rejects_path is not None:
+            self._write_rejects(rejects_path, report)
+        report.seconds = time.monotonic() - started
+        return report
+
+    def _lock(self) -> None:
+        key = int(hashlib.sha256(f"import:{self.dataset}".encode()).hexdigest()[:15], 16)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+    def _import_one(self, number: int, row: dict[str, str], *, skip_invalid: bool) -> None:
+        assert self.report is not None
+        try:
+            with transaction.atomic():
+                self.import_row(number, row)
+        except RowRejected as exc:
+            self.report.rejected.append(Rejection(number, exc.reasons, row))
+        except ValidationError as exc:
+            self.report.rejected.append(Rejection(number, messages_of(exc), row))
+        except IntegrityError as exc:
+            self.report.rejected.append(Rejection(number, [f"database refused the row: {exc}".splitlines()[0]], row))
+
+    def _finish(self, skip_invalid: bool) -> None:
+        assert self.report is not None
+        try:
+            with transaction.atomic():
+                self.finish()
+        except RowRejected as exc:
+            self.report.rejected.append(Rejection(0, exc.reasons, {}))
+        except ValidationError as exc:
+            self.report.rejected.append(Rejection(0, messages_of(exc), {}))
+
+    @staticmethod
+    def _write_rejects(path: Path, report: ImportReport) -> None:
+        columns: list[str] = ["row", "reasons"]
+        for rejection in report.rejected:
+            columns += [key for key in rejection.data if key not in columns]
+        with Path(path).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            for rejection in report.rejected:
+                writer.writerow({"row": rejection.row, "reasons": "; ".join(rejection.reasons), **rejection.data})
+        report.rejects_path = str(path)
+
+
+def parse_int(value: str, column: str, *, missing: tuple[str, ...] = ("", "-9", "-99")) -> int | None:
+    """Return ``value`` as an int, None for the dataset's 'missing' markers; raise RowRejected otherwise."""
+    if value in missing:
+        return None
+    try:
+        return int(float(value)) if value.replace(".", "", 1).lstrip("-").isdigit() else int(value)
+    except ValueError:
+        raise RowRejected(f"{column}: “{value}” is not a number") from None

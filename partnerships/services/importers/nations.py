@@ -1,0 +1,159 @@
+"""Nations from the ISO 3166 list (``countries``) and the COW state system (``cow-states``).
+
+Both merge into one record per state: a nation found by its codes, or by its
+name through the resolver, gets the other dataset's codes added; only states
+neither knows (historical COW states missing from the code list) are created.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from partnerships.models import Nation
+from partnerships.services.importers.base import Importer, RowRejected, parse_int
+from partnerships.services.importers.resolver import NationResolver
+from partnerships.services.nations import reference_region
+
+# The COW state list ends here; a state whose membership runs to this day still exists.
+COW_DATA_END = date(2016, 12, 31)
+
+
+class NationImporter(Importer):
+    def prepare(self) -> None:
+        self.resolver = NationResolver()
+
+    def merge(self, nation: Nation | None, source_id: str, values: dict[str, Any], *, name: str) -> Nation:
+        """Create the nation, or fill in the codes it lacks; count what happened."""
+        assert self.report is not None
+        if nation is None:
+            nation = Nation(
+                name=name,
+                **values,
+                source_dataset=self.dataset,
+                source_version=self.version,
+                source_id=source_id,
+                visibility=self.visibility,
+            )
+            self.save(nation)
+            self.report.count("nations", "created")
+            self.resolver.remember(nation)
+            return nation
+        changed = False
+        for field, value in values.items():
+            current = getattr(nation, field)
+            if value in (None, "") or current == value:
+                continue
+            if current not in (None, ""):
+                raise RowRejected(
+                    f"{field}: the file says {value!r} but {nation.name} already has {current!r}; "
+                    "fix the file or the record"
+                )
+            setattr(nation, field, value)
+            changed = True
+        if not nation.source_dataset:
+            nation.source_dataset, nation.source_version, nation.source_id = self.dataset, self.version, source_id
+            changed = True
+        if changed:
+            self.save(nation)
+            self.resolver.remember(nation)
+        self.report.count("nations", "updated" if changed else "unchanged")
+        return nation
+
+
+class CountriesImporter(NationImporter):
+    """ISO 3166 codes (the ``datasets/country-codes`` CSV)."""
+
+    kind = "countries"
+    dataset = "iso-3166"
+    description = "ISO 3166 country codes (countries/country-codes.csv)"
+    required_columns = ("ISO3166-1-Alpha-3", "ISO3166-1-Alpha-2", "ISO3166-1-numeric", "CLDR display name")
+
+    def import_row(self, number: int, row: dict[str, str]) -> None:
+        iso3 = row["ISO3166-1-Alpha-3"].upper()
+        if len(iso3) != 3 or not iso3.isalpha():
+            raise RowRejected(f"ISO3166-1-Alpha-3: “{iso3}” is not a three-letter code")
+        name = row["CLDR display name"] or row.get("official_name_en", "")
+        if not name:
+            raise RowRejected("CLDR display name: empty; the nation needs a name")
+        numeric = row["ISO3166-1-numeric"]
+        values = {
+            "iso3": iso3,
+            "iso2": row["ISO3166-1-Alpha-2"].upper() or None,
+            "iso_numeric": f"{int(numeric):03d}" if numeric.isdigit() else None,
+        }
+        nation = (
+            self.resolver.by_iso3.get(iso3)
+            or Nation.objects.filter(source_dataset=self.dataset, source_id=iso3).first()
+        )
+        if nation is None:
+            values["region"] = reference_region(iso3=iso3)
+        self.merge(nation, iso3, values, name=name)
+
+
+def _cow_date(year: str, month: str, day: str, column: str, *, end: bool = False) -> date:
+    y = parse_int(year, f"{column} year")
+    if y is None:
+        raise RowRejected(f"{column}: no year")
+    m = parse_int(month, f"{column} month") or (12 if end else 1)
+    d = parse_int(day, f"{column} day")
+    try:
+        if d is None:
+            # An unknown day: the first of the month for a start, the last for an end.
+            if not end:
+                return date(y, m, 1)
+            return (date(y + (m == 12), m % 12 + 1, 1)) - timedelta(days=1)
+        return date(y, m, d)
+    except ValueError:
+        raise RowRejected(f"{column}: {year}-{month}-{day} is not a date") from None
+
+
+class CowStatesImporter(NationImporter):
+    """Correlates of War state system membership (``states2016.csv``)."""
+
+    kind = "cow-states"
+    dataset = "cow-states"
+    version = "2016"
+    description = "Correlates of War state system membership (cow/states2016.csv)"
+    required_columns = ("stateabb", "ccode", "statenme", "styear", "stmonth", "stday", "endyear", "endmonth", "endday")
+
+    def prepare(self) -> None:
+        super().prepare()
+        self.spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
+
+    def import_row(self, number: int, row: dict[str, str]) -> None:
+        ccode = parse_int(row["ccode"], "ccode")
+        if ccode is None or ccode <= 0:
+            raise RowRejected(f"ccode: “{row['ccode']}” is not a COW state number")
+        abbr = row["stateabb"].upper()
+        start = _cow_date(row["styear"], row["stmonth"], row["stday"], "start")
+        end = _cow_date(row["endyear"], row["endmonth"], row["endday"], "end", end=True)
+        if end < start:
+            raise RowRejected(f"the state ends ({end}) before it starts ({start})")
+        nation = (
+            self.resolver.cow(ccode)
+            or Nation.objects.filter(source_dataset=self.dataset, source_id=str(ccode)).first()
+            or self.resolver.name(row["statenme"])
+        )
+        values: dict[str, Any] = {"cow_code": ccode, "cow_abbr": abbr}
+        if nation is None:
+            values["region"] = reference_region(cow_code=ccode)
+        elif nation.cow_code not in (None, ccode):
+            # The name resolved to a state that already has another COW number
+            # (e.g. a successor state): this row is a state of its own.
+            nation = None
+            values["region"] = reference_region(cow_code=ccode)
+        self.merge(nation, str(ccode), values, name=row["statenme"])
+        self.spans[ccode].append((start, end))
+
+    def finish(self) -> None:
+        """Set each state's existence from all its rows (membership can be interrupted)."""
+        for ccode, spans in self.spans.items():
+            nation = self.resolver.cow(ccode)
+            first = min(start for start, _ in spans)
+            last = max(end for _, end in spans)
+            until = None if last >= COW_DATA_END else last + timedelta(days=1)
+            if (nation.exists_from, nation.exists_until) != (first, until):
+                nation.exists_from, nation.exists_until = first, until
+                self.save(nation)

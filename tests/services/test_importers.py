@@ -1,0 +1,173 @@
+"""Importers: file quirks, all-or-nothing, dry runs, skipped rows, idempotence, and the real datasets."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from partnerships.models import Agreement, Nation
+from partnerships.services.importers import IMPORTERS, ImportAborted
+from partnerships.services.nations import seed_nations
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+STATES_HEADER = "stateabb,ccode,statenme,styear,stmonth,stday,endyear,endmonth,endday,version"
+ALLIANCE_HEADER = (
+    "version4id,ccode,state_name,all_st_day,all_st_month,all_st_year,all_end_day,all_end_month,all_end_year,"
+    "ss_type,mem_st_day,mem_st_month,mem_st_year,mem_end_day,mem_end_month,mem_end_year,left_censor,"
+    "right_censor,defense,neutrality,nonaggression,entente,version"
+)
+
+
+def write(tmp_path: Path, text: str, *, encoding: str = "utf-8", name: str = "data.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def run(kind: str, path: Path, **options: object):
+    return IMPORTERS[kind]().run(path, **options)
+
+
+@pytest.mark.django_db
+class TestFileQuirks:
+    def test_utf8_with_bom_crlf_line_endings(self, tmp_path: Path) -> None:
+        text = "\ufeff" + STATES_HEADER + "\r\n" + "QAB,1901,Testland,1900,1,1,2016,12,31,2016\r\n"
+        report = run("cow-states", write(tmp_path, text))
+        assert report.committed
+        assert report.rows_read == 1
+        assert Nation.objects.get(cow_code=1901).name == "Testland"
+
+    def test_windows_1252_is_detected(self, tmp_path: Path) -> None:
+        text = STATES_HEADER + "\n" + "QAC,1902,Côte Testée,1900,1,1,2016,12,31,2016\n"
+        run("cow-states", write(tmp_path, text, encoding="cp1252"))
+        assert Nation.objects.get(cow_code=1902).name == "Côte Testée"
+
+    def test_bare_carriage_return_line_endings(self, tmp_path: Path) -> None:
+        text = (
+            STATES_HEADER
+            + "\r"
+            + "QAD,1903,Crland,1900,1,1,2016,12,31,2016\r"
+            + "QAE,1904,Crland Two,1901,1,1,1950,6,30,2016\r"
+        )
+        report = run("cow-states", write(tmp_path, text))
+        assert report.rows_read == 2
+        assert Nation.objects.get(cow_code=1904).exists_until == datetime.date(1950, 7, 1)
+
+    def test_unknown_day_becomes_the_first_or_last_of_the_month(self, tmp_path: Path) -> None:
+        text = STATES_HEADER + "\n" + "QAF,1905,Dayless,1900,3,,1950,2,,2016\n"
+        run("cow-states", write(tmp_path, text))
+        nation = Nation.objects.get(cow_code=1905)
+        assert nation.exists_from == datetime.date(1900, 3, 1)
+        assert nation.exists_until == datetime.date(1950, 3, 1)  # the day after 28 February 1950
+
+    def test_missing_columns_are_named_before_any_row_is_read(self, tmp_path: Path) -> None:
+        text = "stateabb,ccode,name\nQAG,1906,Nameless\n"
+        with pytest.raises(ImportAborted, match="Missing column\\(s\\): statenme, styear"):
+            run("cow-states", write(tmp_path, text))
+        assert not Nation.objects.filter(cow_code=1906).exists()
+
+    def test_named_encoding_that_does_not_fit_is_refused(self, tmp_path: Path) -> None:
+        text = STATES_HEADER + "\n" + "QAH,1907,Côte,1900,1,1,2016,12,31,2016\n"
+        with pytest.raises(ImportAborted, match="not valid utf-8"):
+            run("cow-states", write(tmp_path, text, encoding="cp1252"), encoding="utf-8")
+
+
+@pytest.mark.django_db
+class TestAllOrNothing:
+    GOOD = "QBA,1911,Goodland,1900,1,1,2016,12,31,2016\nQBB,1912,Fineland,1900,1,1,2016,12,31,2016\n"
+    BAD_LAST = "QBC,x,Badland,1900,1,1,2016,12,31,2016\n"
+
+    def test_a_bad_row_at_the_end_of_the_file_writes_nothing(self, tmp_path: Path) -> None:
+        report = run("cow-states", write(tmp_path, STATES_HEADER + "\n" + self.GOOD + self.BAD_LAST))
+        assert not report.committed
+        assert [(r.row, r.reasons) for r in report.rejected] == [(4, ["ccode: “x” is not a number"])]
+        assert not Nation.objects.filter(cow_code__in=[1911, 1912]).exists()
+
+    def test_skip_invalid_keeps_the_good_rows_and_writes_the_rejects(self, tmp_path: Path) -> None:
+        rejects = tmp_path / "rejects.csv"
+        report = run(
+            "cow-states",
+            write(tmp_path, STATES_HEADER + "\n" + self.GOOD + self.BAD_LAST),
+            skip_invalid=True,
+            rejects_path=rejects,
+        )
+        assert report.committed
+        assert Nation.objects.filter(cow_code__in=[1911, 1912]).count() == 2
+        lines = rejects.read_text().splitlines()
+        assert lines[0].startswith("row,reasons,stateabb")
+        assert lines[1].startswith("4,ccode: “x” is not a number,QBC")
+
+    def test_dry_run_reports_and_writes_nothing(self, tmp_path: Path) -> None:
+        report = run("cow-states", write(tmp_path, STATES_HEADER + "\n" + self.GOOD), dry_run=True)
+        assert report.outcomes[("nations", "created")] == 2
+        assert not report.committed
+        assert not Nation.objects.filter(cow_code__in=[1911, 1912]).exists()
+
+    def test_re_import_changes_nothing(self, tmp_path: Path) -> None:
+        path = write(tmp_path, STATES_HEADER + "\n" + self.GOOD)
+        run("cow-states", path)
+        history = Nation.history.count()
+        again = run("cow-states", path)
+        assert again.outcomes[("nations", "unchanged")] == 2
+        assert Nation.history.count() == history
+
+    def test_command_reports_rows_and_refuses_partial_imports(self, tmp_path: Path) -> None:
+        out = StringIO()
+        with pytest.raises(CommandError, match="1 row\\(s\\) rejected, so nothing was written"):
+            call_command(
+                "import_data",
+                "cow-states",
+                str(write(tmp_path, STATES_HEADER + "\n" + self.GOOD + self.BAD_LAST)),
+                stdout=out,
+                stderr=StringIO(),
+            )
+        assert "row 4: ccode" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_an_alliance_member_that_matches_no_nation_is_reported_not_guessed(tmp_path: Path) -> None:
+    seed_nations()
+    text = (
+        ALLIANCE_HEADER
+        + "\n"
+        + "\n".join(
+            [
+                "9001,2,United States,1,1,1990,,,,Type I: Defense Pact,1,1,1990,,,,0,1,1,0,0,0,4.1",
+                "9001,4242,Atlantis,1,1,1990,,,,Type I: Defense Pact,1,1,1990,,,,0,1,1,0,0,0,4.1",
+            ]
+        )
+    )
+    report = run("cow-alliances", write(tmp_path, text))
+    assert report.rejected[0].row == 3
+    assert "ccode 4242 (Atlantis) matches no nation" in report.rejected[0].reasons[0]
+    assert not Agreement.objects.filter(source_dataset="cow-alliances").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_of_the_same_file_never_duplicate(tmp_path: Path) -> None:
+    path = write(tmp_path, STATES_HEADER + "\n" + TestAllOrNothing.GOOD)
+    errors: list[BaseException] = []
+    reports = []
+
+    def worker() -> None:
+        try:
+            reports.append(run("cow-states", path))
+        except BaseException as exc:  # report it to the test thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    assert [r.rejected for r in reports] == [[], []], [r.summary() for r in reports]
+    assert Nation.objects.filter(cow_code__in=[1911, 1912]).count() == 2
