@@ -19,8 +19,8 @@ from partnerships.services.nations import seed_nations
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
-def run(kind: str, path: Path):
-    return IMPORTERS[kind]().run(path)
+def run(kind: str, path: Path, **options: object):
+    return IMPORTERS[kind]().run(path, **options)
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +40,9 @@ def real_datasets(django_db_setup, django_db_blocker):
                 ("cow-alliances", "cow/alliance_v4.1_by_member.csv"),
             )
         }
+        # These two name states the registry cannot resolve (reported, with reasons): keep the rest.
+        reports["atop"] = run("atop", DATA / "atop", skip_invalid=True)
+        reports["mme"] = run("mme", DATA / "mme/mme_v7.csv", skip_invalid=True)
         yield reports
         transaction.set_rollback(True)
 
@@ -96,3 +99,37 @@ def test_nations_are_merged_one_record_per_state(real_datasets) -> None:
     assert (philippines.cow_code, philippines.cow_abbr, philippines.iso_numeric) == (840, "PHI", "608")
     assert Nation.objects.filter(name__icontains="Philippines").count() == 1
     assert Nation.objects.filter(cow_code=730).exists()  # Korea (1887-1905), a state the code list lacks
+
+
+@pytest.mark.django_db
+def test_atop_rows_are_accounted_for_and_the_unresolvable_member_reported(real_datasets) -> None:
+    report = real_datasets["atop"]
+    print(f"\n{report.summary()}")
+    assert report.rows_read == _data_rows(DATA / "atop/atop4.01_alliance-level.csv") + _data_rows(
+        DATA / "atop/atop4.01_member-level.csv"
+    )
+    assert report.committed
+    reasons = {str(r.row): r.reasons for r in report.rejected}
+    assert "member 8152 matches no nation" in reasons["atop4.01_member-level.csv row 203"][0]
+    assert Agreement.objects.filter(source_dataset="atop").count() == 745 - sum(
+        1 for r in report.rejected if str(r.row).startswith("ATOP alliance")
+    )
+    for agreement in Agreement.objects.filter(source_dataset="atop").prefetch_related("parties")[:200]:
+        agreement.validate_parties()
+
+
+@pytest.mark.django_db
+def test_mme_rows_are_accounted_for(real_datasets) -> None:
+    from partnerships.models import Exercise
+
+    report = real_datasets["mme"]
+    print(f"\n{report.summary()}")
+    assert report.rows_read == 3707
+    exercises = Exercise.objects.filter(source_dataset="mme").count()
+    assert exercises + report.rows_rejected == report.rows_read
+    reasons = " ".join(reason for r in report.rejected for reason in r.reasons)
+    assert "Baltic States" in reasons  # a group of states, not a state: reported, not guessed
+    assert "appears twice" in reasons
+    balikatan = Exercise.objects.filter(source_dataset="mme", series__iexact="Balikatan").first()
+    assert balikatan is not None
+    assert balikatan.participants.filter(nation__iso3="PHL").exists()

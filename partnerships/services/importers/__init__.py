@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from partnerships.services.importers.alliances import CowAlliancesImporter
+from partnerships.services.importers.atop import AtopImporter
 from partnerships.services.importers.base import ImportAborted, Importer, ImportReport, RowRejected
+from partnerships.services.importers.exercises import MmeImporter
 from partnerships.services.importers.nations import CountriesImporter, CowStatesImporter
 
 IMPORTERS: dict[str, type[Importer]] = {
-    importer.kind: importer for importer in (CountriesImporter, CowStatesImporter, CowAlliancesImporter)
+    importer.kind: importer
+    for importer in (CountriesImporter, CowStatesImporter, CowAlliancesImporter, AtopImporter, MmeImporter)
 }
 
 __all__ = ["IMPORTERS", "ImportAborted", "ImportReport", "Importer", "RowRejected"]

@@ -118,13 +118,4 @@ class CowAlliancesImporter(Importer):
 
     def finish(self) -> None:
         """Set each alliance's scope from its members and check the party rules."""
-        for alliance_id, agreement in self.seen.items():
-            keys = [party.actor_key for party in agreement.parties.all()]
-            scope = AgreementScope.BILATERAL if len(keys) == 2 else AgreementScope.MULTILATERAL
-            if agreement.scope != scope:
-                agreement.scope = scope
-                agreement.save(update_fields=["scope", "updated_at"])
-            try:
-                agreement.validate_parties(keys)
-            except Exception as exc:
-                raise RowRejected(f"alliance {alliance_id}: {exc}") from exc
+        self.settle_agreements(self.seen, "COW alliance")

@@ -48,7 +48,7 @@ class _DryRunRollback(Exception):
 
 @dataclass
 class Rejection:
-    row: int
+    row: int | str  # the row's number, or "file row" when an import reads several files
     reasons: list[str]
     data: dict[str, str]
 
@@ -187,9 +187,17 @@ class Importer:
     def prepare(self) -> None:
         """Load what the rows will look up (called once, inside the transaction)."""
 
-    def import_row(self, number: int, row: dict[str, str]) -> None:
+    def import_row(self, number: int | str, row: dict[str, str]) -> None:
         """Create or update the records of one row; raise RowRejected (or ValidationError) if it is invalid."""
         raise NotImplementedError
+
+    def read(self, path: Path, encoding: str | None) -> list[tuple[int | str, dict[str, str]]]:
+        """Return the numbered rows to import (one CSV file; importers of several files override it)."""
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            raise ImportAborted(f"Cannot read {path}: {exc.strerror or exc}") from exc
+        return list(read_rows(decode(raw, encoding), self.required_columns, aliases=self.column_aliases))
 
     def finish(self) -> None:
         """Checks or writes that need every row (called once, after the last row)."""
@@ -218,6 +226,33 @@ class Importer:
         self.report.count(label, "updated")
         return existing
 
+    def reject(self, label: str, reasons: list[str]) -> None:
+        """Report a problem found after the rows were read (e.g. an alliance left with one member)."""
+        assert self.report is not None
+        self.report.rejected.append(Rejection(label, reasons, {}))
+
+    def settle_agreements(self, agreements: dict[str, Any], label: str) -> None:
+        """Set each imported agreement's scope from its parties and check the party rules.
+
+        An agreement that breaks them (an alliance whose other members could not
+        be imported) is reported and, when invalid rows are skipped, dropped
+        rather than kept half-imported.
+        """
+        from partnerships.choices import AgreementScope
+
+        for source_id, agreement in agreements.items():
+            keys = [party.actor_key for party in agreement.parties.all()]
+            scope = AgreementScope.BILATERAL if len(keys) == 2 else AgreementScope.MULTILATERAL
+            try:
+                with transaction.atomic():
+                    if agreement.scope != scope:
+                        agreement.scope = scope
+                        agreement.save(update_fields=["scope", "updated_at"])
+                    agreement.validate_parties(keys)
+            except ValidationError as exc:
+                self.reject(f"{label} {source_id}", [*exc.messages, "the agreement was not imported"])
+                agreement.delete()
+
     @staticmethod
     def save(instance: models.Model) -> None:
         instance.full_clean()
@@ -237,12 +272,7 @@ class Importer:
         """Import the file; return the report. Raise ImportAborted if it cannot be read at all."""
         started = time.monotonic()
         report = self.report = ImportReport(kind=self.kind, path=str(path), dry_run=dry_run)
-        try:
-            raw = Path(path).read_bytes()
-        except OSError as exc:
-            raise ImportAborted(f"Cannot read {path}: {exc.strerror or exc}") from exc
-        text = decode(raw, encoding)
-        rows = list(read_rows(text, self.required_columns, aliases=self.column_aliases))
+        rows = self.read(Path(path), encoding)
         bar = Progress(progress, len(rows), f"Importing {self.kind}")
         try:
             with transaction.atomic():
@@ -274,7 +304,7 @@ class Importer:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
-    def _import_one(self, number: int, row: dict[str, str], *, skip_invalid: bool) -> None:
+    def _import_one(self, number: int | str, row: dict[str, str], *, skip_invalid: bool) -> None:
         assert self.report is not None
         try:
             with transaction.atomic():

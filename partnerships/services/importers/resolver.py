@@ -21,6 +21,10 @@ def normalise(name: str) -> str:
     return " ".join(folded.lower().replace("&", "and").split())
 
 
+# Spellings seen in the datasets that the countrycode crosswalk does not know, by ISO alpha-3 code.
+ALIASES = {"st. christopher": "KNA", "st christopher": "KNA", "saint christopher": "KNA"}
+
+
 @lru_cache(maxsize=4096)
 def _countrycode(name: str, destination: str) -> str | int | None:
     from countrycode import countrycode
@@ -66,6 +70,9 @@ class NationResolver:
         exact = self.by_name.get(normalise(text))
         if exact is not None:
             return exact
+        alias = ALIASES.get(normalise(text))
+        if alias is not None and alias in self.by_iso3:
+            return self.by_iso3[alias]
         cown = _countrycode(text, "cown")
         if cown is not None and int(cown) in self.by_cow_code:
             return self.by_cow_code[int(cown)]

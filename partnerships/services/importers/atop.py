@@ -1,0 +1,138 @@
+"""ATOP 4.01 (Alliance Treaty Obligations and Provisions): the alliance-level and member-level files together."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, Provision
+from partnerships.models import Agreement, AgreementParty
+from partnerships.services.importers.base import ImportAborted, Importer, RowRejected, decode, parse_int, read_rows
+from partnerships.services.importers.resolver import NationResolver
+
+ALLIANCE_FILE = "atop4.01_alliance-level.csv"
+MEMBER_FILE = "atop4.01_member-level.csv"
+OBLIGATIONS = {
+    "defense": Provision.MUTUAL_DEFENSE,
+    "offense": Provision.OFFENSE,
+    "neutral": Provision.NEUTRALITY,
+    "nonagg": Provision.NON_AGGRESSION,
+    "consul": Provision.CONSULTATION,
+}
+ALLIANCE_COLUMNS = ("atopid", "begyr", "begmo", "begday", "endyr", "endmo", "endday", "ineffect", "bilat", *OBLIGATIONS)
+MEMBER_COLUMNS = ("atopid", "member", "yrent", "moent", "dayent", "yrexit", "moexit", "dayexit")
+SOURCE_URL = "http://www.atopdata.org/"
+SOURCE_TEXT = (
+    "Leeds, Ritter, Mitchell and Long. 2002. \u201cAlliance Treaty Obligations and Provisions, 1815-1944.\u201d "
+    "International Interactions 28: 237-60 (ATOP data v4.01)."
+)
+
+
+def atop_date(year: str, month: str, day: str, label: str, *, end: bool = False) -> date | None:
+    """Return a date; ATOP writes 0 for unknown parts (a 0 year: no date at all)."""
+    y = parse_int(year, f"{label} year", missing=("", "0", "-9"))
+    if y is None:
+        return None
+    m = parse_int(month, f"{label} month", missing=("", "0", "-9")) or (12 if end else 1)
+    d = parse_int(day, f"{label} day", missing=("", "0", "-9"))
+    try:
+        return date(y, m, d if d else (calendar.monthrange(y, m)[1] if end else 1))
+    except (ValueError, calendar.IllegalMonthError):
+        raise RowRejected(f"{label}: {year}-{month}-{day} is not a date") from None
+
+
+class AtopImporter(Importer):
+    kind = "atop"
+    dataset = "atop"
+    version = "4.01"
+    description = f"ATOP 4.01 ({ALLIANCE_FILE} and {MEMBER_FILE}: give either file or their folder)"
+
+    def read(self, path: Path, encoding: str | None) -> list[tuple[int | str, dict[str, str]]]:
+        folder = path if path.is_dir() else path.parent
+        files = {"alliance": folder / ALLIANCE_FILE, "member": folder / MEMBER_FILE}
+        missing = [str(file) for file in files.values() if not file.exists()]
+        if missing:
+            raise ImportAborted(f"ATOP needs both files; not found: {', '.join(missing)}")
+        rows: list[tuple[int | str, dict[str, str]]] = []
+        for kind, columns in (("alliance", ALLIANCE_COLUMNS), ("member", MEMBER_COLUMNS)):
+            text = decode(files[kind].read_bytes(), encoding)
+            for number, row in read_rows(text, columns):
+                rows.append((f"{files[kind].name} row {number}", {**row, "__file": kind}))
+        return rows
+
+    def prepare(self) -> None:
+        self.resolver = NationResolver()
+        self.agreements: dict[str, Agreement] = {}
+
+    def import_row(self, number: int | str, row: dict[str, str]) -> None:
+        if row["__file"] == "alliance":
+            self.import_alliance(row)
+        else:
+            self.import_member(row)
+
+    def import_alliance(self, row: dict[str, str]) -> None:
+        atopid = row["atopid"]
+        if not atopid.isdigit():
+            raise RowRejected(f"atopid: “{atopid}” is not an alliance number")
+        start = atop_date(row["begyr"], row["begmo"], row["begday"], "start")
+        if start is None:
+            raise RowRejected("begyr: the alliance has no start year")
+        end = atop_date(row["endyr"], row["endmo"], row["endday"], "end", end=True)
+        in_effect = row["ineffect"] == "1"
+        previous = Agreement.objects.filter(source_dataset=self.dataset, source_id=atopid).first()
+        values: dict[str, Any] = {
+            "title": f"ATOP alliance {atopid}",
+            "kind": AgreementKind.ALLIANCE,
+            # Parties come from the member-level file: the scope is settled in finish().
+            "scope": previous.scope if previous else AgreementScope.MULTILATERAL,
+            "status": AgreementStatus.IN_FORCE if in_effect or end is None else AgreementStatus.TERMINATED,
+            "signed_on": start,
+            "in_force_from": start,
+            "ended_on": None if in_effect or end is None else end + timedelta(days=1),
+            "provisions": [p for column, p in OBLIGATIONS.items() if row[column] not in ("", "0")],
+            "source_url": SOURCE_URL,
+            "source_text": SOURCE_TEXT,
+        }
+        self.agreements[atopid] = self.upsert(Agreement, atopid, values)
+
+    def import_member(self, row: dict[str, str]) -> None:
+        atopid = row["atopid"]
+        agreement = (
+            self.agreements.get(atopid)
+            or Agreement.objects.filter(source_dataset=self.dataset, source_id=atopid).first()
+        )
+        if agreement is None:
+            raise RowRejected(f"atopid {atopid}: no such alliance in {ALLIANCE_FILE}")
+        self.agreements[atopid] = agreement
+        nation = self.resolver.cow(parse_int(row["member"], "member"))
+        if nation is None:
+            raise RowRejected(f"member {row['member']} matches no nation: import cow-states first")
+        joined = atop_date(row["yrent"], row["moent"], row["dayent"], "entry")
+        left = atop_date(row["yrexit"], row["moexit"], row["dayexit"], "exit", end=True)
+        withdrew = left + timedelta(days=1) if left else None
+        if joined and withdrew and withdrew <= joined:
+            withdrew = joined + timedelta(days=1)  # an exit on the day of entry: one day of membership
+        party = AgreementParty.objects.filter(agreement=agreement, nation=nation).first()
+        assert self.report is not None
+        if party is None:
+            party = AgreementParty(agreement=agreement, nation=nation, joined_on=joined, withdrew_on=withdrew)
+            party.full_clean(exclude=["agreement"])
+            party.save()
+            self.report.count("agreement parties", "created")
+            return
+        # Several phases of one membership: one party, from the first entry to the last exit.
+        first = min(filter(None, [party.joined_on, joined]), default=None)
+        last = None if party.withdrew_on is None or withdrew is None else max(party.withdrew_on, withdrew)
+        if (party.joined_on, party.withdrew_on) == (first, last):
+            self.report.count("agreement parties", "unchanged")
+            return
+        party.joined_on, party.withdrew_on = first, last
+        party.full_clean(exclude=["agreement"])
+        party.save()
+        self.report.count("agreement parties", "updated")
+
+    def finish(self) -> None:
+        """Set each alliance's scope from its members and check the party rules."""
+        self.settle_agreements(self.agreements, "ATOP alliance")

@@ -1,0 +1,163 @@
+"""Multinational Military Exercises v7 (D'Orazio and Galambos): one exercise per row, participants by name."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+from typing import Any
+
+from simple_history.utils import bulk_create_with_history
+
+from partnerships.choices import Domain, ExerciseKind, ExercisePurpose, ExerciseStatus, ParticipantRole
+from partnerships.models import Exercise, ExerciseParticipant, Organization
+from partnerships.services.importers.base import Importer, RowRejected
+from partnerships.services.importers.resolver import NationResolver
+
+STATE_COLUMNS = tuple(
+    [f"State{letter}" for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"] + [f"StateA{letter}" for letter in "ABCDEFGHIJKLM"]
+)
+MISSING = {"", "-9", "-99", "na", "n/a"}
+DOMAINS = {
+    "Air": Domain.AIR,
+    "Land": Domain.LAND,
+    "Sea": Domain.SEA,
+    "Amphibious": Domain.AMPHIBIOUS,
+    "Cyber": Domain.CYBER,
+}
+PURPOSES = {
+    "Warfighting": ExercisePurpose.WARFIGHTING,
+    "Peacekeeping": ExercisePurpose.PEACEKEEPING,
+    "Humanitarian": ExercisePurpose.HUMANITARIAN,
+}
+SOURCE_URL = "https://doi.org/10.7910/DVN/KHFODX"
+SOURCE_TEXT = "D'Orazio, Vito and Kevin Galambos, Multinational Military Exercises dataset, v7."
+SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2}|xx)/(\d{2}|\d{4})$")
+DASHED = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2}|xx)$")
+
+
+def mme_date(text: str, year: str, month: str, day: str, column: str, *, end: bool) -> date | None:
+    """Return a date from the split columns, or from ``1/14/80`` / ``1980-01-xx`` text.
+
+    ``xx`` (an unknown day) becomes the first of the month for a start and the
+    last for an end; two-digit years are 19xx from 50 up, 20xx below.
+    """
+    y = m = d = None
+    if year.isdigit() and month.isdigit():
+        y, m = int(year), int(month)
+        d = int(day) if day.isdigit() else None
+    elif match := SLASHED.match(text):
+        m, y = int(match.group(1)), int(match.group(3))
+        d = None if match.group(2) == "xx" else int(match.group(2))
+        if y < 100:
+            y += 1900 if y >= 50 else 2000
+    elif match := DASHED.match(text):
+        y, m = int(match.group(1)), int(match.group(2))
+        d = None if match.group(3) == "xx" else int(match.group(3))
+    elif text.strip().lower() in MISSING:
+        return None
+    else:
+        raise RowRejected(f"{column}: “{text}” is not a date (m/d/yy or yyyy-mm-dd, xx for an unknown day)")
+    try:
+        if d is None:
+            d = calendar.monthrange(y, m)[1] if end else 1
+        return date(y, m, d)
+    except (ValueError, calendar.IllegalMonthError):
+        raise RowRejected(f"{column}: “{text}” is not a date") from None
+
+
+class MmeImporter(Importer):
+    kind = "mme"
+    dataset = "mme"
+    version = "7"
+    description = "Multinational Military Exercises v7 (mme/mme_v7.csv)"
+    required_columns = (
+        "MMEID",
+        "Ex_Name",
+        "Series_Name",
+        "Location",
+        "StartDate",
+        "s.year",
+        "s.month",
+        "s.day",
+        "EndDate",
+        "e.year",
+        "e.month",
+        "e.day",
+        "CPX",
+        *DOMAINS,
+        *PURPOSES,
+        "FocusDescription",
+        "StateA",
+    )
+
+    def prepare(self) -> None:
+        self.resolver = NationResolver()
+        self.organizations = {
+            name: org
+            for org in Organization.objects.filter(kind="multinational")
+            for name in {org.name.lower(), org.acronym.lower()} - {""}
+        }
+        self.seen: dict[str, int] = {}
+
+    def import_row(self, number: int, row: dict[str, str]) -> None:
+        mmeid = row["MMEID"]
+        if not mmeid:
+            raise RowRejected("MMEID: empty")
+        if mmeid in self.seen:
+            raise RowRejected(f"MMEID {mmeid} appears twice (first on row {self.seen[mmeid]}); only the first is kept")
+        self.seen[mmeid] = number
+        start = mme_date(row["StartDate"], row["s.year"], row["s.month"], row["s.day"], "StartDate", end=False)
+        end = mme_date(row["EndDate"], row["e.year"], row["e.month"], row["e.day"], "EndDate", end=True)
+        if start is None:
+            raise RowRejected("StartDate: missing")
+        participants, unresolved = [], []
+        for column in STATE_COLUMNS:
+            name = row.get(column, "")
+            if name.lower() in MISSING:
+                continue
+            nation = self.resolver.name(name)
+            organization = None if nation else self.organizations.get(name.lower())
+            if nation is None and organization is None:
+                unresolved.append(f"{column} “{name}”")
+                continue
+            participants.append((nation, organization))
+        if unresolved:
+            raise RowRejected(f"participant(s) matching no nation or organization: {', '.join(unresolved)}")
+        if len({(n and n.pk, o and o.pk) for n, o in participants}) < len(participants):
+            participants = list(dict.fromkeys(participants))  # a state listed twice takes part once
+        name = row["Ex_Name"] if row["Ex_Name"].lower() not in MISSING else f"Unnamed exercise ({mmeid})"
+        series = row["Series_Name"] if row["Series_Name"].lower() not in MISSING else ""
+        kind = ExerciseKind.COMMAND_POST if row["CPX"] == "1" else ExerciseKind.FIELD_TRAINING
+        values: dict[str, Any] = {
+            "name": name[:200],
+            "series": series[:120],
+            "kind": kind,
+            "domains": [domain for column, domain in DOMAINS.items() if row[column] == "1"],
+            "purposes": [purpose for column, purpose in PURPOSES.items() if row[column] == "1"],
+            "status": ExerciseStatus.COMPLETED if end else ExerciseStatus.ONGOING,
+            "start_date": start,
+            "end_date": end,
+            "location": row["Location"][:300] if row["Location"].lower() not in MISSING else "",
+            "objectives": row["FocusDescription"] if row["FocusDescription"].lower() not in MISSING else "",
+            "source_url": SOURCE_URL,
+            "source_text": SOURCE_TEXT,
+        }
+        exercise = self.upsert(Exercise, mmeid, values)
+        existing = {row.actor_key for row in exercise.participants.all()}
+        new = []
+        for nation, organization in participants:
+            key = ("nation", nation.pk) if nation else ("organization", organization.pk)
+            if key in existing:
+                self.report.count("exercise participants", "unchanged")  # type: ignore[union-attr]
+                continue
+            participant = ExerciseParticipant(
+                exercise=exercise, nation=nation, organization=organization, role=ParticipantRole.PARTICIPANT
+            )
+            # Field checks and clean() only: uniqueness is guaranteed above, and the
+            # database constraints still refuse anything that slips through.
+            participant.clean_fields(exclude=["exercise"])
+            participant.clean()
+            new.append(participant)
+        bulk_create_with_history(new, ExerciseParticipant)
+        self.report.count("exercise participants", "created", len(new))  # type: ignore[union-attr]
