@@ -368,12 +368,22 @@ class ResourceSharingAdmin(RecordAdmin):
     )
     date_hierarchy = "start_date"
     fieldsets = (
-        (None, {"fields": ("reference", "category", "status", "description")}),
+        (None, {"fields": ("reference", "category", "status", "description", "designation", "condition")}),
         (
             "Provider and recipient",
             {"fields": (("provider_nation", "provider_organization"), ("recipient_nation", "recipient_organization"))},
         ),
-        ("Quantity and value", {"fields": (("quantity", "unit"), ("value", "currency"))}),
+        (
+            "Quantity and value",
+            {
+                "fields": (
+                    ("quantity", "unit"),
+                    ("quantity_delivered", "delivery_years"),
+                    ("value", "currency"),
+                    ("tiv_unit", "tiv_total", "tiv_delivered"),
+                )
+            },
+        ),
         ("Dates and context", {"fields": ("start_date", "end_date", "agreement", "program")}),
         RECORD_FIELDSET,
     )

@@ -516,12 +516,16 @@ class ResourceSharingFilterSet(RegistryFilterSet):
     lookups = {
         "reference": "text",
         "description": "text",
+        "designation": "text",
+        "condition": "text",
         "unit": "text",
         "currency": "text",
         "category": "choice",
         "status": "choice",
         "quantity": "number",
+        "quantity_delivered": "number",
         "value": "number",
+        "tiv_total": "number",
         "start_date": "date",
         "end_date": "date",
         "provider_organization": "fk",
@@ -529,7 +533,7 @@ class ResourceSharingFilterSet(RegistryFilterSet):
         "agreement": "fk",
         "program": "fk",
     }
-    search_fields = ("reference", "description", "unit")
+    search_fields = ("reference", "description", "designation", "unit")
     provider = NationFilter(method="filter_provider", label="Provider: nation or one of its organizations")
     recipient = NationFilter(method="filter_recipient", label="Recipient: nation or one of its organizations")
     nation = NationFilter(method="filter_nation", label="Provider or recipient: nation or its organizations")

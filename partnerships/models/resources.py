@@ -7,6 +7,7 @@ from datetime import date
 from typing import Self
 
 import pycountry
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -96,6 +97,36 @@ class ResourceSharing(RegistryRecord):
     start_date = models.DateField(null=True, blank=True, db_index=True)
     end_date = models.DateField(null=True, blank=True, help_text="Last day (inclusive), e.g. final delivery.")
     status = models.CharField(max_length=16, choices=ResourceStatus.choices, db_index=True)
+    designation = models.CharField(
+        max_length=120, blank=True, help_text="The equipment's designation, e.g. 'AW101' (SIPRI's weapon designation)."
+    )
+    condition = models.CharField(max_length=40, blank=True, help_text="e.g. new, second hand (SIPRI).")
+    quantity_delivered = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="How much of the quantity was delivered.",
+    )
+    delivery_years = ArrayField(
+        models.PositiveSmallIntegerField(), default=list, blank=True, help_text="Years in which deliveries were made."
+    )
+    tiv_unit = models.DecimalField(
+        "TIV per unit",
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="SIPRI trend-indicator value per unit (millions; a volume measure, not a price).",
+    )
+    tiv_total = models.DecimalField(
+        "TIV of the order", max_digits=14, decimal_places=3, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    tiv_delivered = models.DecimalField(
+        "TIV delivered", max_digits=14, decimal_places=3, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="resources")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True, related_name="resources")
 
@@ -132,6 +163,14 @@ class ResourceSharing(RegistryRecord):
                 condition=models.Q(quantity__isnull=True) | models.Q(quantity__gte=0),
                 name="resourcesharing_quantity_not_negative",
                 violation_error_message="The quantity cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(quantity_delivered__isnull=True) | models.Q(quantity_delivered__gte=0))
+                & (models.Q(tiv_unit__isnull=True) | models.Q(tiv_unit__gte=0))
+                & (models.Q(tiv_total__isnull=True) | models.Q(tiv_total__gte=0))
+                & (models.Q(tiv_delivered__isnull=True) | models.Q(tiv_delivered__gte=0)),
+                name="resourcesharing_delivery_figures_not_negative",
+                violation_error_message="Delivered quantities and TIV values cannot be negative.",
             ),
             models.CheckConstraint(
                 condition=models.Q(value__isnull=True) | models.Q(value__gte=0),

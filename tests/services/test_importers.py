@@ -171,3 +171,63 @@ def test_concurrent_imports_of_the_same_file_never_duplicate(tmp_path: Path) -> 
     assert not errors
     assert [r.rejected for r in reports] == [[], []], [r.summary() for r in reports]
     assert Nation.objects.filter(cow_code__in=[1911, 1912]).count() == 2
+
+
+SIPRI_HEADER = (
+    "Recipient,Supplier,Year of order,Number ordered,Weapon designation,Weapon description,Number delivered,"
+    "Year(s) of delivery,status,Comments,SIPRI TIV per unit,SIPRI TIV for total order,SIPRI TIV of delivered weapons"
+)
+
+
+@pytest.mark.django_db
+def test_sipri_rows_in_windows_1252_with_partial_deliveries(tmp_path: Path) -> None:
+    from partnerships.models import ResourceSharing
+
+    seed_nations()
+    text = (
+        SIPRI_HEADER
+        + "\r\n"
+        + "\r\n".join(
+            [
+                "Chile,United Kingdom,2005,(3),Type-23,frigate,2,2006; 2007,Second hand,Señor Comments,10,30,20",
+                "Chile,United Kingdom,1990,1,Type-22,frigate,0,,New,,10,10,0",
+                "Atlantis,United Kingdom,1990,1,Type-22,frigate,0,,New,,10,10,0",
+            ]
+        )
+    )
+    report = run("sipri", write(tmp_path, text, encoding="cp1252"), skip_invalid=True)
+    assert [(r.row, r.reasons) for r in report.rejected] == [
+        (4, ["Recipient: “Atlantis” matches no nation or organization"])
+    ]
+    frigates = ResourceSharing.objects.get(designation="Type-23")
+    assert (frigates.quantity, frigates.quantity_delivered, frigates.status) == (3, 2, "in_progress")
+    assert frigates.delivery_years == [2006, 2007]
+    assert "Señor Comments" in frigates.description
+    assert ResourceSharing.objects.get(designation="Type-22").status == "ordered"
+    again = run("sipri", write(tmp_path, text, encoding="cp1252"), skip_invalid=True)
+    assert again.outcomes[("resource-sharing records", "unchanged")] == 2
+
+
+@pytest.mark.django_db
+def test_mme_dates_with_unknown_days_and_two_digit_years(tmp_path: Path) -> None:
+    from partnerships.models import Exercise
+
+    seed_nations()
+    header = (
+        "MMEID,Ex_Name,Series_Name,Location,StartDate,s.year,s.month,s.day,EndDate,e.year,e.month,e.day,CPX,Air,"
+        "Land,Sea,Amphibious,Cyber,Warfighting,Peacekeeping,Humanitarian,FocusDescription,StateA,StateB"
+    )
+    rows = [
+        "m1,Cobra Gold 04,Cobra Gold,Thailand,5/xx/04,,,,5/xx/04,,,,0,1,1,0,0,0,1,0,0,drills,Thailand,United States",
+        "m2,-9,,Gulf,1980-02-xx,,,,1980-03-04,,,,1,0,0,1,0,0,0,0,1,,Oman,United Kingdom",
+    ]
+    report = run("mme", write(tmp_path, header + "\n" + "\n".join(rows)))
+    assert report.committed, report.summary()
+    cobra = Exercise.objects.get(source_id="m1")
+    assert (cobra.start_date, cobra.end_date) == (datetime.date(2004, 5, 1), datetime.date(2004, 5, 31))
+    assert cobra.domains == ["air", "land"]
+    assert {p.nation.iso3 for p in cobra.participants.all()} == {"THA", "USA"}
+    unnamed = Exercise.objects.get(source_id="m2")
+    assert unnamed.name == "Unnamed exercise (m2)"
+    assert unnamed.kind == "command_post"
+    assert unnamed.purposes == ["humanitarian"]

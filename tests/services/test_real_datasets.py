@@ -8,6 +8,7 @@ transactional tests, such as the concurrency test, after all the others.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,7 @@ def real_datasets(django_db_setup, django_db_blocker):
         # These two name states the registry cannot resolve (reported, with reasons): keep the rest.
         reports["atop"] = run("atop", DATA / "atop", skip_invalid=True)
         reports["mme"] = run("mme", DATA / "mme/mme_v7.csv", skip_invalid=True)
+        reports["sipri"] = run("sipri", DATA / "sipri/uk-trade-register.csv", skip_invalid=True)
         yield reports
         transaction.set_rollback(True)
 
@@ -133,3 +135,23 @@ def test_mme_rows_are_accounted_for(real_datasets) -> None:
     balikatan = Exercise.objects.filter(source_dataset="mme", series__iexact="Balikatan").first()
     assert balikatan is not None
     assert balikatan.participants.filter(nation__iso3="PHL").exists()
+
+
+@pytest.mark.django_db
+def test_sipri_rows_are_accounted_for(real_datasets) -> None:
+    from partnerships.models import ResourceSharing
+
+    report = real_datasets["sipri"]
+    print(f"\n{report.summary()}")
+    assert report.rows_read == 1938
+    records = ResourceSharing.objects.filter(source_dataset="sipri")
+    assert records.count() + report.rows_rejected == report.rows_read
+    assert {str(r.reasons[0]).split(":")[0] for r in report.rejected} == {"Recipient"}
+    helicopters = records.get(recipient_nation__name="Afghanistan", designation="Mi-17")
+    assert helicopters.provider_nation.iso3 == "GBR"
+    assert (helicopters.quantity, helicopters.quantity_delivered, helicopters.delivery_years) == (2, 2, [2010])
+    assert helicopters.status == "completed"
+    assert helicopters.tiv_total == Decimal("5.8")
+    engines = records.filter(recipient_nation__name="Algeria", designation="aircraft engine", quantity=10).get()
+    assert engines.delivery_years == [1977, 1978, 1979]
+    assert engines.end_date == datetime.date(1979, 12, 31)

@@ -7,10 +7,18 @@ from partnerships.services.importers.atop import AtopImporter
 from partnerships.services.importers.base import ImportAborted, Importer, ImportReport, RowRejected
 from partnerships.services.importers.exercises import MmeImporter
 from partnerships.services.importers.nations import CountriesImporter, CowStatesImporter
+from partnerships.services.importers.sipri import SipriImporter
 
 IMPORTERS: dict[str, type[Importer]] = {
     importer.kind: importer
-    for importer in (CountriesImporter, CowStatesImporter, CowAlliancesImporter, AtopImporter, MmeImporter)
+    for importer in (
+        CountriesImporter,
+        CowStatesImporter,
+        CowAlliancesImporter,
+        AtopImporter,
+        MmeImporter,
+        SipriImporter,
+    )
 }
 
 __all__ = ["IMPORTERS", "ImportAborted", "ImportReport", "Importer", "RowRejected"]
