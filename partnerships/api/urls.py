@@ -6,6 +6,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from partnerships.api import views
+from partnerships.api.dyads import DyadView
 from partnerships.api.network import NetworkView
 
 app_name = "api"
@@ -19,4 +20,8 @@ router.register("agreements", views.AgreementViewSet)
 router.register("exercises", views.ExerciseViewSet)
 router.register("resources", views.ResourceSharingViewSet)
 
-urlpatterns = [path("network/", NetworkView.as_view(), name="network"), *router.urls]
+urlpatterns = [
+    path("network/", NetworkView.as_view(), name="network"),
+    path("dyads/", DyadView.as_view(), name="dyads"),
+    *router.urls,
+]

@@ -155,3 +155,35 @@ def test_sipri_rows_are_accounted_for(real_datasets) -> None:
     engines = records.filter(recipient_nation__name="Algeria", designation="aircraft engine", quantity=10).get()
     assert engines.delivery_years == [1977, 1978, 1979]
     assert engines.end_date == datetime.date(1979, 12, 31)
+
+
+def _dyads(first: int, last: int) -> dict[tuple[int, str, str], dict[str, str]]:
+    from partnerships.services.dyads import dyad_years
+
+    class Everyone:
+        is_active = True
+
+        @staticmethod
+        def has_perm(permission: str) -> bool:
+            return True
+
+    rows = dyad_years(user=Everyone(), first_year=first, last_year=last)
+    header = next(rows)
+    table = {}
+    for row in rows:
+        record = dict(zip(header, [str(value) for value in row], strict=True))
+        table[(int(record["year"]), record["cow_a"], record["cow_b"])] = record
+        table[(int(record["year"]), record["cow_b"], record["cow_a"])] = record
+    return table
+
+
+@pytest.mark.django_db
+def test_dyad_years_match_the_source_files(real_datasets) -> None:
+    table = _dyads(1925, 1960)
+    usa_uk_1960 = table[(1960, "2", "200")]
+    assert usa_uk_1960["mutual_defense"] == "1"  # NATO
+    usa_uk_1925 = table[(1925, "2", "200")]
+    assert usa_uk_1925["consultation"] == "1"  # an entente (the Four-Power Treaty of 1921)
+    assert usa_uk_1925["mutual_defense"] == "0"
+    usa_ussr_1960 = table.get((1960, "2", "365"))
+    assert usa_ussr_1960 is None or usa_ussr_1960["mutual_defense"] == "0"

@@ -1,0 +1,103 @@
+"""Dyad-year tables: provisions, counts and flows per pair and year, visibility, the API endpoint."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from partnerships.services.dyads import dyad_years
+from tests.factories import (
+    AgreementPartyFactory,
+    ExerciseFactory,
+    ExerciseParticipantFactory,
+    NationFactory,
+    OrganizationFactory,
+    ResourceSharingFactory,
+    bilateral_agreement,
+)
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def pair(db):
+    usa = NationFactory(name="Aland", iso3="QAL", cow_code=2001)
+    phl = NationFactory(name="Bland", iso3="QBL", cow_code=2002)
+    treaty = bilateral_agreement(
+        usa,
+        phl,
+        kind="treaty",
+        signed_on=D(1951, 8, 30),
+        in_force_from=D(1952, 8, 27),
+        provisions=["mutual_defense", "consultation"],
+    )
+    exercise = ExerciseFactory(start_date=D(1990, 4, 1), end_date=D(1990, 4, 20))
+    ExerciseParticipantFactory(exercise=exercise, nation=usa)
+    ExerciseParticipantFactory(exercise=exercise, nation=None, organization=OrganizationFactory(nation=phl))
+    ResourceSharingFactory(
+        provider_nation=usa,
+        recipient_nation=phl,
+        start_date=D(1990, 1, 1),
+        end_date=None,
+        value=Decimal("1000"),
+        currency="USD",
+    )
+    return {"a": usa, "b": phl, "treaty": treaty}
+
+
+def table(user, **options):
+    rows = dyad_years(user=user, **options)
+    header = next(rows)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def test_a_pair_has_a_row_for_each_year_something_is_between_them(pair, analyst) -> None:
+    rows = table(analyst, first_year=1951, last_year=1990)
+    years = [row["year"] for row in rows]
+    assert years == list(range(1952, 1991))  # in force from 1952; nothing in 1951
+    row_1990 = rows[-1]
+    assert (row_1990["mutual_defense"], row_1990["consultation"], row_1990["neutrality"]) == (1, 1, 0)
+    assert row_1990["agreements"] == 1
+    assert row_1990["exercises"] == 1  # one side took part through its own organization
+    assert (row_1990["resources_a_to_b"], row_1990["value_usd_a_to_b"], row_1990["resources_b_to_a"]) == (
+        1,
+        Decimal("1000"),
+        0,
+    )
+
+
+def test_directed_rows_go_both_ways(pair, analyst) -> None:
+    rows = [row for row in table(analyst, first_year=1990, last_year=1990, directed=True)]
+    assert [(row["nation_a"], row["nation_b"]) for row in rows] == [("Aland", "Bland"), ("Bland", "Aland")]
+    assert [row["resources_a_to_b"] for row in rows] == [1, 0]
+
+
+def test_a_withdrawn_party_and_a_restricted_agreement_do_not_count(pair, analyst, cleared_analyst) -> None:
+    secret = bilateral_agreement(pair["a"], pair["b"], visibility="restricted", provisions=["intelligence_sharing"])
+    assert table(analyst, first_year=2020, last_year=2020)[0]["intelligence_sharing"] == 0
+    assert table(cleared_analyst, first_year=2020, last_year=2020)[0]["intelligence_sharing"] == 1
+    third = NationFactory(name="Cland")
+    AgreementPartyFactory(agreement=secret, nation=third, withdrew_on=D(2000, 1, 1))
+    pairs = {(r["nation_a"], r["nation_b"]) for r in table(cleared_analyst, first_year=2001, last_year=2001)}
+    assert ("Aland", "Cland") not in pairs
+
+
+def test_dyads_api_streams_csv_and_refuses_bad_parameters(pair, analyst) -> None:
+    client = Client()
+    client.force_login(analyst)
+    response = client.get(reverse("api:dyads"), {"year_from": 1990, "year_to": 1990})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 1
+    assert rows[0]["iso3_a"] == "QAL"
+    assert client.get(reverse("api:dyads"), {"year_from": 1990, "year_to": 1980}).status_code == 400
+    assert client.get(reverse("api:dyads"), {"decade": 1990}).status_code == 400
+    assert Client().get(reverse("api:dyads")).status_code == 401
