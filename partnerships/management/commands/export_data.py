@@ -1,71 +1,86 @@
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError
 
 from partnerships.choices import Region
+from partnerships.services.access import FULL_ACCESS
 from partnerships.services.dyads import dyad_years
 from partnerships.services.exports import csv_lines
+from partnerships.services.record_io import RECORD_TYPES, csv_header, csv_row, export_records
 
 
 class Command(BaseCommand):
     help = (
-        "Export data for other tools, streamed as CSV. dyads: one row per pair of nations per year with the "
-        "agreement provisions in force between them, shared agreements and exercises, and resource flows."
+        "Export data, streamed. dyads: one row per pair of nations per year (CSV). records: every record of one "
+        "type (--type) as CSV or JSON, which `import_data records` reads back."
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("kind", choices=["dyads"], help="What to export.")
+        parser.add_argument("kind", choices=["dyads", "records"], help="What to export.")
         parser.add_argument("--output", type=Path, default=None, help="File to write (default: standard output).")
-        parser.add_argument("--from", dest="first_year", type=int, default=None, help="First year.")
-        parser.add_argument("--to", dest="last_year", type=int, default=None, help="Last year.")
-        parser.add_argument("--region", choices=Region.values, default=None, help="Only nations of this region.")
-        parser.add_argument("--directed", action="store_true", help="One row per ordered pair (a→b and b→a).")
         parser.add_argument(
             "--as-user",
             default=None,
             help="Export what this user may see (default: everything, restricted records included).",
         )
+        records = parser.add_argument_group("records")
+        records.add_argument("--type", dest="record_type", choices=sorted(RECORD_TYPES), help="Record type.")
+        records.add_argument("--format", choices=["csv", "json"], default="csv")
+        dyads = parser.add_argument_group("dyads")
+        dyads.add_argument("--from", dest="first_year", type=int, default=None, help="First year.")
+        dyads.add_argument("--to", dest="last_year", type=int, default=None, help="Last year.")
+        dyads.add_argument("--region", choices=Region.values, default=None, help="Only nations of this region.")
+        dyads.add_argument("--directed", action="store_true", help="One row per ordered pair (a→b and b→a).")
 
     def handle(self, *args: Any, kind: str, output: Path | None, **options: Any) -> None:
-        first, last = options["first_year"], options["last_year"]
-        if first is not None and last is not None and last < first:
-            raise CommandError("--to must not be before --from.")
-        user: Any = _Everything()
+        user: Any = FULL_ACCESS
         if options["as_user"]:
             from django.contrib.auth import get_user_model
 
             user = get_user_model().objects.filter(username=options["as_user"]).first()
             if user is None:
                 raise CommandError(f"No user “{options['as_user']}”.")
-        rows = dyad_years(
-            user=user,
-            first_year=first,
-            last_year=last,
-            region=options["region"],
-            directed=options["directed"],
-        )
-        handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
-        written = -1
+        handle: TextIO = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
         try:
-            for line in csv_lines(next(rows), rows):
-                handle.write(line)
-                written += 1
+            written = self.dyads(handle, user, options) if kind == "dyads" else self.records(handle, user, options)
         finally:
             if output:
                 handle.close()
         if output:
-            self.stderr.write(f"Wrote {written} dyad-year rows to {output}.")
+            self.stderr.write(f"Wrote {written} {kind} row(s) to {output}.")
 
+    def dyads(self, handle: TextIO, user: Any, options: dict[str, Any]) -> int:
+        first, last = options["first_year"], options["last_year"]
+        if first is not None and last is not None and last < first:
+            raise CommandError("--to must not be before --from.")
+        rows = dyad_years(
+            user=user, first_year=first, last_year=last, region=options["region"], directed=options["directed"]
+        )
+        written = -1
+        for line in csv_lines(next(rows), rows):
+            handle.write(line)
+            written += 1
+        return written
 
-class _Everything:
-    """Stands for a user who may see restricted records (the server's own administrator)."""
-
-    is_active = True
-
-    @staticmethod
-    def has_perm(permission: str) -> bool:
-        return True
+    def records(self, handle: TextIO, user: Any, options: dict[str, Any]) -> int:
+        if not options["record_type"]:
+            raise CommandError("Name the record type with --type (nations, agreements, …).")
+        record_type = RECORD_TYPES[options["record_type"]]
+        written = 0
+        if options["format"] == "json":
+            handle.write(f'{{"record_type": {json.dumps(record_type.name)}, "records": [\n')
+            for record in export_records(record_type, user=user):
+                handle.write(("" if written == 0 else ",\n") + json.dumps(record, ensure_ascii=False))
+                written += 1
+            handle.write("\n]}\n")
+            return written
+        rows = (csv_row(record_type, record) for record in export_records(record_type, user=user))
+        for index, line in enumerate(csv_lines(csv_header(record_type), rows)):
+            handle.write(line)
+            written = index
+        return written

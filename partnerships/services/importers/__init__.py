@@ -7,6 +7,7 @@ from partnerships.services.importers.atop import AtopImporter
 from partnerships.services.importers.base import ImportAborted, Importer, ImportReport, RowRejected
 from partnerships.services.importers.exercises import MmeImporter
 from partnerships.services.importers.nations import CountriesImporter, CowStatesImporter
+from partnerships.services.importers.records import RecordsImporter
 from partnerships.services.importers.sipri import SipriImporter
 
 IMPORTERS: dict[str, type[Importer]] = {
@@ -18,6 +19,7 @@ IMPORTERS: dict[str, type[Importer]] = {
         AtopImporter,
         MmeImporter,
         SipriImporter,
+        RecordsImporter,
     )
 }
 
