@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from partnerships.admin_import import import_view
 from partnerships.api.docs import redoc_bundle
 
 admin.site.site_header = "Partnership Program Registry"
@@ -14,6 +15,7 @@ admin.site.site_title = "Partnership Registry admin"
 admin.site.index_title = "Registry records"
 
 urlpatterns = [
+    path("admin/import/", admin.site.admin_view(import_view), name="admin-import"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -368,3 +368,47 @@ def test_staff_who_are_not_superusers_manage_only_their_own_tokens(editor, super
     assert "user" in response.context["adminform"].form.errors
     assert not ApiToken.objects.filter(name="borrowed").exists()
     assert mine.user == editor
+
+
+# --- Importing from the admin ---------------------------------------------------------------
+
+
+STATES = (
+    "stateabb,ccode,statenme,styear,stmonth,stday,endyear,endmonth,endday,version\n"
+    "QUA,1931,Uploadland,1900,1,1,2016,12,31,2016\n"
+)
+
+
+def _upload(client: Client, text: str, **fields: object):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"kind": "cow-states", "visibility": "public", **fields}
+    data["file"] = SimpleUploadedFile("states.csv", text.encode(), content_type="text/csv")
+    return client.post(reverse("admin-import"), data)
+
+
+def test_staff_import_a_dataset_from_the_admin_starting_with_a_dry_run(editor_client: Client) -> None:
+    page = editor_client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin-import") in page
+    dry = _upload(editor_client, STATES, dry_run="on")
+    assert dry.status_code == 200
+    assert "Dry run: nothing was written" in dry.content.decode()
+    assert not Nation.objects.filter(cow_code=1931).exists()
+    real = _upload(editor_client, STATES)
+    assert "Imported" in real.content.decode()
+    assert Nation.objects.get(cow_code=1931).name == "Uploadland"
+
+
+def test_admin_import_lists_rejected_rows_and_writes_nothing(editor_client: Client) -> None:
+    response = _upload(editor_client, STATES + "QUB,x,Badland,1900,1,1,2016,12,31,2016\n")
+    html = response.content.decode()
+    assert "Nothing was written" in html
+    assert "ccode: “x” is not a number" in html
+    assert not Nation.objects.filter(cow_code=1931).exists()
+
+
+def test_admin_import_needs_permissions(client: Client, editor_client: Client) -> None:
+    assert client.get(reverse("admin-import")).status_code == 302
+    refused = _upload(editor_client, STATES, visibility="restricted")
+    assert refused.status_code == 403
+    assert not Nation.objects.filter(cow_code=1931).exists()

@@ -187,3 +187,22 @@ def test_dyad_years_match_the_source_files(real_datasets) -> None:
     assert usa_uk_1925["mutual_defense"] == "0"
     usa_ussr_1960 = table.get((1960, "2", "365"))
     assert usa_ussr_1960 is None or usa_ussr_1960["mutual_defense"] == "0"
+
+
+@pytest.mark.django_db
+def test_every_country_name_in_the_mme_file_resolves_or_is_a_known_non_state(real_datasets) -> None:
+    import csv
+
+    from partnerships.services.importers.exercises import MISSING, STATE_COLUMNS
+    from partnerships.services.importers.resolver import NationResolver
+
+    with (DATA / "mme/mme_v7.csv").open(encoding="utf-8", newline="") as handle:
+        names = {row[c] for row in csv.DictReader(handle) for c in STATE_COLUMNS if row.get(c)}
+    names = {name for name in names if name.lower() not in MISSING}
+    resolver = NationResolver()
+    unresolved = {name for name in names if resolver.name(name) is None}
+    # Not states: a group of states, a dissolved Dutch territory, an alliance (an organization of the registry).
+    assert unresolved == {"Baltic States", "Netherlands Antilles", "NATO"}
+    assert len(names) > 180
+    assert resolver.name("Serbia").iso3 == "SRB"
+    assert resolver.name("st. christopher").iso3 == "KNA"
