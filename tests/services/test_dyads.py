@@ -101,3 +101,45 @@ def test_dyads_api_streams_csv_and_refuses_bad_parameters(pair, analyst) -> None
     assert client.get(reverse("api:dyads"), {"year_from": 1990, "year_to": 1980}).status_code == 400
     assert client.get(reverse("api:dyads"), {"decade": 1990}).status_code == 400
     assert Client().get(reverse("api:dyads")).status_code == 401
+
+
+def test_export_data_dyads_command_writes_the_table_for_everyone_or_as_a_user(pair, analyst, tmp_path) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    bilateral_agreement(pair["a"], pair["b"], visibility="restricted", provisions=["intelligence_sharing"])
+    everything, as_analyst = tmp_path / "all.csv", tmp_path / "analyst.csv"
+    err = StringIO()
+    call_command("export_data", "dyads", "--from", "2020", "--to", "2020", "--output", str(everything), stderr=err)
+    call_command(
+        "export_data",
+        "dyads",
+        "--from",
+        "2020",
+        "--to",
+        "2020",
+        "--as-user",
+        analyst.username,
+        "--output",
+        str(as_analyst),
+        stderr=StringIO(),
+    )
+    assert "Wrote 1 dyads row(s)" in err.getvalue()
+    full = list(csv.DictReader(everything.open()))
+    limited = list(csv.DictReader(as_analyst.open()))
+    assert (full[0]["intelligence_sharing"], limited[0]["intelligence_sharing"]) == ("1", "0")
+    directed = tmp_path / "directed.csv"
+    call_command(
+        "export_data",
+        "dyads",
+        "--from",
+        "1990",
+        "--to",
+        "1990",
+        "--directed",
+        "--output",
+        str(directed),
+        stderr=StringIO(),
+    )
+    assert len(list(csv.DictReader(directed.open()))) == 2

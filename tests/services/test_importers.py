@@ -231,3 +231,23 @@ def test_mme_dates_with_unknown_days_and_two_digit_years(tmp_path: Path) -> None
     assert unnamed.name == "Unnamed exercise (m2)"
     assert unnamed.kind == "command_post"
     assert unnamed.purposes == ["humanitarian"]
+
+
+@pytest.mark.django_db
+def test_command_skip_invalid_writes_rejects_beside_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, STATES_HEADER + "\n" + TestAllOrNothing.GOOD + TestAllOrNothing.BAD_LAST, name="states.csv")
+    out = StringIO()
+    call_command("import_data", "cow-states", str(path), "--skip-invalid", stdout=out, stderr=StringIO())
+    rejects = tmp_path / "states.rejected.csv"
+    assert rejects.exists()
+    assert "QBC" in rejects.read_text()
+    assert f"rejected rows with their reasons: {rejects}" in out.getvalue()
+    assert Nation.objects.filter(cow_code__in=[1911, 1912]).count() == 2
+
+
+@pytest.mark.django_db
+def test_command_refuses_a_file_it_cannot_read(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="Missing column"):
+        call_command("import_data", "sipri", str(write(tmp_path, "a,b\n1,2\n")), stdout=StringIO(), stderr=StringIO())
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_data", "mme", str(tmp_path / "nope.csv"), stdout=StringIO(), stderr=StringIO())
