@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, Provision
-from partnerships.models import Agreement, AgreementParty
+from partnerships.models import Agreement
 from partnerships.services.importers.base import Importer, RowRejected, parse_int
 from partnerships.services.importers.nations import _cow_date
 from partnerships.services.importers.resolver import NationResolver
@@ -95,26 +95,7 @@ class CowAlliancesImporter(Importer):
             }
             agreement = self.upsert(Agreement, alliance_id, values)
             self.seen[alliance_id] = agreement
-        withdrew = left + timedelta(days=1) if left else None
-        party = AgreementParty.objects.filter(agreement=agreement, nation=nation).first()
-        if party is None:
-            self.save_party(AgreementParty(agreement=agreement, nation=nation, joined_on=joined, withdrew_on=withdrew))
-            self.report.count("agreement parties", "created")  # type: ignore[union-attr]
-            return
-        # A member listed twice (it left and rejoined): one party, from its first entry to its last exit.
-        new_joined = min(party.joined_on or joined, joined)
-        new_withdrew = None if (party.withdrew_on is None or withdrew is None) else max(party.withdrew_on, withdrew)
-        if (party.joined_on, party.withdrew_on) == (new_joined, new_withdrew):
-            self.report.count("agreement parties", "unchanged")  # type: ignore[union-attr]
-            return
-        party.joined_on, party.withdrew_on = new_joined, new_withdrew
-        self.save_party(party)
-        self.report.count("agreement parties", "updated")  # type: ignore[union-attr]
-
-    @staticmethod
-    def save_party(party: AgreementParty) -> None:
-        party.full_clean(exclude=["agreement"])
-        party.save()
+        self.merge_party(agreement, nation, joined, left + timedelta(days=1) if left else None)
 
     def finish(self) -> None:
         """Set each alliance's scope from its members and check the party rules."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, Provision
-from partnerships.models import Agreement, AgreementParty
+from partnerships.models import Agreement
 from partnerships.services.importers.base import ImportAborted, Importer, RowRejected, decode, parse_int, read_rows
 from partnerships.services.importers.resolver import NationResolver
 
@@ -114,24 +114,7 @@ class AtopImporter(Importer):
         withdrew = left + timedelta(days=1) if left else None
         if joined and withdrew and withdrew <= joined:
             withdrew = joined + timedelta(days=1)  # an exit on the day of entry: one day of membership
-        party = AgreementParty.objects.filter(agreement=agreement, nation=nation).first()
-        assert self.report is not None
-        if party is None:
-            party = AgreementParty(agreement=agreement, nation=nation, joined_on=joined, withdrew_on=withdrew)
-            party.full_clean(exclude=["agreement"])
-            party.save()
-            self.report.count("agreement parties", "created")
-            return
-        # Several phases of one membership: one party, from the first entry to the last exit.
-        first = min(filter(None, [party.joined_on, joined]), default=None)
-        last = None if party.withdrew_on is None or withdrew is None else max(party.withdrew_on, withdrew)
-        if (party.joined_on, party.withdrew_on) == (first, last):
-            self.report.count("agreement parties", "unchanged")
-            return
-        party.joined_on, party.withdrew_on = first, last
-        party.full_clean(exclude=["agreement"])
-        party.save()
-        self.report.count("agreement parties", "updated")
+        self.merge_party(agreement, nation, joined, withdrew)
 
     def finish(self) -> None:
         """Set each alliance's scope from its members and check the party rules."""

@@ -121,8 +121,7 @@ def read_rows(
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in (reader.fieldnames or [])]
-    renames = aliases or {}
-    reader.fieldnames = [renames.get(name, name) for name in header]
+    reader.fieldnames = header
     missing = [column for column in required if column not in reader.fieldnames]
     if missing:
         raise ImportAborted(
@@ -176,7 +175,6 @@ class Importer:
     dataset: ClassVar[str]
     version: ClassVar[str] = ""
     required_columns: ClassVar[tuple[str, ...]] = ()
-    column_aliases: ClassVar[dict[str, str]] = {}
     description: ClassVar[str] = ""
 
     def __init__(self, *, visibility: str = "public") -> None:
@@ -197,7 +195,7 @@ class Importer:
             raw = Path(path).read_bytes()
         except OSError as exc:
             raise ImportAborted(f"Cannot read {path}: {exc.strerror or exc}") from exc
-        return list(read_rows(decode(raw, encoding), self.required_columns, aliases=self.column_aliases))
+        return list(read_rows(decode(raw, encoding), self.required_columns))
 
     def finish(self) -> None:
         """Checks or writes that need every row (called once, after the last row)."""
@@ -225,6 +223,31 @@ class Importer:
         self.save(existing)
         self.report.count(label, "updated")
         return existing
+
+    def merge_party(self, agreement: Any, nation: Any, joined: Any, withdrew: Any) -> None:
+        """Add ``nation`` as a party, or widen its party row to cover this span too.
+
+        Alliance datasets list a member once per phase (or again after it left and
+        rejoined); the registry keeps one party, from its first entry to its last exit.
+        """
+        from partnerships.models import AgreementParty
+
+        assert self.report is not None
+        party = AgreementParty.objects.filter(agreement=agreement, nation=nation).first()
+        if party is None:
+            party = AgreementParty(agreement=agreement, nation=nation, joined_on=joined, withdrew_on=withdrew)
+            outcome = "created"
+        else:
+            first = min(filter(None, [party.joined_on, joined]), default=None)
+            last = None if party.withdrew_on is None or withdrew is None else max(party.withdrew_on, withdrew)
+            if (party.joined_on, party.withdrew_on) == (first, last):
+                self.report.count("agreement parties", "unchanged")
+                return
+            party.joined_on, party.withdrew_on = first, last
+            outcome = "updated"
+        party.full_clean(exclude=["agreement"])
+        party.save()
+        self.report.count("agreement parties", outcome)
 
     def reject(self, label: str, reasons: list[str]) -> None:
         """Report a problem found after the rows were read (e.g. an alliance left with one member)."""
