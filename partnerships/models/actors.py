@@ -7,9 +7,10 @@ from typing import Self
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 
 from partnerships.choices import MembershipRole, OrganizationKind, Region, Visibility
 from partnerships.models.base import (
@@ -84,7 +85,11 @@ class Nation(RegistryRecord):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(Lower("name"), name="nation_name_lower_idx")]
+        indexes = [
+            models.Index(Lower("name"), name="nation_name_lower_idx"),
+            # Case-insensitive substring filters (name__ic: UPPER(name) LIKE …) use trigram indexes.
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="nation_name_trgm"),
+        ]
         constraints = [
             provenance_constraint("nation"),
             models.CheckConstraint(
@@ -180,7 +185,11 @@ class Organization(RegistryRecord):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(Lower("name"), name="organization_name_lower_idx")]
+        indexes = [
+            models.Index(Lower("name"), name="organization_name_lower_idx"),
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="organization_name_trgm"),
+            models.Index(fields=["founded_on"], name="organization_founded_idx"),
+        ]
         constraints = [
             provenance_constraint("organization"),
             # Two partial indexes instead of NULLS NOT DISTINCT, which needs PostgreSQL 15.

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Self
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower, Upper
 from django.db.models.lookups import GreaterThan
 
 from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, PartyRole, Provision
@@ -103,6 +103,10 @@ class Agreement(RegistryRecord):
         indexes = [
             GinIndex(fields=["provisions"], name="agreement_provisions_gin"),
             models.Index(Lower("title"), name="agreement_title_lower_idx"),
+            GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="agreement_title_trgm"),
+            models.Index(fields=["expires_on"], name="agreement_expires_idx"),
+            # in_force(on=) compares the start with the end (or scheduled expiry).
+            models.Index(fields=["in_force_from", "ended_on", "expires_on"], name="agreement_in_force_span_idx"),
         ]
         constraints = [
             provenance_constraint("agreement"),

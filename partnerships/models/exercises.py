@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Self
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 
 from partnerships.choices import Domain, ExerciseKind, ExercisePurpose, ExerciseStatus, ParticipantRole
 from partnerships.models.actors import Nation
@@ -81,6 +81,9 @@ class Exercise(RegistryRecord):
         indexes = [
             GinIndex(fields=["domains"], name="exercise_domains_gin"),
             models.Index(Lower("name"), name="exercise_name_lower_idx"),
+            GinIndex(fields=["purposes"], name="exercise_purposes_gin"),
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="exercise_name_trgm"),
+            models.Index(fields=["end_date"], name="exercise_end_idx"),
         ]
         constraints = [
             provenance_constraint("exercise"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Self
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 
 from partnerships.choices import ProgramObjective, ProgramType
 from partnerships.models.actors import Nation, Organization
@@ -49,7 +49,12 @@ class Program(RegistryRecord):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [GinIndex(fields=["objectives"], name="program_objectives_gin")]
+        indexes = [
+            GinIndex(fields=["objectives"], name="program_objectives_gin"),
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="program_name_trgm"),
+            models.Index(fields=["started_on"], name="program_started_idx"),
+            models.Index(fields=["ended_on"], name="program_ended_idx"),
+        ]
         constraints = [
             provenance_constraint("program"),
             models.UniqueConstraint(

@@ -8,9 +8,11 @@ from typing import Self
 
 import pycountry
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 
 from partnerships.choices import ResourceCategory, ResourceStatus
 from partnerships.models.actors import Nation, Organization
@@ -198,6 +200,10 @@ class ResourceSharing(RegistryRecord):
         indexes = [
             models.Index(fields=["provider_nation", "start_date"], name="resourcesharing_provider_idx"),
             models.Index(fields=["recipient_nation", "start_date"], name="resourcesharing_recipient_idx"),
+            models.Index(fields=["end_date"], name="resourcesharing_end_idx"),
+            models.Index(fields=["value"], name="resourcesharing_value_idx"),
+            models.Index(fields=["designation"], name="resource_designation_idx"),
+            GinIndex(OpClass(Upper("description"), name="gin_trgm_ops"), name="resource_description_trgm"),
         ]
 
     def __str__(self) -> str:
