@@ -15,6 +15,7 @@ from django.utils.http import parse_etags, quote_etag
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -150,17 +151,14 @@ class RegistryViewSet(viewsets.ModelViewSet):
             raise PreconditionFailed()
 
     def get_object(self) -> models.Model:
+        queryset = self.filter_queryset(self.get_queryset())
         if self.request.method in ("PUT", "PATCH", "DELETE"):
             # Lock the row until the transaction ends, so that two clients
             # holding the same ETag cannot both pass the If-Match check.
-            self.queryset_locked = True
-        return super().get_object()
-
-    def filter_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
-        queryset = super().filter_queryset(queryset)
-        if getattr(self, "queryset_locked", False):
             queryset = queryset.select_for_update(of=("self",))
-        return queryset
+        instance = get_object_or_404(queryset, pk=self.kwargs[self.lookup_field])
+        self.check_object_permissions(self.request, instance)
+        return instance
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()

@@ -290,3 +290,8 @@ def test_revoke_api_token_command(live_server, transactional_db) -> None:
     assert "already revoked" in again.getvalue()
     with pytest.raises(CommandError):
         call_command("revoke_api_token", "nosuchtoken")
+
+
+def test_a_malformed_id_in_the_path_is_a_404(reader_api: Api, writer_api: Api) -> None:
+    assert reader_api.get("agreements/abc/").status_code == 404
+    assert writer_api.patch("agreements/abc/", {"short_name": "x"}).status_code == 404
