@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -396,14 +396,24 @@ class TimelineView(RegistryPage):
 
         user = request.user
         params = request.GET.copy()
+        for name in list(params):
+            if not any(params.getlist(name)):
+                del params[name]  # the form's empty fields
+        agreement_params = QueryDict(mutable=True)
+        exercise_params = QueryDict(mutable=True)
+        for name, values in params.lists():
+            if name in AgreementFilterSet.base_filters:
+                agreement_params.setlist(name, values)
+            if name in ("program_id", "q"):
+                exercise_params.setlist(name, values)
+        if "party" in params:
+            # Exercises have participants, not parties: the same nations, by the exercise filter's name.
+            exercise_params.setlist("participant", params.getlist("party"))
         agreements = AgreementFilterSet(
-            {k: v for k, v in params.lists() if k in AgreementFilterSet.base_filters},
+            agreement_params,
             queryset=Agreement.objects.visible_to(user).filter(signed_on__isnull=False).order_by("signed_on", "id"),
             request=request,
         )
-        exercise_params = {k: v for k, v in params.lists() if k in ("program_id", "q")}
-        if "party" in params:
-            exercise_params["participant"] = params.getlist("party")
         exercises = ExerciseFilterSet(
             exercise_params,
             queryset=Exercise.objects.visible_to(user).filter(start_date__isnull=False).order_by("start_date", "id"),

@@ -403,3 +403,17 @@ def test_empty_panel_fields_submitted_by_the_browser_are_no_filter(pacific: dict
     assert response.context["errors"] == []
     assert len(_titles(response)) == 3
     assert [chip["label"] for chip in response.context["active_filters"]] == ["Party", "Status"]
+
+
+def test_timeline_filters_by_party_program_and_signature_date(pacific: dict, analyst_client: Client) -> None:
+    response = analyst_client.get(
+        reverse("partnerships:timeline"), {"party": "JPN", "signed_on__gte": "2000-01-01", "program_id": "", "q": ""}
+    )
+    assert response.context["errors"] == []
+    rows = [row["object"].title for row in response.context["timeline"]["rows"] if row["kind"] == "agreement"]
+    assert rows == ["Reciprocal Access Agreement"]
+    later = analyst_client.get(reverse("partnerships:timeline"), {"signed_on__gte": "2010-01-01"})
+    titles = {row["object"].title for row in later.context["timeline"]["rows"] if row["kind"] == "agreement"}
+    assert titles == {"Enhanced Defense Cooperation Agreement", "Reciprocal Access Agreement"}
+    bad = analyst_client.get(reverse("partnerships:timeline"), {"party": "Atlantis"})
+    assert bad.context["errors"]
