@@ -9,12 +9,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from partnerships.admin_import import import_view
 from partnerships.api.docs import redoc_bundle
+from registry_site import health
 
 admin.site.site_header = "Partnership Program Registry"
 admin.site.site_title = "Partnership Registry admin"
 admin.site.index_title = "Registry records"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/import/", admin.site.admin_view(import_view), name="admin-import"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -1,0 +1,37 @@
+"""Health endpoints for load balancers and orchestrators: no login, no session, no HTML."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is up and answering (it does not touch the database)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Ready for traffic: the database answers and every migration is applied; 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        pending = MigrationExecutor(connection).migration_plan(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        logger.warning("readyz: database unavailable: %s", exc)
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    if pending:
+        names = [f"{migration.app_label}.{migration.name}" for migration, _ in pending]
+        return JsonResponse({"status": "unavailable", "database": "ok", "pending_migrations": names}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "pending_migrations": []})
