@@ -28,6 +28,8 @@ import django_filters
 from django import forms
 from django.db import models
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from partnerships import choices
 from partnerships.models import (
@@ -82,6 +84,13 @@ class TimestampField(django_filters.fields.IsoDateTimeField):
 
 class TimestampFilter(django_filters.IsoDateTimeFilter):
     field_class = TimestampField
+
+
+class UpdatedSinceFilter(TimestampFilter):
+    """Records changed at or after a moment, through ``updated_since()`` (incremental sync)."""
+
+    def filter(self, qs: models.QuerySet, value: Any) -> models.QuerySet:
+        return qs.updated_since(value) if value else qs
 
 
 def multivalue_field(field_class: type[forms.Field]) -> type[forms.Field]:
@@ -182,6 +191,8 @@ class NationCodeField(forms.CharField):
         return resolve_nation_code(super().clean(value), self.nations).pk
 
 
+# Codes such as PHL or cow:840, or ids: documented as text in the OpenAPI schema.
+@extend_schema_field(OpenApiTypes.STR)
 class NationFilter(MultiValueFilter):
     """Filter by nations named by code; ``method`` receives their ids.
 
@@ -198,6 +209,28 @@ class NationFilter(MultiValueFilter):
         field = super().field
         field.inner.nations = self.nations
         return field
+
+
+class NationMethodFilter(NationFilter):
+    """Nations by code, handed to a QuerySet method: ``involving``, ``hosted_by``…, with fixed keyword arguments."""
+
+    def __init__(self, queryset_method: str, *args: Any, method_kwargs: dict[str, Any] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.queryset_method, self.method_kwargs = queryset_method, method_kwargs or {}
+
+    def filter(self, qs: models.QuerySet, value: list[int]) -> models.QuerySet:
+        return getattr(qs, self.queryset_method)(value, **self.method_kwargs) if value else qs
+
+
+class OnDateFilter(django_filters.DateFilter):
+    """A date handed to a QuerySet method as ``on=``: ``in_force``, ``ongoing``, ``active``, ``current``."""
+
+    def __init__(self, queryset_method: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queryset_method = queryset_method
+
+    def filter(self, qs: models.QuerySet, value: Any) -> models.QuerySet:
+        return getattr(qs, self.queryset_method)(on=value) if value else qs
 
 
 class OrderingFilter(django_filters.OrderingFilter):
@@ -266,9 +299,7 @@ class RegistryFilterSet(django_filters.FilterSet):
     id__n = MultiValueFilter(field_name="id", value_field=BoundedIntegerField, exclude=True)
     q = django_filters.CharFilter(method="search", label="Text search")
     visibility = django_filters.MultipleChoiceFilter(choices=choices.Visibility.choices)
-    updated_since = TimestampFilter(
-        field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601 timestamp)"
-    )
+    updated_since = UpdatedSinceFilter(label="Changed at or after (ISO 8601 timestamp)")
     created_since = TimestampFilter(
         field_name="created_at", lookup_expr="gte", label="Created at or after (ISO 8601 timestamp)"
     )
@@ -331,15 +362,12 @@ class NationFilterSet(RegistryFilterSet):
         "exists_until": "date",
     }
     search_fields = ("name", "iso2", "iso3", "cow_abbr")
-    code = NationFilter(method="filter_code", label="ISO code, cow:NUMBER, cow:ABBR or id (repeat to OR)")
+    code = NationFilter(field_name="pk", label="ISO code, cow:NUMBER, cow:ABBR or id (repeat to OR)")
     ordering = OrderingFilter(fields=("name", "iso3", "cow_code", "region", "updated_at", "id"))
 
     class Meta:
         model = Nation
         fields: list[str] = []
-
-    def filter_code(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
-        return queryset.filter(pk__in=value) if value else queryset
 
 
 class OrganizationFilterSet(RegistryFilterSet):
@@ -353,16 +381,13 @@ class OrganizationFilterSet(RegistryFilterSet):
         "dissolved_on": "date",
     }
     search_fields = ("name", "acronym", "description")
-    nation = NationFilter(method="filter_nation", label="Nation it belongs to (code or id)")
+    nation = NationFilter(field_name="nation", label="Nation it belongs to (code or id)")
     member = NationFilter(method="filter_member", label="Has this nation as a member, ever (code or id)")
     ordering = OrderingFilter(fields=("name", "acronym", "kind", "founded_on", "updated_at", "id"))
 
     class Meta:
         model = Organization
         fields: list[str] = []
-
-    def filter_nation(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
-        return queryset.filter(nation__in=value) if value else queryset
 
     def filter_member(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
         if not value:
@@ -374,19 +399,13 @@ class OrganizationFilterSet(RegistryFilterSet):
 class MembershipFilterSet(RegistryFilterSet):
     lookups = {"organization": "fk", "nation": "fk", "role": "choice", "joined_on": "date", "left_on": "date"}
     search_fields = ("nation__name", "organization__name", "organization__acronym")
-    nation = NationFilter(method="filter_nation", label="Member nation (code or id)")
-    current_on = django_filters.DateFilter(method="filter_current_on", label="Member on this date (YYYY-MM-DD)")
+    nation = NationFilter(field_name="nation", label="Member nation (code or id)")
+    current_on = OnDateFilter("current", label="Member on this date (YYYY-MM-DD)")
     ordering = OrderingFilter(fields=("joined_on", "left_on", "updated_at", "id"))
 
     class Meta:
         model = Membership
         fields: list[str] = []
-
-    def filter_nation(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
-        return queryset.filter(nation__in=value) if value else queryset
-
-    def filter_current_on(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
-        return queryset.current(on=value) if value else queryset
 
 
 class ProgramFilterSet(RegistryFilterSet):
@@ -401,19 +420,13 @@ class ProgramFilterSet(RegistryFilterSet):
         "ended_on": "date",
     }
     search_fields = ("name", "acronym", "description")
-    lead_nation = NationFilter(method="filter_lead_nation", label="Lead nation (code or id)")
-    active_on = django_filters.DateFilter(method="filter_active_on", label="Running on this date (YYYY-MM-DD)")
+    lead_nation = NationFilter(field_name="lead_nation", label="Lead nation (code or id)")
+    active_on = OnDateFilter("active", label="Running on this date (YYYY-MM-DD)")
     ordering = OrderingFilter(fields=("name", "acronym", "started_on", "ended_on", "updated_at", "id"))
 
     class Meta:
         model = Program
         fields: list[str] = []
-
-    def filter_lead_nation(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
-        return queryset.filter(lead_nation__in=value) if value else queryset
-
-    def filter_active_on(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
-        return queryset.active(on=value) if value else queryset
 
 
 class AgreementFilterSet(RegistryFilterSet):
@@ -431,14 +444,14 @@ class AgreementFilterSet(RegistryFilterSet):
         "program": "fk",
     }
     search_fields = ("title", "short_name", "description")
-    party = NationFilter(method="filter_party", label="Party: nation or one of its organizations (code or id)")
+    party = NationMethodFilter("involving", label="Party: nation or one of its organizations (code or id)")
     party_organization_id = MultiValueFilter(
         field_name="parties__organization",
         value_field=BoundedIntegerField,
         method="filter_party_organization",
         label="Party organization id",
     )
-    in_force_on = django_filters.DateFilter(method="filter_in_force_on", label="In force on this date (YYYY-MM-DD)")
+    in_force_on = OnDateFilter("in_force", label="In force on this date (YYYY-MM-DD)")
     ordering = OrderingFilter(
         fields=("title", "signed_on", "in_force_from", "ended_on", "status", "kind", "updated_at", "id")
     )
@@ -447,9 +460,6 @@ class AgreementFilterSet(RegistryFilterSet):
         model = Agreement
         fields: list[str] = []
 
-    def filter_party(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
-        return queryset.involving(value) if value else queryset
-
     def filter_party_organization(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
         if not value:
             return queryset
@@ -457,9 +467,6 @@ class AgreementFilterSet(RegistryFilterSet):
 
         parties = AgreementParty.objects.filter(agreement=models.OuterRef("pk"), organization__in=value)
         return queryset.filter(models.Exists(parties))
-
-    def filter_in_force_on(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
-        return queryset.in_force(on=value) if value else queryset
 
 
 class ExerciseFilterSet(RegistryFilterSet):
@@ -477,26 +484,20 @@ class ExerciseFilterSet(RegistryFilterSet):
         "agreement": "fk",
     }
     search_fields = ("name", "series", "location", "objectives", "outcomes")
-    participant = NationFilter(method="filter_participant", label="Participant (any role): code or id")
-    host = NationFilter(method="filter_host", label="Host nation: code or id")
+    participant = NationMethodFilter("involving", label="Participant (any role): code or id")
+    host = NationMethodFilter("hosted_by", label="Host nation: code or id")
     participant_organization_id = MultiValueFilter(
         field_name="participants__organization",
         value_field=BoundedIntegerField,
         method="filter_participant_organization",
         label="Participant organization id",
     )
-    ongoing_on = django_filters.DateFilter(method="filter_ongoing_on", label="Under way on this date (YYYY-MM-DD)")
+    ongoing_on = OnDateFilter("ongoing", label="Under way on this date (YYYY-MM-DD)")
     ordering = OrderingFilter(fields=("name", "series", "start_date", "end_date", "status", "updated_at", "id"))
 
     class Meta:
         model = Exercise
         fields: list[str] = []
-
-    def filter_participant(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
-        return queryset.involving(value) if value else queryset
-
-    def filter_host(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
-        return queryset.hosted_by(value) if value else queryset
 
     def filter_participant_organization(
         self, queryset: models.QuerySet, name: str, value: list[int]
@@ -507,9 +508,6 @@ class ExerciseFilterSet(RegistryFilterSet):
 
         rows = ExerciseParticipant.objects.filter(exercise=models.OuterRef("pk"), organization__in=value)
         return queryset.filter(models.Exists(rows))
-
-    def filter_ongoing_on(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
-        return queryset.ongoing(on=value) if value else queryset
 
 
 class ResourceSharingFilterSet(RegistryFilterSet):
@@ -534,10 +532,14 @@ class ResourceSharingFilterSet(RegistryFilterSet):
         "program": "fk",
     }
     search_fields = ("reference", "description", "designation", "unit")
-    provider = NationFilter(method="filter_provider", label="Provider: nation or one of its organizations")
-    recipient = NationFilter(method="filter_recipient", label="Recipient: nation or one of its organizations")
-    nation = NationFilter(method="filter_nation", label="Provider or recipient: nation or its organizations")
-    active_on = django_filters.DateFilter(method="filter_active_on", label="Under way on this date (YYYY-MM-DD)")
+    provider = NationMethodFilter(
+        "involving", method_kwargs={"direction": "provided"}, label="Provider: nation or one of its organizations"
+    )
+    recipient = NationMethodFilter(
+        "involving", method_kwargs={"direction": "received"}, label="Recipient: nation or one of its organizations"
+    )
+    nation = NationMethodFilter("involving", label="Provider or recipient: nation or its organizations")
+    active_on = OnDateFilter("active", label="Under way on this date (YYYY-MM-DD)")
     ordering = OrderingFilter(
         fields=("start_date", "end_date", "value", "quantity", "category", "status", "reference", "updated_at", "id")
     )
@@ -545,18 +547,6 @@ class ResourceSharingFilterSet(RegistryFilterSet):
     class Meta:
         model = ResourceSharing
         fields: list[str] = []
-
-    def filter_provider(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
-        return queryset.involving(value, direction="provided") if value else queryset
-
-    def filter_recipient(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
-        return queryset.involving(value, direction="received") if value else queryset
-
-    def filter_nation(self, queryset: models.QuerySet, name: str, value: list[int]) -> models.QuerySet:
-        return queryset.involving(value) if value else queryset
-
-    def filter_active_on(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
-        return queryset.active(on=value) if value else queryset
 
 
 FILTERSETS: dict[type[models.Model], type[RegistryFilterSet]] = {

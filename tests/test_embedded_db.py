@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from registry_site.embedded_db import stop_server
+from registry_site.embedded_db import server_status, stop_server
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -67,7 +67,11 @@ def test_concurrent_processes_share_one_server_and_data_survives_a_restart(data_
     assert len(start_times) == 1, f"more than one server answered: {outputs}"
     assert sorted(int(line.split()[1]) for line in outputs)[-1] == 4
 
+    status = server_status(data_dir)
+    assert status is not None
+    assert status["socket_dir"] == str(data_dir)
     assert stop_server(data_dir) is True
+    assert server_status(data_dir) is None
     assert stop_server(data_dir) is False
 
     (restarted,) = run_clients(data_dir, ["after-restart"])

@@ -18,7 +18,6 @@ from partnerships.models.base import (
     VisibilityQuerySet,
     active_on_q,
     can_view_restricted,
-    pk_of,
     provenance_constraint,
 )
 
@@ -141,12 +140,6 @@ class Nation(RegistryRecord):
             setattr(self, field, value.strip().upper() if value and value.strip() else None)
 
 
-class OrganizationQuerySet(VisibilityQuerySet):
-    def multinational(self) -> Self:
-        """Return organizations that nations can be members of."""
-        return self.filter(kind=OrganizationKind.MULTINATIONAL)
-
-
 class Organization(RegistryRecord):
     """A defense organization: ministry, service, command, agency, multinational body…"""
 
@@ -180,8 +173,6 @@ class Organization(RegistryRecord):
         related_name="memberships_in",
         blank=True,
     )
-
-    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -254,9 +245,6 @@ class MembershipQuerySet(VisibilityQuerySet):
             organization__visibility=Visibility.PUBLIC,
             nation__visibility=Visibility.PUBLIC,
         )
-
-    def of(self, nation: Nation | int) -> Self:
-        return self.filter(nation=pk_of(nation))
 
 
 class Membership(RegistryRecord):

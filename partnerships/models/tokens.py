@@ -100,10 +100,6 @@ class ApiToken(models.Model):
             return None
         return token
 
-    @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
-
     def revoke(self) -> None:
         """Make the token unusable from now on (the row stays, for the audit trail)."""
         if self.revoked_at is None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
 from partnerships.choices import AgreementKind
 from partnerships.models import Agreement, AgreementParty
 
@@ -144,7 +146,7 @@ def partners_over_time(*, nation: Any, user: Any) -> list[tuple[int, int]]:
     for party in parties:
         rows.setdefault(party.agreement_id, []).append(party)
     first = min(start.year for start, _ in spans.values())
-    this_year = date.today().year
+    this_year = timezone.localdate().year
     series = []
     for year in range(first, this_year + 1):
         day = date(year, 7, 1)

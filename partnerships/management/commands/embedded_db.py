@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from registry_site.embedded_db import stop_server
+from registry_site.embedded_db import server_status, stop_server
 
 
 class Command(BaseCommand):
@@ -19,8 +19,13 @@ class Command(BaseCommand):
             raise CommandError("DATABASE_URL is set: this process does not use the embedded PostgreSQL.")
         data_dir = settings.VAR_DIR / "postgres"
         if action == "status":
-            database = settings.DATABASES["default"]
-            self.stdout.write(f"running; data in {data_dir}, socket in {database['HOST']}")
+            status = server_status(data_dir)
+            if status is None:
+                self.stdout.write(f"not running; data in {data_dir}")
+            else:
+                self.stdout.write(
+                    f"running (pid {status['pid']}); data in {data_dir}, socket in {status['socket_dir']}"
+                )
         elif stop_server(data_dir):
             self.stdout.write(self.style.SUCCESS(f"stopped the embedded PostgreSQL in {data_dir}"))
         else:
