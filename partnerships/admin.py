@@ -24,8 +24,14 @@ from partnerships.models import (
     Agreement,
     AgreementParty,
     ApiToken,
+    Assessment,
+    AssessmentChallenge,
+    ChallengeType,
     Exercise,
     ExerciseParticipant,
+    Finding,
+    Indicator,
+    Measurement,
     Membership,
     Nation,
     Organization,
@@ -78,7 +84,38 @@ class VisibilityMixin:
         return formfield
 
 
-class RecordAdmin(VisibilityMixin, SimpleHistoryAdmin):
+class VisibleHistoryMixin:
+    """Keep simple-history's fallback to historical rows from showing records the user may not see."""
+
+    def _check_history_access(self, request: HttpRequest, object_id: str) -> None:
+        # simple-history falls back to the historical rows when the object is
+        # not in get_queryset(); refuse instead of leaking a restricted record.
+        if self.get_queryset(request).filter(pk=object_id).exists():  # type: ignore[attr-defined]
+            return
+        if self.model._default_manager.filter(pk=object_id).exists():  # type: ignore[attr-defined]
+            raise Http404("No such record.")  # it exists, but this user may not see it
+        history = self.model.history.filter(id=object_id).order_by("-history_date").first()  # type: ignore[attr-defined]
+        if history is None:
+            raise Http404("No such record.")
+        if can_view_restricted(request.user):
+            return
+        # A deleted record's last state tells whether it was public; rows without
+        # their own visibility (findings…) are shown only to cleared users.
+        if getattr(history, "visibility", None) != Visibility.PUBLIC:
+            raise Http404("No such record.")
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        self._check_history_access(request, object_id)
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        self._check_history_access(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+
+
+class RecordAdmin(VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
     """Base admin for every registry record: history, audit fields, visibility."""
 
     readonly_fields = AUDIT_FIELDS
@@ -87,25 +124,6 @@ class RecordAdmin(VisibilityMixin, SimpleHistoryAdmin):
     list_per_page = 50
     save_on_top = True
     show_full_result_count = False
-
-    def _check_history_access(self, request: HttpRequest, object_id: str) -> None:
-        # simple-history falls back to the historical rows when the object is
-        # not in get_queryset(); refuse instead of leaking a restricted record.
-        if self.get_queryset(request).filter(pk=object_id).exists():
-            return
-        history = self.model.history.filter(id=object_id).order_by("-history_date").first()
-        if history is None or (history.visibility != Visibility.PUBLIC and not can_view_restricted(request.user)):
-            raise Http404("No such record.")
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
-        self._check_history_access(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None
-    ) -> HttpResponse:
-        self._check_history_access(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ActorInlineFormSet(BaseInlineFormSet):
@@ -387,6 +405,125 @@ class ResourceSharingAdmin(RecordAdmin):
         ("Dates and context", {"fields": ("start_date", "end_date", "agreement", "program")}),
         RECORD_FIELDSET,
     )
+
+
+class MeasurementInline(admin.TabularInline):
+    model = Measurement
+    fields = ("indicator", "measured_on", "baseline", "target", "actual", "response_count", "notes")
+    readonly_fields = ("response_count",)
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return super().get_queryset(request).select_related("indicator")
+
+
+class FindingInline(VisibilityMixin, admin.StackedInline):
+    model = Finding
+    fields = (("kind", "status"), "text", ("owner", "due_on", "closed_on"), "follow_up")
+    autocomplete_fields = ("owner",)
+    extra = 0
+
+
+class AssessmentChallengeInline(admin.TabularInline):
+    model = AssessmentChallenge
+    fields = ("challenge_type", "severity", "notes")
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return super().get_queryset(request).select_related("challenge_type", "challenge_type__parent")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "challenge_type":
+            kwargs["queryset"] = ChallengeType.objects.select_related("parent").order_by("parent__name", "name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(RecordAdmin):
+    list_display = ("title", "kind", "subject", "conducted_on", "assessor", "overall_rating", "visibility")
+    list_filter = ("kind", "visibility", "overall_rating", "conducted_on", ("program", VisibleRelatedFieldListFilter))
+    list_select_related = ("program", "agreement", "exercise", "assessor")
+    search_fields = ("title", "summary", "program__name", "agreement__title", "exercise__name")
+    autocomplete_fields = ("program", "agreement", "exercise", "assessor")
+    date_hierarchy = "conducted_on"
+    inlines = (MeasurementInline, FindingInline, AssessmentChallengeInline)
+    fieldsets = (
+        (None, {"fields": ("title", "kind", "conducted_on", "assessor", "overall_rating", "summary")}),
+        (
+            "Subject",
+            {
+                "fields": ("program", "agreement", "exercise"),
+                "description": "Choose exactly one: the program, the agreement or the exercise assessed.",
+            },
+        ),
+        RECORD_FIELDSET,
+    )
+
+    @admin.display(description="subject")
+    def subject(self, obj: Assessment) -> str:
+        return f"{obj.subject_kind.capitalize()}: {obj.subject}" if obj.subject_kind else ""
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "Overdue today"), ("no", "Not overdue")]
+
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
+        from django.utils import timezone
+
+        overdue = Finding.objects.overdue(on=timezone.localdate()).values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=overdue)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=overdue)
+        return queryset
+
+
+@admin.register(Finding)
+class FindingAdmin(VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
+    """The follow-up tracker: every recommendation, its owner, due date and status."""
+
+    list_display = ("__str__", "assessment", "owner", "due_on", "status", "closed_on")
+    list_editable = ("status",)
+    list_filter = ("kind", "status", OverdueFilter, "due_on")
+    list_select_related = ("assessment", "owner")
+    search_fields = ("text", "follow_up", "assessment__title")
+    autocomplete_fields = ("assessment", "owner")
+    date_hierarchy = "due_on"
+    list_per_page = 50
+    show_full_result_count = False
+    fields = ("assessment", ("kind", "status"), "text", ("owner", "due_on", "closed_on"), "follow_up")
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "slug", "unit", "direction", "scale", "built_in")
+    list_filter = ("direction", "scale", "built_in")
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    fields = ("name", "slug", "unit", "direction", "scale", "description")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Indicator | None = None) -> bool:
+        # The seeded catalogue is shared vocabulary: keep it (staff may add their own indicators).
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.built_in)
+
+
+@admin.register(ChallengeType)
+class ChallengeTypeAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "slug", "parent")
+    list_select_related = ("parent",)
+    list_filter = (("parent", admin.EmptyFieldListFilter),)
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    fields = ("name", "slug", "parent", "description")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "parent":
+            kwargs["queryset"] = ChallengeType.objects.filter(parent__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ApiTokenAddForm(forms.ModelForm):

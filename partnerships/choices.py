@@ -168,3 +168,39 @@ class ResourceStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class AssessmentKind(models.TextChoices):
+    AFTER_ACTION_REVIEW = "after_action_review", "After-action review"
+    SURVEY = "survey", "Participant survey"
+    OPEN_FORUM = "open_forum", "Open forum"
+    KPI_REVIEW = "kpi_review", "KPI review"
+    INDEPENDENT_EVALUATION = "independent_evaluation", "Independent evaluation"
+
+
+class IndicatorDirection(models.TextChoices):
+    HIGHER_IS_BETTER = "higher", "Higher is better"
+    LOWER_IS_BETTER = "lower", "Lower is better"
+
+
+class IndicatorScale(models.TextChoices):
+    LIKERT_5 = "likert_5", "Likert scale (1 to 5)"
+    NUMERIC = "numeric", "Number"
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+class FindingKind(models.TextChoices):
+    FINDING = "finding", "Finding"
+    RECOMMENDATION = "recommendation", "Recommendation"
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"

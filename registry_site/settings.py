@@ -209,6 +209,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "/api/docs/redoc-dist",
     "ENUM_NAME_OVERRIDES": {
         "VisibilityEnum": "partnerships.choices.Visibility",
+        "AgreementKindEnum": "partnerships.choices.AgreementKind",
+        "AgreementStatusEnum": "partnerships.choices.AgreementStatus",
+        "ExerciseKindEnum": "partnerships.choices.ExerciseKind",
+        "ExerciseStatusEnum": "partnerships.choices.ExerciseStatus",
+        "OrganizationKindEnum": "partnerships.choices.OrganizationKind",
+        "ResourceStatusEnum": "partnerships.choices.ResourceStatus",
+        "AssessmentKindEnum": "partnerships.choices.AssessmentKind",
+        "FindingKindEnum": "partnerships.choices.FindingKind",
+        "FollowUpStatusEnum": "partnerships.choices.FollowUpStatus",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "POSTPROCESSING_HOOKS": [

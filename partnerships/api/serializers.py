@@ -23,8 +23,14 @@ from partnerships.choices import Visibility
 from partnerships.models import (
     Agreement,
     AgreementParty,
+    Assessment,
+    AssessmentChallenge,
+    ChallengeType,
     Exercise,
     ExerciseParticipant,
+    Finding,
+    Indicator,
+    Measurement,
     Membership,
     Nation,
     Organization,
@@ -545,6 +551,225 @@ class ResourceSharingSerializer(RecordSerializer):
         )
 
 
+ROW_FIELDS = ("created_at", "updated_at")
+
+
+class IndicatorBriefSerializer(BriefSerializer):
+    class Meta:
+        model = Indicator
+        fields = ("id", "url", "display", "slug", "name", "unit", "direction")
+
+
+class ChallengeTypeBriefSerializer(BriefSerializer):
+    related = ("parent",)
+
+    class Meta:
+        model = ChallengeType
+        fields = ("id", "url", "display", "slug", "name")
+
+
+class AssessmentBriefSerializer(BriefSerializer):
+    class Meta:
+        model = Assessment
+        fields = ("id", "url", "display", "title", "kind", "conducted_on")
+
+
+class MeasurementBriefSerializer(BriefSerializer):
+    related = ("indicator",)
+    indicator = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Measurement
+        fields = ("id", "url", "display", "indicator", "measured_on", "baseline", "target", "actual")
+
+
+class FindingBriefSerializer(BriefSerializer):
+    class Meta:
+        model = Finding
+        fields = ("id", "url", "display", "kind", "status", "due_on")
+
+
+class AssessmentChallengeBriefSerializer(BriefSerializer):
+    related = ("challenge_type", "challenge_type__parent")
+
+    class Meta:
+        model = AssessmentChallenge
+        fields = ("id", "url", "display", "severity")
+
+
+def assessment_field(**kwargs: Any) -> NestedRelatedField:
+    return NestedRelatedField(AssessmentBriefSerializer, queryset=Assessment.objects.all(), **kwargs)
+
+
+class IndicatorSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Indicator
+        fields = (
+            "id",
+            "url",
+            "display",
+            "slug",
+            "name",
+            "description",
+            "unit",
+            "direction",
+            "scale",
+            "built_in",
+            *ROW_FIELDS,
+        )
+        read_only_fields = ("built_in", *ROW_FIELDS)
+
+
+class ChallengeTypeSerializer(RecordSerializer):
+    parent = NestedRelatedField(
+        ChallengeTypeBriefSerializer, queryset=ChallengeType.objects.all(), required=False, allow_null=True
+    )
+
+    related = {"display": ("parent",), "parent": ("parent",)}
+
+    class Meta(RecordSerializer.Meta):
+        model = ChallengeType
+        fields = ("id", "url", "display", "slug", "name", "parent", "description", *ROW_FIELDS)
+        read_only_fields = ROW_FIELDS
+
+
+class AssessmentSerializer(RecordSerializer):
+    program = program_field(required=False, allow_null=True)
+    agreement = agreement_field(required=False, allow_null=True)
+    exercise = NestedRelatedField(
+        ExerciseBriefSerializer, queryset=Exercise.objects.all(), required=False, allow_null=True
+    )
+    assessor = organization_field(required=False, allow_null=True)
+    measurements = MeasurementBriefSerializer(many=True, read_only=True)
+    findings = FindingBriefSerializer(many=True, read_only=True)
+    challenges = AssessmentChallengeBriefSerializer(many=True, read_only=True)
+
+    related = {
+        "program": ("program",),
+        "agreement": ("agreement",),
+        "exercise": ("exercise",),
+        "assessor": ("assessor",),
+    }
+    prefetch = {
+        "measurements": _visible_brief("measurements", Measurement, "indicator"),
+        "findings": _visible_brief("findings", Finding),
+        "challenges": _visible_brief("challenges", AssessmentChallenge, *AssessmentChallengeBriefSerializer.related),
+    }
+
+    class Meta(RecordSerializer.Meta):
+        model = Assessment
+        fields = (
+            "id",
+            "url",
+            "display",
+            "title",
+            "kind",
+            "program",
+            "agreement",
+            "exercise",
+            "conducted_on",
+            "assessor",
+            "summary",
+            "overall_rating",
+            "measurements",
+            "findings",
+            "challenges",
+            *RECORD_FIELDS,
+        )
+
+
+class MeasurementSerializer(RecordSerializer):
+    assessment = assessment_field()
+    indicator = NestedRelatedField(IndicatorBriefSerializer, queryset=Indicator.objects.all())
+    met = serializers.SerializerMethodField(help_text="Whether the actual value meets the target; null if unscored.")
+    measured_on = serializers.DateField(required=False, help_text="Defaults to the assessment's date.")
+
+    related = {
+        "display": ("indicator",),
+        "indicator": ("indicator",),
+        "met": ("indicator",),
+        "assessment": ("assessment",),
+    }
+
+    class Meta(RecordSerializer.Meta):
+        model = Measurement
+        fields = (
+            "id",
+            "url",
+            "display",
+            "assessment",
+            "indicator",
+            "measured_on",
+            "baseline",
+            "target",
+            "actual",
+            "met",
+            "response_count",
+            "distribution",
+            "notes",
+            *ROW_FIELDS,
+        )
+        read_only_fields = ("response_count", "distribution", *ROW_FIELDS)
+
+    def get_met(self, obj: Measurement) -> bool | None:
+        return obj.met
+
+    def reset_omitted(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        omitted = self.instance is not None and not self.partial and "measured_on" not in attrs
+        attrs = super().reset_omitted(attrs)
+        if omitted:
+            attrs["measured_on"] = None  # back to the assessment's date
+        return attrs
+
+
+class FindingSerializer(RecordSerializer):
+    assessment = assessment_field()
+    owner = organization_field(required=False, allow_null=True)
+    overdue = serializers.SerializerMethodField(help_text="Pending after its due date, as of today.")
+
+    related = {"assessment": ("assessment",), "owner": ("owner",)}
+
+    class Meta(RecordSerializer.Meta):
+        model = Finding
+        fields = (
+            "id",
+            "url",
+            "display",
+            "assessment",
+            "kind",
+            "text",
+            "owner",
+            "due_on",
+            "status",
+            "closed_on",
+            "overdue",
+            "follow_up",
+            *ROW_FIELDS,
+        )
+        read_only_fields = ROW_FIELDS
+
+    def get_overdue(self, obj: Finding) -> bool:
+        from django.utils import timezone
+
+        return obj.is_overdue(timezone.localdate())
+
+
+class AssessmentChallengeSerializer(RecordSerializer):
+    assessment = assessment_field()
+    challenge_type = NestedRelatedField(ChallengeTypeBriefSerializer, queryset=ChallengeType.objects.all())
+
+    related = {
+        "display": AssessmentChallengeBriefSerializer.related,
+        "assessment": ("assessment",),
+        "challenge_type": ("challenge_type", "challenge_type__parent"),
+    }
+
+    class Meta(RecordSerializer.Meta):
+        model = AssessmentChallenge
+        fields = ("id", "url", "display", "assessment", "challenge_type", "severity", "notes", *ROW_FIELDS)
+        read_only_fields = ROW_FIELDS
+
+
 SERIALIZERS: dict[type[models.Model], tuple[type[RecordSerializer], type[BriefSerializer]]] = {
     Nation: (NationSerializer, NationBriefSerializer),
     Organization: (OrganizationSerializer, OrganizationBriefSerializer),
@@ -553,4 +778,10 @@ SERIALIZERS: dict[type[models.Model], tuple[type[RecordSerializer], type[BriefSe
     Agreement: (AgreementSerializer, AgreementBriefSerializer),
     Exercise: (ExerciseSerializer, ExerciseBriefSerializer),
     ResourceSharing: (ResourceSharingSerializer, ResourceSharingBriefSerializer),
+    Assessment: (AssessmentSerializer, AssessmentBriefSerializer),
+    Indicator: (IndicatorSerializer, IndicatorBriefSerializer),
+    ChallengeType: (ChallengeTypeSerializer, ChallengeTypeBriefSerializer),
+    Measurement: (MeasurementSerializer, MeasurementBriefSerializer),
+    Finding: (FindingSerializer, FindingBriefSerializer),
+    AssessmentChallenge: (AssessmentChallengeSerializer, AssessmentChallengeBriefSerializer),
 }

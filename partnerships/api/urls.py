@@ -8,6 +8,13 @@ from rest_framework.routers import DefaultRouter
 from partnerships.api import views
 from partnerships.api.dyads import DyadView
 from partnerships.api.network import NetworkView
+from partnerships.api.scorecards import (
+    AgreementScorecardView,
+    NationScorecardView,
+    ProgramScorecardView,
+    SeriesScorecardView,
+    SurveyUploadView,
+)
 
 app_name = "api"
 
@@ -19,9 +26,20 @@ router.register("programs", views.ProgramViewSet)
 router.register("agreements", views.AgreementViewSet)
 router.register("exercises", views.ExerciseViewSet)
 router.register("resources", views.ResourceSharingViewSet)
+router.register("assessments", views.AssessmentViewSet)
+router.register("measurements", views.MeasurementViewSet)
+router.register("findings", views.FindingViewSet)
+router.register("assessment-challenges", views.AssessmentChallengeViewSet)
+router.register("indicators", views.IndicatorViewSet)
+router.register("challenge-types", views.ChallengeTypeViewSet)
 
 urlpatterns = [
     path("network/", NetworkView.as_view(), name="network"),
     path("dyads/", DyadView.as_view(), name="dyads"),
+    path("scorecards/programs/<int:key>/", ProgramScorecardView.as_view(), name="scorecard-program"),
+    path("scorecards/agreements/<int:key>/", AgreementScorecardView.as_view(), name="scorecard-agreement"),
+    path("scorecards/series/<str:key>/", SeriesScorecardView.as_view(), name="scorecard-series"),
+    path("scorecards/nations/<str:key>/", NationScorecardView.as_view(), name="scorecard-nation"),
+    path("assessments/<int:pk>/survey/", SurveyUploadView.as_view(), name="assessment-survey"),
     *router.urls,
 ]

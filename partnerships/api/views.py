@@ -25,7 +25,13 @@ from partnerships.api.throttling import AnonymousThrottle
 from partnerships.filters import FILTERSETS
 from partnerships.models import (
     Agreement,
+    Assessment,
+    AssessmentChallenge,
+    ChallengeType,
     Exercise,
+    Finding,
+    Indicator,
+    Measurement,
     Membership,
     Nation,
     Organization,
@@ -242,3 +248,35 @@ class ExerciseViewSet(RegistryViewSet):
 @_described("resource-sharing record", "resource-sharing records")
 class ResourceSharingViewSet(RegistryViewSet):
     queryset = ResourceSharing.objects.all()
+
+
+@_described(
+    "assessment (measurements, findings and challenges listed; edit them at their own resources)", "assessments"
+)
+class AssessmentViewSet(RegistryViewSet):
+    queryset = Assessment.objects.all()
+
+
+@_described("indicator of the catalogue", "indicators")
+class IndicatorViewSet(RegistryViewSet):
+    queryset = Indicator.objects.all()
+
+
+@_described("challenge type of the taxonomy", "challenge types")
+class ChallengeTypeViewSet(RegistryViewSet):
+    queryset = ChallengeType.objects.all()
+
+
+@_described("measurement of an indicator in an assessment", "measurements")
+class MeasurementViewSet(RegistryViewSet):
+    queryset = Measurement.objects.all()
+
+
+@_described("finding or recommendation of an assessment, with its follow-up", "findings and recommendations")
+class FindingViewSet(RegistryViewSet):
+    queryset = Finding.objects.all()
+
+
+@_described("challenge observed by an assessment", "challenges observed by assessments")
+class AssessmentChallengeViewSet(RegistryViewSet):
+    queryset = AssessmentChallenge.objects.all()

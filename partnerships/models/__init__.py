@@ -2,6 +2,14 @@
 
 from partnerships.models.actors import Membership, Nation, Organization
 from partnerships.models.agreements import Agreement, AgreementParty, validate_party_set
+from partnerships.models.assessments import (
+    Assessment,
+    AssessmentChallenge,
+    ChallengeType,
+    Finding,
+    Indicator,
+    Measurement,
+)
 from partnerships.models.base import VIEW_RESTRICTED_PERMISSION, can_view_restricted
 from partnerships.models.exercises import Exercise, ExerciseParticipant, validate_participant_set
 from partnerships.models.programs import Program
@@ -13,9 +21,15 @@ __all__ = [
     "Agreement",
     "AgreementParty",
     "ApiToken",
+    "Assessment",
+    "AssessmentChallenge",
+    "ChallengeType",
     "Exercise",
     "ExerciseParticipant",
+    "Finding",
+    "Indicator",
     "IssuedToken",
+    "Measurement",
     "Membership",
     "Nation",
     "Organization",

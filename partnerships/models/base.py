@@ -50,7 +50,22 @@ class ChoiceArrayField(ArrayField):
         return super(ArrayField, self).formfield(**defaults)
 
 
-class VisibilityQuerySet(models.QuerySet):
+class SyncQuerySet(models.QuerySet):
+    """What every API resource's rows offer: incremental sync."""
+
+    def updated_since(self, moment: Any) -> Self:
+        """Return rows created or changed at or after ``moment`` (incremental sync)."""
+        return self.filter(updated_at__gte=moment)
+
+
+class CatalogueQuerySet(SyncQuerySet):
+    """Reference lists (indicators, challenge types): visible to everyone who may read the registry."""
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser | None) -> Self:
+        return self.all()
+
+
+class VisibilityQuerySet(SyncQuerySet):
     """Named filters shared by every record type."""
 
     def visible_to(self, user: AbstractBaseUser | AnonymousUser | None) -> Self:
@@ -61,10 +76,6 @@ class VisibilityQuerySet(models.QuerySet):
         if can_view_restricted(user):
             return self.all()
         return self.filter(visibility=Visibility.PUBLIC)
-
-    def updated_since(self, moment: Any) -> Self:
-        """Return records created or changed at or after ``moment`` (incremental sync)."""
-        return self.filter(updated_at__gte=moment)
 
 
 class RegistryRecord(models.Model):

@@ -11,11 +11,12 @@ from django.db import models
 from partnerships.choices import Visibility
 
 
-def exactly_one_q(first: str, second: str) -> models.Q:
-    """Return a Q true when exactly one of two nullable fields is set."""
-    return models.Q(**{f"{first}__isnull": False, f"{second}__isnull": True}) | models.Q(
-        **{f"{first}__isnull": True, f"{second}__isnull": False}
-    )
+def exactly_one_q(*fields: str) -> models.Q:
+    """Return a Q true when exactly one of the nullable ``fields`` is set."""
+    condition = models.Q()
+    for chosen in fields:
+        condition |= models.Q(**{f"{name}__isnull": name != chosen for name in fields})
+    return condition
 
 
 def actor_visible_q(nation: str = "nation", organization: str = "organization") -> models.Q:
