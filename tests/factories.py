@@ -12,6 +12,12 @@ from partnerships import choices
 from partnerships.models import (
     Agreement,
     AgreementParty,
+    Assessment,
+    AssessmentChallenge,
+    ChallengeType,
+    Finding,
+    Indicator,
+    Measurement,
     Exercise,
     ExerciseParticipant,
     Membership,
@@ -168,3 +174,62 @@ class ResourceSharingFactory(factory.django.DjangoModelFactory):
     status = choices.ResourceStatus.COMPLETED
     start_date = datetime.date(2015, 1, 1)
     end_date = datetime.date(2016, 12, 31)
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    slug = factory.Sequence(lambda n: f"indicator-{n}")
+    name = factory.Sequence(lambda n: f"Indicator {n}")
+    unit = "%"
+    direction = choices.IndicatorDirection.HIGHER_IS_BETTER
+
+
+class ChallengeTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChallengeType
+
+    slug = factory.Sequence(lambda n: f"challenge-{n}")
+    name = factory.Sequence(lambda n: f"Challenge {n}")
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    """An after-action review of an exercise (pass program= or agreement= with exercise=None for others)."""
+
+    class Meta:
+        model = Assessment
+
+    title = factory.Sequence(lambda n: f"Assessment {n}")
+    kind = choices.AssessmentKind.AFTER_ACTION_REVIEW
+    exercise = factory.SubFactory(ExerciseFactory)
+    conducted_on = datetime.date(2024, 6, 1)
+    overall_rating = 4
+
+
+class MeasurementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measurement
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    indicator = factory.SubFactory(IndicatorFactory)
+    target = 80
+    actual = 85
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Finding
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    kind = choices.FindingKind.RECOMMENDATION
+    text = factory.Sequence(lambda n: f"Recommendation {n}")
+    due_on = datetime.date(2025, 1, 31)
+
+
+class AssessmentChallengeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssessmentChallenge
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    challenge_type = factory.SubFactory(ChallengeTypeFactory)

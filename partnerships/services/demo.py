@@ -18,8 +18,14 @@ from django.db import models, transaction
 from partnerships.models import (
     Agreement,
     AgreementParty,
+    Assessment,
+    AssessmentChallenge,
+    ChallengeType,
     Exercise,
     ExerciseParticipant,
+    Finding,
+    Indicator,
+    Measurement,
     Membership,
     Nation,
     Organization,
@@ -27,7 +33,8 @@ from partnerships.models import (
     ResourceSharing,
     validate_participant_set,
 )
-from partnerships.services import demo_data
+from partnerships.services import demo_assessments, demo_data
+from partnerships.services.catalogues import seed as seed_catalogues
 from partnerships.services.nations import seed_nations
 
 DATE_FIELDS = {
@@ -187,7 +194,70 @@ class _Loader:
                 agreement=self.agreement(spec.get("agreement")),
             )
             self.get_or_create(ResourceSharing, {"reference": spec["reference"]}, values)
+        self.load_assessments()
         return self.result
+
+    def load_assessments(self) -> None:
+        """The illustrative assessments: invented figures on the real demo records, marked as such."""
+        seed_catalogues(Indicator, ChallengeType)
+        indicators = {indicator.slug: indicator for indicator in Indicator.objects.all()}
+        challenge_types = {row.slug: row for row in ChallengeType.objects.all()}
+        exercises = {
+            e.name: e
+            for e in Exercise.objects.filter(name__in=[s.get("exercise") for s in demo_assessments.ASSESSMENTS])
+        }
+        for spec in demo_assessments.ASSESSMENTS:
+            values = {
+                "title": spec["title"],
+                "kind": spec["kind"],
+                "program": self.program(spec.get("program")),
+                "agreement": self.agreement(spec.get("agreement")),
+                "exercise": exercises[spec["exercise"]] if spec.get("exercise") else None,
+                "conducted_on": date.fromisoformat(spec["conducted_on"]),
+                "assessor": self.organization(spec.get("assessor")),
+                "overall_rating": spec.get("overall_rating"),
+                "summary": demo_assessments.NOTICE,
+                "source_text": demo_assessments.SOURCE,
+                "source_dataset": demo_assessments.DATASET,
+                "source_id": spec["key"],
+            }
+            lookup = {"source_dataset": demo_assessments.DATASET, "source_id": spec["key"]}
+            assessment, created = self.get_or_create(Assessment, lookup, values)
+            if not created:
+                continue
+            for row in spec["measurements"]:
+                decimals = {
+                    k: Decimal(row[k]) if row.get(k) is not None else None for k in ("target", "actual", "baseline")
+                }
+                measurement = Measurement(
+                    assessment=assessment,
+                    indicator=indicators[row["indicator"]],
+                    response_count=row.get("response_count"),
+                    distribution=row.get("distribution"),
+                    notes="Illustrative figure.",
+                    **decimals,
+                )
+                measurement.full_clean()
+                measurement.save()
+            for row in spec["findings"]:
+                finding = Finding(
+                    assessment=assessment,
+                    kind=row["kind"],
+                    text=row["text"],
+                    owner=self.organization(row["owner"]),
+                    due_on=date.fromisoformat(row["due_on"]) if row["due_on"] else None,
+                    status=row["status"],
+                    closed_on=date.fromisoformat(row["closed_on"]) if row["closed_on"] else None,
+                    follow_up=row["follow_up"],
+                )
+                finding.full_clean()
+                finding.save()
+            for slug, severity, notes in spec["challenges"]:
+                challenge = AssessmentChallenge(
+                    assessment=assessment, challenge_type=challenge_types[slug], severity=severity, notes=notes
+                )
+                challenge.full_clean()
+                challenge.save()
 
 
 @transaction.atomic

@@ -21,13 +21,14 @@ fixed number of queries whatever the number of assessments.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from partnerships.choices import FindingKind, FollowUpStatus, Visibility
 from partnerships.models import (
@@ -105,6 +106,7 @@ class Scorecard:
     recommendations: dict[str, int]
     pending: list[Finding]
     challenges: list[ChallengeCount]
+    challenge_groups: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def targets_scored(self) -> int:
@@ -165,6 +167,7 @@ def build(
         indicators=_trends(ids, titles),
         **_recommendations(ids, as_of, user),
         challenges=_challenges(ids),
+        challenge_groups=_challenge_groups(ids),
     )
 
 
@@ -236,12 +239,16 @@ def _challenges(ids: list[int]) -> list[ChallengeCount]:
     return sorted(counts, key=lambda c: (-c.assessments, c.parent or c.name, c.name))
 
 
-def by_parent(challenges: list[ChallengeCount]) -> list[tuple[str, int]]:
-    """Return challenge frequencies rolled up to the taxonomy's top level (for the chart)."""
-    totals: dict[str, int] = defaultdict(int)
-    for challenge in challenges:
-        totals[challenge.parent or challenge.name] += challenge.assessments
-    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+def _challenge_groups(ids: list[int]) -> list[tuple[str, int]]:
+    """Return [(top-level type, assessments observing it or one of its subtypes)], most frequent first."""
+    group = Coalesce("challenge_type__parent__name", "challenge_type__name")
+    rows = (
+        AssessmentChallenge.objects.filter(assessment__in=ids)
+        .annotate(group=group)
+        .values("group")
+        .annotate(assessments=models.Count("assessment", distinct=True))
+    )
+    return sorted(((row["group"], row["assessments"]) for row in rows), key=lambda item: (-item[1], item[0]))
 
 
 def as_json(card: Scorecard, *, url_for: Any = None) -> dict[str, Any]:
@@ -318,6 +325,7 @@ def as_json(card: Scorecard, *, url_for: Any = None) -> dict[str, Any]:
                 for f in card.pending
             ],
         },
+        "challenge_groups": [{"name": name, "assessments": count} for name, count in card.challenge_groups],
         "challenges": [
             {
                 "slug": c.slug,

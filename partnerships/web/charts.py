@@ -213,3 +213,89 @@ def timeline(agreements: list[Any], exercises: list[Any], *, today: date) -> dic
         rows.append({"kind": "exercise", "object": exercise, "start": start, "width": max(finish - start, 0.4)})
     ticks = [{"left": position(date(year, 1, 1)), "label": year} for year in _ticks(first, last)]
     return {"rows": rows, "ticks": ticks, "first": first, "last": last, "empty": False}
+
+
+TREND_WIDTH, TREND_HEIGHT = 420, 170
+TREND_LEFT, TREND_RIGHT, TREND_TOP, TREND_BOTTOM = 44, 12, 12, 28
+
+
+def trend_chart(trend: Any, *, label: str) -> dict[str, Any]:
+    """Return geometry for one indicator's measurements in date order, with its targets as marks.
+
+    Points are evenly spaced (one per measurement); the vertical scale runs
+    from the smallest to the largest value, target or baseline shown.
+    """
+    points = trend.points
+    values = [v for p in points for v in (p.actual, p.target, p.baseline) if v is not None]
+    if not points or not values:
+        return {"label": label, "empty": True}
+    low, high = float(min(values)), float(max(values))
+    if low == high:
+        low, high = low - 1, high + 1
+    pad = (high - low) * 0.08
+    low, high = low - pad, high + pad
+    plot_width = TREND_WIDTH - TREND_LEFT - TREND_RIGHT
+    plot_height = TREND_HEIGHT - TREND_TOP - TREND_BOTTOM
+    slot = plot_width / len(points)
+
+    def y(value: Any) -> float:
+        return round(TREND_TOP + plot_height * (1 - (float(value) - low) / (high - low)), 2)
+
+    marks = []
+    for index, point in enumerate(points):
+        x = round(TREND_LEFT + slot * (index + 0.5), 2)
+        marks.append(
+            {
+                "x": x,
+                "actual": y(point.actual) if point.actual is not None else None,
+                "target": y(point.target) if point.target is not None else None,
+                "met": point.met,
+                "label": point.measured_on.strftime("%b %Y"),
+                "title": f"{point.measured_on:%d %b %Y}: actual {point.actual if point.actual is not None else '—'}, "
+                f"target {point.target if point.target is not None else '—'}",
+            }
+        )
+    line = " ".join(f"{m['x']},{m['actual']}" for m in marks if m["actual"] is not None)
+    return {
+        "label": label,
+        "empty": False,
+        "marks": marks,
+        "line": line,
+        "width": TREND_WIDTH,
+        "height": TREND_HEIGHT,
+        "left": TREND_LEFT,
+        "baseline": TREND_HEIGHT - TREND_BOTTOM,
+        "top_label": f"{high - pad:g}",
+        "bottom_label": f"{low + pad:g}",
+        "top_y": y(high - pad),
+        "bottom_y": y(low + pad),
+    }
+
+
+def horizontal_bars(rows: list[tuple[str, int]], *, label: str) -> dict[str, Any]:
+    """Return geometry for labelled horizontal bars (challenge frequencies)."""
+    if not rows:
+        return {"label": label, "empty": True, "rows": []}
+    top = max(value for _, value in rows) or 1
+    bar_height, gap, label_width, width = 20, 8, 230, 640
+    scale = (width - label_width - 40) / top
+    bars = [
+        {
+            "label": name,
+            "value": value,
+            "y": index * (bar_height + gap),
+            "width": round(max(value * scale, 1), 2),
+        }
+        for index, (name, value) in enumerate(rows)
+    ]
+    return {
+        "label": label,
+        "empty": False,
+        "bars": bars,
+        "rows": rows,
+        "width": width,
+        "height": len(rows) * (bar_height + gap),
+        "bar_height": bar_height,
+        "label_width": label_width,
+        "text_y": bar_height - 6,
+    }

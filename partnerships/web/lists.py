@@ -18,6 +18,7 @@ from partnerships.filters import FILTERSETS, RegistryFilterSet
 from partnerships.models import (
     Agreement,
     AgreementParty,
+    Assessment,
     Exercise,
     ExerciseParticipant,
     Nation,
@@ -265,4 +266,43 @@ NATIONS = ListPage(
     ),
 )
 
-LIST_PAGES = {page.key: page for page in (AGREEMENTS, EXERCISES, RESOURCES, PROGRAMS, ORGANIZATIONS, NATIONS)}
+
+def _subject(assessment: Assessment) -> str:
+    subject = assessment.subject
+    if subject is None:
+        return ""
+    if isinstance(subject, Agreement):
+        return subject.short_name or subject.title
+    return str(subject)
+
+
+ASSESSMENTS = ListPage(
+    key="assessment",
+    plural="assessments",
+    model=Assessment,
+    title="Assessments",
+    columns=(
+        Column("Title", lambda a: a.title, "title", link=True),
+        Column("Kind", lambda a: a.get_kind_display(), "kind"),
+        Column("Of", lambda a: f"{a.subject_kind.capitalize()}: {_subject(a)}"),
+        Column("Conducted", lambda a: a.conducted_on, "conducted_on"),
+        Column("Assessor", lambda a: str(a.assessor or "")),
+        Column("Rating (1-5)", lambda a: a.overall_rating or "", "overall_rating", numeric=True),
+    ),
+    panel=(
+        SEARCH,
+        PanelField("kind", "Kind", "multiselect"),
+        PanelField("subject_type", "Of a", "select"),
+        PanelField("nation", "Nation", "nation", "Programs it leads, agreements it is party to, exercises it joined."),
+        PanelField("program_id", "Program", "program"),
+        PanelField("conducted_on__gte", "Conducted from", "date"),
+        PanelField("conducted_on__lte", "Conducted until", "date"),
+        VISIBILITY,
+    ),
+    select_related=("program", "agreement", "exercise", "assessor"),
+    empty_hint="Assessments are added by staff in the admin, or imported from survey files.",
+)
+
+LIST_PAGES = {
+    page.key: page for page in (AGREEMENTS, EXERCISES, RESOURCES, PROGRAMS, ORGANIZATIONS, NATIONS, ASSESSMENTS)
+}

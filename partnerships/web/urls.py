@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from partnerships.web import views
+from partnerships.web import scorecards, views
 from partnerships.web.lists import LIST_PAGES
 
 app_name = "partnerships"
@@ -20,4 +20,10 @@ for key, page in LIST_PAGES.items():
         path(f"{page.plural}/", views.RecordListView.as_view(), {"key": key}, name=f"{key}-list"),
         path(f"{page.plural}/<int:pk>/", views.RecordDetailView.as_view(), {"key": key}, name=f"{key}-detail"),
     ]
-urlpatterns.append(path("nations/<str:code>/", views.NationByCodeView.as_view(), name="nation-code"))
+urlpatterns += [
+    path("programs/<int:key>/scorecard/", scorecards.ProgramScorecardPage.as_view(), name="scorecard-program"),
+    path("agreements/<int:key>/scorecard/", scorecards.AgreementScorecardPage.as_view(), name="scorecard-agreement"),
+    path("exercises/series/<str:key>/scorecard/", scorecards.SeriesScorecardPage.as_view(), name="scorecard-series"),
+    path("nations/<str:key>/scorecard/", scorecards.NationScorecardPage.as_view(), name="scorecard-nation"),
+    path("nations/<str:code>/", views.NationByCodeView.as_view(), name="nation-code"),
+]

@@ -24,8 +24,12 @@ from partnerships.choices import Domain, ExercisePurpose, ProgramObjective, Prov
 from partnerships.models import (
     Agreement,
     AgreementParty,
+    Assessment,
+    AssessmentChallenge,
     Exercise,
     ExerciseParticipant,
+    Finding,
+    Measurement,
     Membership,
     Nation,
     Organization,
@@ -48,6 +52,7 @@ DETAIL_MODELS: dict[str, type[models.Model]] = {
     "program": Program,
     "organization": Organization,
     "nation": Nation,
+    "assessment": Assessment,
 }
 
 
@@ -275,6 +280,7 @@ def _agreement_related(obj: Agreement, user: Any) -> dict[str, Any]:
         .filter(agreement=obj)
         .select_related("provider_nation", "provider_organization", "recipient_nation", "recipient_organization"),
         "program": _if_visible(Program, obj.program_id, user),
+        "assessments": _assessments_of(user, agreement=obj),
     }
 
 
@@ -287,6 +293,7 @@ def _exercise_related(obj: Exercise, user: Any) -> dict[str, Any]:
         .select_related("nation", "organization"),
         "program": _if_visible(Program, obj.program_id, user),
         "agreement": _if_visible(Agreement, obj.agreement_id, user),
+        "assessments": _assessments_of(user, exercise=obj),
     }
 
 
@@ -307,6 +314,7 @@ def _program_related(obj: Program, user: Any) -> dict[str, Any]:
         "resources": _visible(ResourceSharing, user)
         .filter(program=obj)
         .select_related("provider_nation", "provider_organization", "recipient_nation", "recipient_organization"),
+        "assessments": _assessments_of(user, program=obj),
     }
 
 
@@ -347,6 +355,47 @@ def _nation_related(obj: Nation, user: Any) -> dict[str, Any]:
     }
 
 
+def _may_see(record: models.Model | None, user: Any) -> bool:
+    """Whether ``record`` (already loaded) is one ``user`` may see."""
+    return record is not None and (record.visibility == "public" or can_view_restricted(user))
+
+
+def _assessments_of(user: Any, **subject: Any) -> models.QuerySet:
+    return _visible(Assessment, user).filter(**subject).select_related("assessor").order_by("-conducted_on", "id")
+
+
+def _assessment_related(obj: Assessment, user: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    findings = list(
+        _visible(Finding, user).filter(assessment=obj).select_related("owner").order_by("kind", "due_on", "id")
+    )
+    for finding in findings:
+        finding.overdue = finding.is_overdue(today)
+        finding.visible_owner = finding.owner if _may_see(finding.owner, user) else None
+    subject = obj.subject
+    subject_key = obj.subject_kind
+    if subject_key == "exercise":
+        scorecard_url = reverse("partnerships:scorecard-series", args=[subject.series]) if subject.series else None
+    else:
+        scorecard_url = reverse(f"partnerships:scorecard-{subject_key}", args=[subject.pk])
+    return {
+        "scorecard_url": scorecard_url,
+        "subject": subject,
+        "subject_key": subject_key,
+        "assessor": _if_visible(Organization, obj.assessor_id, user),
+        "measurements": _visible(Measurement, user)
+        .filter(assessment=obj)
+        .select_related("indicator")
+        .order_by("indicator__name", "measured_on"),
+        "findings": [f for f in findings if f.kind == "finding"],
+        "recommendations": [f for f in findings if f.kind == "recommendation"],
+        "challenges": _visible(AssessmentChallenge, user)
+        .filter(assessment=obj)
+        .select_related("challenge_type", "challenge_type__parent"),
+        "today": today,
+    }
+
+
 RELATED = {
     "agreement": _agreement_related,
     "exercise": _exercise_related,
@@ -354,6 +403,7 @@ RELATED = {
     "program": _program_related,
     "organization": _organization_related,
     "nation": _nation_related,
+    "assessment": _assessment_related,
 }
 
 
