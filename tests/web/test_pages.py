@@ -14,10 +14,11 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partnerships.models import Agreement, Exercise, Nation, Organization, Program, ResourceSharing
+from partnerships.models import Agreement, Assessment, Exercise, Nation, Organization, Program, ResourceSharing
 from tests.factories import (
     AgreementFactory,
     AgreementPartyFactory,
+    AssessmentFactory,
     ExerciseFactory,
     ExerciseParticipantFactory,
     NationFactory,
@@ -49,6 +50,7 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     "program": lambda **f: ProgramFactory(lead_nation=NationFactory(), lead_organization=OrganizationFactory(), **f),
     "organization": lambda **f: OrganizationFactory(parent=OrganizationFactory(), **f),
     "nation": NationFactory,
+    "assessment": lambda **f: AssessmentFactory(assessor=OrganizationFactory(), **f),
 }
 MODELS = {
     "agreement": Agreement,
@@ -57,6 +59,7 @@ MODELS = {
     "program": Program,
     "organization": Organization,
     "nation": Nation,
+    "assessment": Assessment,
 }
 PLURALS = {
     "agreement": "agreements",
@@ -65,6 +68,7 @@ PLURALS = {
     "program": "programs",
     "organization": "organizations",
     "nation": "nations",
+    "assessment": "assessments",
 }
 
 
