@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import models, transaction
+from django.db import transaction
 
 from partnerships.choices import IndicatorScale
 from partnerships.models import Assessment, Indicator, Measurement
@@ -97,6 +97,11 @@ def _indicator_lookup() -> dict[str, Indicator]:
     return lookup
 
 
+def _plain(value: Decimal) -> str:
+    """The number as written by people: 10, not 1E+1; 2.5, not 2.5000."""
+    return format(value.normalize(), "f")
+
+
 def _aggregate(indicator: Indicator, answers: list[Decimal]) -> dict[str, object]:
     mean = (sum(answers) / len(answers)).quantize(PLACES)
     if indicator.scale == IndicatorScale.LIKERT_5:
@@ -104,9 +109,9 @@ def _aggregate(indicator: Indicator, answers: list[Decimal]) -> dict[str, object
         distribution: dict[str, object] = {str(value): counts.get(value, 0) for value in range(1, 6)}
     else:
         distribution = {
-            "min": str(min(answers).normalize()),
-            "median": str(Decimal(statistics.median(answers)).quantize(PLACES).normalize()),
-            "max": str(max(answers).normalize()),
+            "min": _plain(min(answers)),
+            "median": _plain(Decimal(statistics.median(answers)).quantize(PLACES)),
+            "max": _plain(max(answers)),
         }
     return {"actual": mean, "response_count": len(answers), "distribution": distribution}
 
@@ -253,7 +258,3 @@ def parse_assignments(values: list[str], option: str) -> dict[str, Decimal]:
             raise ImportAborted(f"{option} “{item}” is not SLUG=NUMBER, e.g. {option} interoperability=4") from None
         parsed[slug.strip()] = value
     return parsed
-
-
-def measurements_of(assessment: Assessment) -> models.QuerySet:
-    return assessment.measurements.select_related("indicator").order_by("indicator__name")
