@@ -157,6 +157,11 @@ class EmptyFilter(django_filters.BooleanFilter):
         return qs.filter(empty) if value else qs.exclude(empty)
 
 
+def _is_number(text: str) -> bool:
+    """Whether ``text`` is a whole number PostgreSQL can compare (ASCII digits, within bigint)."""
+    return text.isascii() and text.isdigit() and int(text) <= MAX_INTEGER
+
+
 def resolve_nation_code(value: str, nations: models.QuerySet | None = None) -> Nation:
     """Return the nation named by an ISO alpha-2/alpha-3 code, ``cow:`` number or abbreviation, or id.
 
@@ -170,8 +175,8 @@ def resolve_nation_code(value: str, nations: models.QuerySet | None = None) -> N
     lookup: dict[str, Any]
     if text.lower().startswith("cow:"):
         code = text[4:].strip()
-        lookup = {"cow_code": int(code)} if code.isdigit() else {"cow_abbr": code.upper()}
-    elif text.isdigit():
+        lookup = {"cow_code": int(code)} if _is_number(code) else {"cow_abbr": code.upper()}
+    elif _is_number(text):
         lookup = {"pk": int(text)}
     elif len(text) == 2:
         lookup = {"iso2": text.upper()}

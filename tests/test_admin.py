@@ -15,7 +15,11 @@ from django.urls import reverse
 from partnerships.models import (
     Agreement,
     ApiToken,
+    Assessment,
+    ChallengeType,
     Exercise,
+    Finding,
+    Indicator,
     Membership,
     Nation,
     Organization,
@@ -24,8 +28,14 @@ from partnerships.models import (
 )
 from tests.factories import (
     AgreementFactory,
+    AssessmentChallengeFactory,
+    AssessmentFactory,
+    ChallengeTypeFactory,
     ExerciseFactory,
     ExerciseParticipantFactory,
+    FindingFactory,
+    IndicatorFactory,
+    MeasurementFactory,
     MembershipFactory,
     MultinationalFactory,
     NationFactory,
@@ -59,6 +69,14 @@ def _resource() -> ResourceSharing:
     return ResourceSharingFactory(program=ProgramFactory(), agreement=AgreementFactory())
 
 
+def _assessment_with_evidence() -> Assessment:
+    assessment = AssessmentFactory(assessor=OrganizationFactory())
+    MeasurementFactory(assessment=assessment)
+    FindingFactory(assessment=assessment, owner=OrganizationFactory())
+    AssessmentChallengeFactory(assessment=assessment)
+    return assessment
+
+
 # One builder per registered model: each makes one fully linked row.
 BUILDERS: dict[type[models.Model], Callable[[], models.Model]] = {
     Nation: NationFactory,
@@ -68,6 +86,10 @@ BUILDERS: dict[type[models.Model], Callable[[], models.Model]] = {
     Agreement: _agreement_with_parties,
     Exercise: _exercise_with_participants,
     ResourceSharing: _resource,
+    Assessment: _assessment_with_evidence,
+    Finding: lambda: FindingFactory(owner=OrganizationFactory()),
+    Indicator: IndicatorFactory,
+    ChallengeType: lambda: ChallengeTypeFactory(parent=ChallengeTypeFactory()),
 }
 MODELS = list(BUILDERS)
 

@@ -11,7 +11,10 @@ from django.db import transaction
 
 from partnerships.models import (
     Agreement,
+    Assessment,
     Exercise,
+    Finding,
+    Measurement,
     Membership,
     Nation,
     Organization,
@@ -63,7 +66,21 @@ def test_load_demo_reports_what_it_created(demo: str) -> None:
     assert f"agreements: {Agreement.objects.count()} created, 0 already present" in demo
     assert f"exercises: {Exercise.objects.count()} created, 0 already present" in demo
     created = int(demo.rsplit("Demo data loaded: ", 1)[1].split()[0])
-    assert created == sum(model.objects.count() for model in [Nation, *CITED_MODELS])
+    assert created == sum(model.objects.count() for model in [Nation, *CITED_MODELS, Assessment])
+
+
+def test_demo_assessments_are_marked_as_illustrative(demo: str) -> None:
+    assessments = Assessment.objects.all()
+    assert assessments.count() == 6
+    for assessment in assessments:
+        assert assessment.title.startswith("Illustrative:")
+        assert assessment.summary.startswith("ILLUSTRATIVE DEMO DATA")
+        assert "not a real assessment" in assessment.source_text
+        assert assessment.source_url == ""
+    assert Measurement.objects.filter(assessment__in=assessments).exclude(notes="Illustrative figure.").count() == 0
+    # Enough evidence for the program's scorecard to answer its questions.
+    assert Measurement.objects.filter(assessment__in=assessments, actual__isnull=False).count() >= 10
+    assert Finding.objects.filter(kind="recommendation").exclude(status="done").exists()
 
 
 def test_load_demo_leaves_an_editors_correction_alone(demo: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -34,11 +35,19 @@ class PeriodSerializer(serializers.Serializer):
         return attrs
 
 
+MAX_ID = 2**63 - 1
 PERIOD_PARAMETERS = [
     OpenApiParameter("start", OpenApiTypes.DATE, description="Assessments conducted on or after (YYYY-MM-DD)."),
     OpenApiParameter("end", OpenApiTypes.DATE, description="Assessments conducted on or before (YYYY-MM-DD)."),
     OpenApiParameter("as_of", OpenApiTypes.DATE, description="Day recommendations are overdue on (default today)."),
 ]
+
+
+def record_id(key: str) -> int:
+    """Return ``key`` as a record id; a malformed or impossible id is a 404, like an unknown one."""
+    if not (key.isascii() and key.isdigit()) or int(key) > MAX_ID:
+        raise Http404("No record with this id.")
+    return int(key)
 
 
 def period(params: Any) -> dict[str, Any]:
@@ -79,7 +88,7 @@ class ProgramScorecardView(ScorecardView):
     subject_type = "program"
 
     def subject(self, request: Request, key: str) -> tuple[str, models.QuerySet]:
-        program = get_object_or_404(Program.objects.visible_to(request.user), pk=key)
+        program = get_object_or_404(Program.objects.visible_to(request.user), pk=record_id(key))
         return str(program), scorecards.for_program(program, request.user)
 
 
@@ -89,7 +98,7 @@ class AgreementScorecardView(ScorecardView):
     subject_type = "agreement"
 
     def subject(self, request: Request, key: str) -> tuple[str, models.QuerySet]:
-        agreement = get_object_or_404(Agreement.objects.visible_to(request.user), pk=key)
+        agreement = get_object_or_404(Agreement.objects.visible_to(request.user), pk=record_id(key))
         return str(agreement), scorecards.for_agreement(agreement, request.user)
 
 
@@ -104,8 +113,6 @@ class SeriesScorecardView(ScorecardView):
         editions = Exercise.objects.visible_to(request.user).filter(series__iexact=key)
         name = editions.values_list("series", flat=True).first()
         if name is None:
-            from django.http import Http404
-
             raise Http404("No exercise series with this name.")
         return name, scorecards.for_series(name, request.user)
 
@@ -117,7 +124,6 @@ class NationScorecardView(ScorecardView):
 
     def subject(self, request: Request, key: str) -> tuple[str, models.QuerySet]:
         from django import forms
-        from django.http import Http404
 
         try:
             nation = resolve_nation_code(key, Nation.objects.visible_to(request.user))
@@ -152,13 +158,13 @@ class SurveyUploadView(APIView):
         ],
         responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT},
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, pk: str) -> Response:
         if not request.user.has_perm("partnerships.change_measurement"):
             self.permission_denied(request, message="You need the permission to change measurements.")
         unknown = sorted(set(request.query_params) - {"target", "baseline", "dry_run", "format"})
         if unknown:
             raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
-        assessment = get_object_or_404(Assessment.objects.visible_to(request.user), pk=pk)
+        assessment = get_object_or_404(Assessment.objects.visible_to(request.user), pk=record_id(pk))
         dry_run = request.query_params.get("dry_run", "").lower() in {"1", "true", "yes", "on"}
         try:
             report = surveys.ingest(

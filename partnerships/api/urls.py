@@ -36,10 +36,10 @@ router.register("challenge-types", views.ChallengeTypeViewSet)
 urlpatterns = [
     path("network/", NetworkView.as_view(), name="network"),
     path("dyads/", DyadView.as_view(), name="dyads"),
-    path("scorecards/programs/<int:key>/", ProgramScorecardView.as_view(), name="scorecard-program"),
-    path("scorecards/agreements/<int:key>/", AgreementScorecardView.as_view(), name="scorecard-agreement"),
+    path("scorecards/programs/<str:key>/", ProgramScorecardView.as_view(), name="scorecard-program"),
+    path("scorecards/agreements/<str:key>/", AgreementScorecardView.as_view(), name="scorecard-agreement"),
     path("scorecards/series/<str:key>/", SeriesScorecardView.as_view(), name="scorecard-series"),
     path("scorecards/nations/<str:key>/", NationScorecardView.as_view(), name="scorecard-nation"),
-    path("assessments/<int:pk>/survey/", SurveyUploadView.as_view(), name="assessment-survey"),
+    path("assessments/<str:pk>/survey/", SurveyUploadView.as_view(), name="assessment-survey"),
     *router.urls,
 ]

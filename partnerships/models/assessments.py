@@ -37,6 +37,7 @@ from partnerships.models.base import (
     TimestampedRow,
     VisibilityQuerySet,
     can_view_restricted,
+    pks_of,
     provenance_constraint,
 )
 from partnerships.models.exercises import Exercise
@@ -160,9 +161,12 @@ class AssessmentQuerySet(VisibilityQuerySet):
         return self.filter(exercise__series__iexact=series)
 
     def involving(self, nation: Any) -> Self:
-        """Return assessments of programs the nation leads, agreements it is party to, exercises it joined."""
+        """Return assessments of programs the nation leads, agreements it is party to, exercises it joined.
+
+        ``nation`` may be a nation, an id, or several of them.
+        """
         return self.filter(
-            models.Q(program__lead_nation=nation)
+            models.Q(program__lead_nation__in=pks_of(nation))
             | models.Q(agreement__in=Agreement.objects.involving(nation))
             | models.Q(exercise__in=Exercise.objects.involving(nation))
         )

@@ -44,6 +44,12 @@ ENDPOINTS = {
     "Agreement": "agreements",
     "Exercise": "exercises",
     "ResourceSharing": "resources",
+    "Assessment": "assessments",
+    "Indicator": "indicators",
+    "ChallengeType": "challenge-types",
+    "Measurement": "measurements",
+    "Finding": "findings",
+    "AssessmentChallenge": "assessment-challenges",
 }
 SAMPLES: dict[type[forms.Field], str] = {
     forms.CharField: "a",
@@ -62,7 +68,7 @@ def sample(filter_: Any) -> str:
         return "true"
     if isinstance(filter_, MultiValueFilter | NationFilter):
         return SAMPLES[filter_.value_field]
-    if isinstance(filter_, ArrayAnyFilter | django_filters.MultipleChoiceFilter):
+    if isinstance(filter_, ArrayAnyFilter | django_filters.MultipleChoiceFilter | django_filters.ChoiceFilter):
         return str(filter_.extra["choices"][0][0])
     if isinstance(filter_, django_filters.IsoDateTimeFilter):
         return "2020-01-01T00:00:00Z"

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from partnerships.models import (
     Agreement,
+    Assessment,
     Exercise,
     Membership,
     Nation,
@@ -32,6 +33,8 @@ def snapshot() -> dict[str, list[dict]]:
 
 
 def wipe() -> None:
+    # Assessments are not part of the record files (they refer to the records, which are).
+    Assessment.objects.all().delete()
     for model in (ResourceSharing, Exercise, Agreement, Membership, Program):
         model.objects.all().delete()
     while Organization.objects.exists():
