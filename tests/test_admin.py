@@ -434,3 +434,85 @@ def test_admin_import_needs_permissions(client: Client, editor_client: Client) -
     refused = _upload(editor_client, STATES, visibility="restricted")
     assert refused.status_code == 403
     assert not Nation.objects.filter(cow_code=1931).exists()
+
+
+# --- Assessments: inlines for measurements, findings and challenges --------------------
+
+
+def _assessment_form(exercise: Exercise, indicator: Indicator, **measurement: str) -> dict[str, object]:
+    data: dict[str, object] = {
+        "title": "Balikatan 2026 after-action review",
+        "kind": "after_action_review",
+        "conducted_on": "2026-06-01",
+        "exercise": str(exercise.pk),
+        "visibility": "public",
+        "source_url": "",
+        "source_text": "",
+    }
+    for prefix in ("measurements", "findings", "challenges"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    data["measurements-TOTAL_FORMS"] = "1"
+    data["measurements-0-indicator"] = str(indicator.pk)
+    data.update({f"measurements-0-{key}": value for key, value in measurement.items()})
+    data.update(
+        {
+            "findings-TOTAL_FORMS": "1",
+            "findings-0-kind": "recommendation",
+            "findings-0-status": "open",
+            "findings-0-text": "Certify a common data link profile.",
+            "findings-0-due_on": "2026-12-31",
+        }
+    )
+    return data
+
+
+def test_admin_edits_an_assessment_with_its_evidence_inline(editor_client: Client) -> None:
+    exercise, indicator = ExerciseFactory(), IndicatorFactory()
+    refused = editor_client.post(admin_url(Assessment, "add"), _assessment_form(exercise, indicator, actual="80"))
+    assert refused.status_code == 200
+    assert "Give a target or a baseline" in refused.content.decode()
+    assert not Assessment.objects.exists()
+    both = _assessment_form(exercise, indicator, target="75", actual="80") | {"program": str(ProgramFactory().pk)}
+    refused = editor_client.post(admin_url(Assessment, "add"), both)
+    assert "Choose exactly one subject" in refused.content.decode()
+    response = editor_client.post(
+        admin_url(Assessment, "add"), _assessment_form(exercise, indicator, target="75", actual="80")
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assessment = Assessment.objects.get()
+    measurement = assessment.measurements.get()
+    assert measurement.measured_on == datetime.date(2026, 6, 1)
+    assert measurement.met is True
+    assert assessment.findings.get().due_on == datetime.date(2026, 12, 31)
+    assert assessment.history.get().history_user.username == "editor"
+
+
+def test_the_seeded_indicators_cannot_be_deleted_in_the_admin(superuser_client: Client) -> None:
+    seeded = Indicator.objects.get(slug="interoperability")
+    assert superuser_client.get(admin_url(Indicator, "delete", seeded.pk)).status_code == 403
+    own = IndicatorFactory()
+    assert superuser_client.get(admin_url(Indicator, "delete", own.pk)).status_code == 200
+
+
+def test_the_follow_up_tracker_filters_overdue_recommendations(editor_client: Client) -> None:
+    late = FindingFactory(due_on=datetime.date(2020, 1, 1))
+    FindingFactory(due_on=datetime.date(2999, 1, 1))
+    response = editor_client.get(admin_url(Finding, "changelist"), {"overdue": "yes"})
+    assert [row.pk for row in response.context["cl"].result_list] == [late.pk]
+
+
+def test_an_editor_never_sees_a_restricted_assessments_rows_in_the_admin(editor_client: Client) -> None:
+    hidden = AssessmentFactory(exercise=ExerciseFactory(visibility="restricted"), title="Hidden review")
+    finding = FindingFactory(assessment=hidden, text="Hidden recommendation")
+    assert editor_client.get(admin_url(Finding, "change", finding.pk)).status_code == 302  # "does not exist"
+    assert editor_client.get(admin_url(Finding, "history", finding.pk)).status_code == 404
+    assert editor_client.get(admin_url(Assessment, "history", hidden.pk)).status_code == 404
+    listing = editor_client.get(admin_url(Finding, "changelist")).content.decode()
+    assert "Hidden recommendation" not in listing

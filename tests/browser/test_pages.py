@@ -80,6 +80,31 @@ def test_open_an_agreement_page(analyst_page: Any, live_server: Any) -> None:
     screenshot(page, "agreement")
 
 
+def test_a_programs_scorecard_answers_are_we_meeting_our_goals(analyst_page: Any, live_server: Any) -> None:
+    page = analyst_page
+    page.goto(f"{live_server.url}/programs/")
+    page.click("table.records tbody tr td:first-child a >> text=U.S.-Philippines Alliance Cooperation")
+    page.wait_for_selector("#assessments-heading")
+    page.click("text=Scorecard")
+    page.wait_for_selector("h1")
+    assert page.inner_text("h1").startswith("Scorecard: U.S.-Philippines Alliance Cooperation")
+    assert "targets met" in page.inner_text(".stats")
+    assert page.locator("figure.trend svg circle").count() >= 10
+    assert page.locator("#pending-heading ~ table tbody tr").count() >= 1
+    screenshot(page, "scorecard")
+    # Narrow the period: fewer assessments are counted.
+    before = page.locator("#assessments-heading ~ table tbody tr").count()
+    page.fill("#id_start", "2025-01-01")
+    page.click(".period-form button[type=submit]")
+    page.wait_for_url("**start=2025-01-01**")
+    assert 0 < page.locator("#assessments-heading ~ table tbody tr").count() < before
+    # Open an assessment from the scorecard.
+    page.locator("#assessments-heading ~ table tbody tr td a").first.click()
+    page.wait_for_selector("#measurements-heading")
+    assert page.inner_text("h1").startswith("Illustrative:")
+    screenshot(page, "assessment")
+
+
 def test_search_with_a_misspelling(analyst_page: Any, live_server: Any) -> None:
     page = analyst_page
     page.fill("#global-search", "Phillipines")
