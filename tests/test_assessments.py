@@ -414,3 +414,13 @@ def test_subject_pages_list_their_assessments_and_link_the_scorecard(
     text = detail.content.decode()
     assert reverse("partnerships:scorecard-series", args=[program_with_evidence["exercise"].series]) in text
     assert "Integration time" in text
+
+
+def test_global_search_finds_assessments_the_user_may_see(analyst_client: Client) -> None:
+    AssessmentFactory(title="Cobra Gold interoperability review")
+    AssessmentFactory(title="Cobra Gold secret review", visibility="restricted")
+    AssessmentFactory(title="Cobra Gold hidden-subject review", exercise=ExerciseFactory(visibility="restricted"))
+    response = analyst_client.get(reverse("partnerships:search"), {"q": "Cobra Gold review"})
+    groups = {group.label: group for group in response.context["groups"]}
+    assert [a.title for a in groups["Assessments"].results] == ["Cobra Gold interoperability review"]
+    assert groups["Assessments"].total == 1

@@ -15,7 +15,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import models
 from django.db.models.functions import Coalesce, Greatest
 
-from partnerships.models import Agreement, Exercise, Nation, Organization, Program, ResourceSharing
+from partnerships.models import Agreement, Assessment, Exercise, Nation, Organization, Program, ResourceSharing
 
 # Word similarity a misspelling must reach to count as a match (pg_trgm's default is 0.6).
 MIN_SIMILARITY = 0.45
@@ -44,6 +44,7 @@ TARGETS = (
         ("unit",),
         ("provider_nation", "provider_organization", "recipient_nation", "recipient_organization"),
     ),
+    SearchTarget(Assessment, "Assessments", ("title",), ("summary",)),
 )
 
 
