@@ -15,6 +15,10 @@ os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(64))
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ["DEBUG"] = "false"
 os.environ["REGISTRY_QUERY_COUNT_HEADER"] = "true"
+# The live-server and browser tests speak plain HTTP to 127.0.0.1; the
+# production defaults (HTTPS redirect, secure cookies) have their own tests.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SECURE_COOKIES", "false")
 # Throttling has its own tests, with low rates; the rest of the suite must never hit it.
 os.environ.setdefault("API_THROTTLE_ANON", "100000/minute")
 os.environ.setdefault("API_THROTTLE_USER", "100000/minute")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -9,6 +10,8 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from partnerships.models import ApiToken
+
+logger = logging.getLogger("partnerships.api.tokens")
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -31,6 +34,15 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is inactive.")
         token.record_use()
+        logger.info(
+            "API token #%s (%s) used by %s: %s %s",
+            token.pk,
+            token.prefix,
+            token.user.get_username(),
+            request.method,
+            request.path,
+            extra={"token_id": token.pk, "user": token.user.get_username()},
+        )
         # History rows name the token that made a change (see partnerships.signals).
         request._request.api_token = token
         return token.user, token

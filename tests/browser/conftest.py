@@ -42,7 +42,11 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    """A fresh page that records every request; the test fails if one leaves the machine."""
+    """A fresh page that records every request and console message.
+
+    The test fails if a request leaves the machine or the page breaks its
+    content security policy.
+    """
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     outside: list[str] = []
@@ -54,10 +58,18 @@ def page(browser: Any) -> Iterator[Any]:
         if host not in LOCAL_HOSTS:
             outside.append(request.url)
 
+    violations: list[str] = []
+
+    def console(message: Any) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(message.text)
+
     page.on("request", check)
+    page.on("console", console)
     yield page
     context.close()
     assert not outside, f"requests left the machine: {outside}"
+    assert not violations, f"the page broke its content security policy: {violations}"
 
 
 def screenshot(page: Any, name: str) -> Path:
