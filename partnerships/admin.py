@@ -85,7 +85,12 @@ class VisibilityMixin:
 
 
 class VisibleHistoryMixin:
-    """Keep simple-history's fallback to historical rows from showing records the user may not see."""
+    """Keep simple-history's fallback to historical rows from showing records the user may not see.
+
+    The history page also shows the channel of each change (admin, API, pages, import, system).
+    """
+
+    history_list_display = ("channel",)
 
     def _check_history_access(self, request: HttpRequest, object_id: str) -> None:
         # simple-history falls back to the historical rows when the object is
@@ -500,6 +505,7 @@ class FindingAdmin(VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(SimpleHistoryAdmin):
+    history_list_display = ("channel",)
     list_display = ("name", "slug", "unit", "direction", "scale", "built_in")
     list_filter = ("direction", "scale", "built_in")
     search_fields = ("name", "slug", "description")
@@ -513,6 +519,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 @admin.register(ChallengeType)
 class ChallengeTypeAdmin(SimpleHistoryAdmin):
+    history_list_display = ("channel",)
     list_display = ("__str__", "slug", "parent")
     list_select_related = ("parent",)
     list_filter = (("parent", admin.EmptyFieldListFilter),)

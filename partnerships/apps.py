@@ -11,6 +11,7 @@ class PartnershipsConfig(AppConfig):
     def ready(self) -> None:
         from simple_history.signals import pre_create_historical_record
 
-        from partnerships.signals import note_api_token
+        from partnerships.signals import note_api_token, note_channel
 
         pre_create_historical_record.connect(note_api_token, dispatch_uid="partnerships.note_api_token")
+        pre_create_historical_record.connect(note_channel, dispatch_uid="partnerships.note_channel")

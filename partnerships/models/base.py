@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from partnerships.audit import HistoryChannelModel
 from partnerships.choices import Visibility
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class RegistryRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    history = HistoricalRecords(inherit=True)
+    history = HistoricalRecords(inherit=True, bases=[HistoryChannelModel])
 
     objects = VisibilityQuerySet.as_manager()
 
@@ -128,7 +129,7 @@ class TimestampedRow(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(inherit=True)
+    history = HistoricalRecords(inherit=True, bases=[HistoryChannelModel])
 
     class Meta:
         abstract = True

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from partnerships.audit import HistoryChannelModel
+
 TOKEN_PREFIX = "ppr"
 # How stale last_used_at may get before a request updates it: one write per
 # minute per token instead of one per request.
@@ -61,7 +63,7 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords(excluded_fields=["last_used_at"])
+    history = HistoricalRecords(excluded_fields=["last_used_at"], bases=[HistoryChannelModel])
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from partnerships.audit import Channel, recorded_as
 from partnerships.models import (
     Agreement,
     AgreementParty,
@@ -266,8 +267,9 @@ def load_demo() -> DemoResult:
 
     Raise ``ValidationError`` (and write nothing) if a demo record breaks a model rule.
     """
-    seed = seed_nations()
-    result = _Loader().load()
+    with recorded_as(Channel.IMPORT):
+        seed = seed_nations()
+        result = _Loader().load()
     result.created["nations"] += seed.created
     result.existing["nations"] += seed.updated + seed.unchanged
     return result

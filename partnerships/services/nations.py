@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from partnerships.audit import channel_of
 from partnerships.choices import Region
 from partnerships.models import Nation
 
@@ -81,7 +82,7 @@ def seed_nations() -> SeedResult:
         else:
             unchanged += 1
     # One INSERT for the whole list (and one for its history) instead of 270 round trips.
-    bulk_create_with_history(new, Nation, batch_size=500)
+    bulk_create_with_history(new, Nation, batch_size=500, custom_historical_attrs={"history_channel": channel_of(None)})
     return SeedResult(created=len(new), updated=updated, unchanged=unchanged)
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from partnerships.audit import Channel, recorded_as
 from partnerships.choices import IndicatorScale
 from partnerships.models import Assessment, Indicator, Measurement
 from partnerships.services.importers.base import ImportAborted, Rejection, decode, read_rows
@@ -191,7 +192,7 @@ def ingest(
         raise ImportAborted("The file has no answers.")
     if report.rejected:
         return report
-    with transaction.atomic():
+    with recorded_as(Channel.IMPORT), transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         for indicator, values in answers.items():
             _store(report, locked, indicator, values, targets, baselines)

@@ -50,6 +50,7 @@ def changes(obj: models.Model, *, limit: int = 25) -> list[dict[str, Any]]:
                 "who": row.history_user.get_username() if row.history_user else "system",
                 "action": ACTIONS.get(row.history_type, row.history_type),
                 "reason": row.history_change_reason or "",
+                "channel": row.get_history_channel_display(),
                 "changes": differences,
             }
         )

@@ -27,6 +27,8 @@ from typing import Any, ClassVar, TextIO
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
+from partnerships.audit import Channel, recorded_as
+
 ENCODINGS = ("utf-8", "cp1252")
 
 
@@ -298,7 +300,7 @@ class Importer:
         rows = self.read(Path(path), encoding)
         bar = Progress(progress, len(rows), f"Importing {self.kind}")
         try:
-            with transaction.atomic():
+            with recorded_as(Channel.IMPORT), transaction.atomic():
                 self._lock()
                 self.prepare()
                 for done, (number, row) in enumerate(rows, start=1):

@@ -9,6 +9,7 @@ from typing import Any
 
 from simple_history.utils import bulk_create_with_history
 
+from partnerships.audit import channel_of
 from partnerships.choices import Domain, ExerciseKind, ExercisePurpose, ExerciseStatus, ParticipantRole
 from partnerships.models import Exercise, ExerciseParticipant, Organization
 from partnerships.services.importers.base import Importer, RowRejected
@@ -159,5 +160,7 @@ class MmeImporter(Importer):
             participant.clean_fields(exclude=["exercise"])
             participant.clean()
             new.append(participant)
-        bulk_create_with_history(new, ExerciseParticipant)
+        bulk_create_with_history(
+            new, ExerciseParticipant, custom_historical_attrs={"history_channel": channel_of(None)}
+        )
         self.report.count("exercise participants", "created", len(new))  # type: ignore[union-attr]
