@@ -126,6 +126,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later log line of the request carries its id.
     "registry_site.middleware.RequestIdMiddleware",
+    # Reads of requests that change things go to the primary database (with replicas).
+    "registry_site.db_router.PrimaryReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -178,6 +180,14 @@ else:
     _database = database_settings(VAR_DIR / "postgres")
     _database.update(CONN_MAX_AGE=CONN_MAX_AGE, CONN_HEALTH_CHECKS=CONN_MAX_AGE > 0)
 DATABASES = {"default": _database}
+# Read replicas (comma-separated URLs): reads go there, writes to the primary
+# (registry_site.db_router). Each replica is an alias replica1, replica2…
+for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{_index}"] = dj_database_url.parse(
+        _url, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_MAX_AGE > 0
+    )
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["registry_site.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------

@@ -1,0 +1,77 @@
+"""Reads from read replicas, writes to the primary: the scale-out path for the database.
+
+With ``DATABASE_REPLICA_URLS`` set, each URL becomes a read-only database
+alias (``replica1``, ``replica2``…) and this router sends reads there, and
+everything else to ``default`` (the primary):
+
+- writes, and reads inside a transaction, always use the primary;
+- once a request (or a task) has written, its later reads use the primary
+  too, so nobody misses their own change because of replication lag;
+- requests that change things (POST, PUT, PATCH, DELETE) read from the
+  primary from the start (they validate against what they are about to change);
+- migrations run on the primary only; replicas receive them by replication.
+"""
+
+from __future__ import annotations
+
+import random
+from contextvars import ContextVar
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+
+_pinned: ContextVar[bool] = ContextVar("pinned_to_primary", default=False)
+PRIMARY = "default"
+# Read right after they are written, by the next request: a lagging replica would
+# log people out (sessions) or forget failed logins (axes).
+PRIMARY_ONLY_APPS = {"sessions", "axes"}
+
+
+def replicas() -> list[str]:
+    return [alias for alias in settings.DATABASES if alias.startswith("replica")]
+
+
+def pin_to_primary() -> None:
+    """Send the rest of this request's (or task's) reads to the primary."""
+    _pinned.set(True)
+
+
+class PrimaryReplicaRouter:
+    def db_for_read(self, model: Any, **hints: Any) -> str:
+        available = replicas()
+        if (
+            not available
+            or _pinned.get()
+            or model._meta.app_label in PRIMARY_ONLY_APPS
+            or connections[PRIMARY].in_atomic_block
+        ):
+            return PRIMARY
+        return random.choice(available)
+
+    def db_for_write(self, model: Any, **hints: Any) -> str:
+        pin_to_primary()
+        return PRIMARY
+
+    def allow_relation(self, first: Any, second: Any, **hints: Any) -> bool:
+        # Every alias holds the same data.
+        return True
+
+    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any) -> bool:
+        return db == PRIMARY
+
+
+class PrimaryReplicaMiddleware:
+    """Start every request unpinned, and pinned to the primary if it changes things."""
+
+    UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        token = _pinned.set(request.method in self.UNSAFE)
+        try:
+            return self.get_response(request)
+        finally:
+            _pinned.reset(token)
