@@ -11,8 +11,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -65,11 +66,59 @@ class VisibleRelatedFieldListFilter(admin.RelatedFieldListFilter):
         return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=limit)
 
 
+def _may_see(record: models.Model, user: Any) -> bool:
+    """Whether ``user`` may see ``record`` (records without visibility rules are open to staff)."""
+    manager = type(record)._default_manager
+    if not hasattr(manager, "visible_to"):
+        return True
+    return manager.visible_to(user).filter(pk=record.pk).exists()
+
+
+def _visible_link(field: models.ForeignKey) -> Any:
+    """A list column for a link to a record that may be restricted: its name, or a dash if hidden."""
+
+    def column(obj: models.Model) -> str:
+        target = getattr(obj, field.name)
+        if target is None:
+            return "-"
+        return str(target) if target.visibility == Visibility.PUBLIC else "(restricted)"
+
+    column.short_description = field.verbose_name  # type: ignore[attr-defined]
+    column.admin_order_field = field.name  # type: ignore[attr-defined]
+    return column
+
+
 class VisibilityMixin:
-    """Apply ``visible_to()`` to the admin's queryset and to every related choice."""
+    """Apply ``visible_to()`` to the admin's queryset, to every related choice and column, and to deletions."""
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return _visible(super().get_queryset(request), request)
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        names = super().get_list_display(request)  # type: ignore[misc]
+        if can_view_restricted(request.user):
+            return names
+        columns = []
+        for name in names:
+            field = next((f for f in self.model._meta.fields if f.name == name), None)  # type: ignore[attr-defined]
+            restrictable = isinstance(field, models.ForeignKey) and any(
+                f.name == "visibility" for f in field.related_model._meta.fields
+            )
+            columns.append(_visible_link(field) if restrictable else name)
+        return columns
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        """Refuse a deletion that would take records the user may not see with it, without naming them."""
+        result = super().get_deleted_objects(objs, request)  # type: ignore[misc]
+        if can_view_restricted(request.user):
+            return result
+        collector = NestedObjects(using=router.db_for_write(self.model), origin=objs)  # type: ignore[attr-defined]
+        collector.collect(objs)
+        related = [obj for rows in collector.data.values() for obj in rows] + list(collector.protected)
+        hidden = sum(1 for obj in related if not _may_see(obj, request.user))
+        if hidden:
+            return [], {}, set(), [f"{hidden} related record(s) you may not see: ask a user cleared for them"]
+        return result
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -540,7 +589,7 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(SimpleHistoryAdmin):
+class ApiTokenAdmin(VisibleHistoryMixin, SimpleHistoryAdmin):
     """Staff create tokens here (the key is shown once, on creation) and revoke them."""
 
     list_display = ("__str__", "user", "write_enabled", "expires_at", "last_used_at", "revoked_at", "created_at")

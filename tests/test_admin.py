@@ -516,3 +516,21 @@ def test_an_editor_never_sees_a_restricted_assessments_rows_in_the_admin(editor_
     assert editor_client.get(admin_url(Assessment, "history", hidden.pk)).status_code == 404
     listing = editor_client.get(admin_url(Finding, "changelist")).content.decode()
     assert "Hidden recommendation" not in listing
+
+
+def test_an_editor_cannot_delete_what_would_take_hidden_records_with_it(editor_client: Client) -> None:
+    hidden = NationFactory(name="Hidden Nation", visibility="restricted")
+    agreement = bilateral_agreement(NationFactory(), hidden)
+    url = admin_url(Agreement, "delete", agreement.pk)
+    page = editor_client.get(url).content.decode()
+    assert "Hidden Nation" not in page
+    assert "1 related record(s) you may not see" in page
+    editor_client.post(url, {"post": "yes"})
+    assert Agreement.objects.filter(pk=agreement.pk).exists()
+
+
+def test_list_columns_never_name_a_restricted_record(editor_client: Client) -> None:
+    FindingFactory(owner=OrganizationFactory(name="Hidden Directorate", visibility="restricted"))
+    page = editor_client.get(admin_url(Finding, "changelist")).content.decode()
+    assert "Hidden Directorate" not in page
+    assert "(restricted)" in page
