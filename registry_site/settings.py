@@ -139,6 +139,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Records who made each change for django-simple-history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A page that finds the database down answers 503, not 500.
+    "registry_site.middleware.DatabaseUnavailableMiddleware",
     # Refuses logins for a while after repeated failures (last, as django-axes requires).
     "axes.middleware.AxesMiddleware",
 ]

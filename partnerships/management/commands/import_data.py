@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
 
 from partnerships.choices import Visibility
 from partnerships.services.importers import IMPORTERS, ImportAborted
@@ -51,6 +52,12 @@ class Command(BaseCommand):
             )
         except ImportAborted as exc:
             raise CommandError(f"{path}: {exc} Nothing was written.") from exc
+        except (OperationalError, InterfaceError) as exc:
+            # The import is one transaction: PostgreSQL rolled it back when the connection went.
+            raise CommandError(
+                f"{path}: the database became unavailable during the import ({str(exc).strip()}). "
+                "Nothing was written: run the import again once the database is back."
+            ) from exc
         self.stdout.write(report.summary())
         if report.rejected and not options["skip_invalid"]:
             raise CommandError(

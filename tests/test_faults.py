@@ -1,0 +1,260 @@
+"""Faults: PostgreSQL stops under the app and comes back; a worker is killed mid-request.
+
+A PostgreSQL server of its own (initdb into a temporary folder, with the
+embedded package's binaries) runs under a gunicorn started with production
+settings, so that the server can be stopped and started at will. Expected:
+clean 503 answers (JSON for the API, a page for people) while it is down, no
+partial rows, and the same app process serving again once it is back; an
+import interrupted by the outage fails with a clear message and writes
+nothing; killing a worker loses no committed data and leaves nothing
+half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import psycopg2
+import pytest
+import requests
+
+from registry_site.embedded_db import ensure_database, ensure_server, stop_server
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA = BASE_DIR.parent / "shared" / "data"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Postgres:
+    """A PostgreSQL server of the test's own (the embedded package's), in a temporary folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.data = root / "postgres"
+
+    def start(self) -> None:
+        # The same folder gives the same unix socket: the app's settings stay valid across restarts.
+        self.host, self.port = ensure_server(self.data)
+        ensure_database(self.host, self.port, "faults")
+
+    def stop(self) -> None:
+        assert stop_server(self.data)
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@{quote(self.host, safe='')}:{self.port}/{name}"
+
+    def query(self, sql: str) -> list[tuple]:
+        with (
+            psycopg2.connect(host=self.host, port=self.port, user="postgres", dbname="faults") as raw,
+            raw.cursor() as cursor,
+        ):
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+
+def _environment(database_url: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SETTINGS_MODULE": "registry_site.settings",
+        "REGISTRY_ENV_FILE": "/dev/null",
+        "REGISTRY_NO_VENV": "1",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "REGISTRY_PUBLIC_READ": "true",
+        "DB_CONN_MAX_AGE": "600",
+        "API_THROTTLE_ANON": "1000000/minute",
+        "API_THROTTLE_USER": "1000000/minute",
+        "DATABASE_URL": database_url,
+    }
+
+
+def _manage(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    postgres = Postgres(tmp_path_factory.mktemp("faults"))
+    postgres.start()
+    env = _environment(postgres.url("faults"))
+    _manage(env, "migrate", "--verbosity", "0")
+    _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    key = (
+        _manage(
+            env,
+            "shell",
+            "-c",
+            "from django.contrib.auth.models import User; from partnerships.models import ApiToken;"
+            "user = User.objects.create_superuser('faults', 'f@example.org', 'unused-password-1234');"
+            "print(ApiToken.issue(user=user, name='faults', write_enabled=True).key)",
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(BASE_DIR / "registry_site/gunicorn.conf.py"),
+            "registry_site.wsgi",
+        ],
+        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2", "GUNICORN_ACCESS_LOG": "/dev/null"},
+        cwd=BASE_DIR,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            time.sleep(0.2)
+    yield {"postgres": postgres, "env": env, "base": base, "key": key, "server": server}
+    server.terminate()
+    server.wait(timeout=30)
+    postgres.stop()
+
+
+def _post(stack: dict, path: str, body: dict) -> requests.Response:
+    return requests.post(
+        f"{stack['base']}{path}", json=body, timeout=30, headers={"Authorization": f"Token {stack['key']}"}
+    )
+
+
+def test_an_outage_answers_503_loses_nothing_and_heals_without_a_restart(stack: dict) -> None:
+    postgres = stack["postgres"]
+    assert _post(stack, "/api/v1/programs/", {"name": "Before", "program_type": "development"}).status_code == 201
+    postgres.stop()
+    try:
+        write = _post(stack, "/api/v1/programs/", {"name": "During", "program_type": "development"})
+        assert write.status_code == 503
+        assert write.headers["Content-Type"].startswith("application/json")
+        assert write.json()["type"] == "server_error" or write.json()["errors"]
+        assert "Traceback" not in write.text
+        read = requests.get(f"{stack['base']}/api/v1/programs/", timeout=30)
+        assert read.status_code == 503
+        page = requests.get(f"{stack['base']}/programs/", timeout=30)
+        assert page.status_code == 503
+        assert "database is not answering" in page.text
+        assert requests.get(f"{stack['base']}/readyz", timeout=30).status_code == 503
+        assert requests.get(f"{stack['base']}/healthz", timeout=30).status_code == 200
+    finally:
+        postgres.start()
+    assert stack["server"].poll() is None  # the same app server, never restarted
+    recovered = None
+    for _ in range(20):
+        recovered = _post(stack, "/api/v1/programs/", {"name": "After", "program_type": "development"})
+        if recovered.status_code == 201:
+            break
+        time.sleep(0.5)
+    assert recovered.status_code == 201, recovered.text
+    names = {row[0] for row in postgres.query("SELECT name FROM partnerships_program")}
+    assert names == {"Before", "After"}
+
+
+@pytest.mark.skipif(not (DATA / "cow" / "alliance_v4.1_by_member.csv").exists(), reason="needs ../shared/data")
+def test_an_import_interrupted_by_an_outage_writes_nothing(stack: dict) -> None:
+    postgres = stack["postgres"]
+    env = stack["env"]
+    _manage(env, "import_data", "countries", str(DATA / "countries" / "country-codes.csv"))
+    _manage(env, "import_data", "cow-states", str(DATA / "cow" / "states2016.csv"))
+    before = postgres.query("SELECT count(*) FROM partnerships_agreement")[0][0]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(BASE_DIR / "manage.py"),
+            "import_data",
+            "cow-alliances",
+            str(DATA / "cow" / "alliance_v4.1_by_member.csv"),
+        ],
+        env=env,
+        cwd=BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)  # well into the rows (the whole file takes several seconds)
+    postgres.stop()
+    _, stderr = process.communicate(timeout=120)
+    postgres.start()
+    assert process.returncode != 0
+    assert "the database became unavailable during the import" in stderr
+    assert "Traceback" not in stderr
+    assert postgres.query("SELECT count(*) FROM partnerships_agreement")[0][0] == before
+
+
+def test_a_killed_worker_loses_no_committed_data_and_leaves_nothing_half_written(stack: dict) -> None:
+    postgres = stack["postgres"]
+    nations = [row[0] for row in postgres.query("SELECT id FROM partnerships_nation WHERE iso3 IS NOT NULL LIMIT 40")]
+    if len(nations) < 4:
+        _manage(stack["env"], "shell", "-c", "from partnerships.services.nations import seed_nations; seed_nations()")
+        nations = [row[0] for row in postgres.query("SELECT id FROM partnerships_nation LIMIT 40")]
+
+    def create(index: int) -> tuple[int, int | None]:
+        body = {
+            "title": f"Crash test agreement {index}",
+            "kind": "mou",
+            "scope": "multilateral",
+            "status": "signed",
+            "signed_on": "2020-01-01",
+            "parties": [{"nation": nations[(index + k) % len(nations)]} for k in range(3)],
+        }
+        try:
+            response = _post(stack, "/api/v1/agreements/", body)
+            return response.status_code, response.json().get("id") if response.status_code == 201 else None
+        except requests.RequestException:
+            return 0, None
+
+    workers = [
+        int(line.split()[0])
+        for line in subprocess.run(["ps", "-o", "pid=,ppid=", "-A"], capture_output=True, text=True).stdout.splitlines()
+        if line.split()[1] == str(stack["server"].pid)
+    ]
+    assert workers
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(create, index) for index in range(60)]
+        time.sleep(0.3)
+        os.kill(workers[0], signal.SIGKILL)  # mid-flight: gunicorn replaces the worker
+        results = [future.result() for future in futures]
+    created = {pk for status, pk in results if status == 201}
+    assert created  # the surviving worker and the replacement went on serving
+    rows = postgres.query(
+        "SELECT a.id, count(p.id) FROM partnerships_agreement a LEFT JOIN partnerships_agreementparty p "
+        "ON p.agreement_id = a.id WHERE a.title LIKE 'Crash test agreement %%' GROUP BY a.id"
+    )
+    saved = dict(rows)
+    # Every acknowledged write is there; every agreement there is whole (its three parties).
+    assert created <= set(saved)
+    assert set(saved.values()) == {3}
+    assert stack["server"].poll() is None
