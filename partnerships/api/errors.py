@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
@@ -80,6 +81,24 @@ def flatten(detail: Any, path: str | None = None) -> list[dict[str, Any]]:
     return [{"code": str(code), "detail": str(detail), "attr": path}]
 
 
+def conflict_message(exc: IntegrityError) -> str:
+    """Say which rule a change broke at the database (another request got there first), in the rule's words."""
+    name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if not name:
+        return Conflict.default_detail
+    for model in apps.get_app_config("partnerships").get_models():
+        for constraint in model._meta.constraints:
+            if constraint.name == name:
+                return f"{constraint.get_violation_error_message()} (Another request may have just saved it.)"
+        for field in model._meta.fields:
+            if field.unique and name == f"{model._meta.db_table}_{field.column}_key":
+                return (
+                    f"Another {model._meta.verbose_name} already has this {field.verbose_name} "
+                    "(it may have just been saved by another request)."
+                )
+    return Conflict.default_detail
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Render every error in the registry's shape (see the module docstring)."""
     if isinstance(exc, Http404):
@@ -97,7 +116,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError({"non_field_errors": ["A value is out of the range the registry can store."]})
     elif isinstance(exc, IntegrityError):
         logger.warning("integrity error on %s: %s", context.get("request") and context["request"].path, exc)
-        exc = Conflict()
+        exc = Conflict(conflict_message(exc))
     elif isinstance(exc, OperationalError | InterfaceError):
         logger.error("database unavailable: %s", exc)
         exc = ServiceUnavailable()
