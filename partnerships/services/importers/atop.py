@@ -39,7 +39,7 @@ def atop_date(year: str, month: str, day: str, label: str, *, end: bool = False)
     d = parse_int(day, f"{label} day", missing=("", "0", "-9"))
     try:
         return date(y, m, d if d else (calendar.monthrange(y, m)[1] if end else 1))
-    except (ValueError, calendar.IllegalMonthError):
+    except (ValueError, OverflowError, calendar.IllegalMonthError):
         raise RowRejected(f"{label}: {year}-{month}-{day} is not a date") from None
 
 

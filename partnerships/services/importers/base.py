@@ -30,6 +30,8 @@ from django.db import IntegrityError, connection, models, transaction
 from partnerships.audit import Channel, recorded_as
 
 ENCODINGS = ("utf-8", "cp1252")
+# No count, code or year in the datasets comes near this; larger numbers are errors, not data.
+MAX_NUMBER = 10**9
 
 
 class ImportAborted(Exception):
@@ -369,6 +371,9 @@ def parse_int(value: str, column: str, *, missing: tuple[str, ...] = ("", "-9", 
     if value in missing:
         return None
     try:
-        return int(float(value)) if value.replace(".", "", 1).lstrip("-").isdigit() else int(value)
-    except ValueError:
+        number = int(float(value)) if value.replace(".", "", 1).lstrip("-").isdigit() else int(value)
+    except (ValueError, OverflowError):
         raise RowRejected(f"{column}: “{value}” is not a number") from None
+    if abs(number) > MAX_NUMBER:
+        raise RowRejected(f"{column}: {value} is out of range")
+    return number

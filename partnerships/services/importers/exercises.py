@@ -44,26 +44,26 @@ def mme_date(text: str, year: str, month: str, day: str, column: str, *, end: bo
     last for an end; two-digit years are 19xx from 50 up, 20xx below.
     """
     y = m = d = None
-    if year.isdigit() and month.isdigit():
-        y, m = int(year), int(month)
-        d = int(day) if day.isdigit() else None
-    elif match := SLASHED.match(text):
-        m, y = int(match.group(1)), int(match.group(3))
-        d = None if match.group(2) == "xx" else int(match.group(2))
-        if y < 100:
-            y += 1900 if y >= 50 else 2000
-    elif match := DASHED.match(text):
-        y, m = int(match.group(1)), int(match.group(2))
-        d = None if match.group(3) == "xx" else int(match.group(3))
-    elif text.strip().lower() in MISSING:
-        return None
-    else:
-        raise RowRejected(f"{column}: “{text}” is not a date (m/d/yy or yyyy-mm-dd, xx for an unknown day)")
     try:
+        if year.isdigit() and month.isdigit():
+            y, m = int(year), int(month)
+            d = int(day) if day.isdigit() else None
+        elif match := SLASHED.match(text):
+            m, y = int(match.group(1)), int(match.group(3))
+            d = None if match.group(2) == "xx" else int(match.group(2))
+            if y < 100:
+                y += 1900 if y >= 50 else 2000
+        elif match := DASHED.match(text):
+            y, m = int(match.group(1)), int(match.group(2))
+            d = None if match.group(3) == "xx" else int(match.group(3))
+        elif text.strip().lower() in MISSING:
+            return None
+        else:
+            raise RowRejected(f"{column}: “{text}” is not a date (m/d/yy or yyyy-mm-dd, xx for an unknown day)")
         if d is None:
             d = calendar.monthrange(y, m)[1] if end else 1
         return date(y, m, d)
-    except (ValueError, calendar.IllegalMonthError):
+    except (ValueError, OverflowError, calendar.IllegalMonthError):
         raise RowRejected(f"{column}: “{text}” is not a date") from None
 
 

@@ -105,7 +105,7 @@ def _cow_date(year: str, month: str, day: str, column: str, *, end: bool = False
                 return date(y, m, 1)
             return (date(y + (m == 12), m % 12 + 1, 1)) - timedelta(days=1)
         return date(y, m, d)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise RowRejected(f"{column}: {year}-{month}-{day} is not a date") from None
 
 
