@@ -185,6 +185,7 @@ def test_reads_come_from_the_replica_and_writes_go_to_the_primary(servers: dict)
 REPLICA = {"ENGINE": "django.db.backends.postgresql", "NAME": "unused", "HOST": "127.0.0.1", "PORT": "1"}
 
 
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")  # only the router reads the copy
 def test_the_router_rules() -> None:
     # No database: the router only reads settings and the connection's transaction state.
     from django.conf import settings
