@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg2
 import pytest
@@ -20,8 +16,8 @@ from django.db import connection
 from partnerships.models import Agreement, ApiToken
 from partnerships.services.demo import load_demo
 from tests.factories import ProgramFactory, UserFactory
+from tests.processes import database_url, manage, production_environment, recreate_database
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 RESTORED = "registry_restore_check"
 
 
@@ -41,45 +37,19 @@ def _counts(cursor) -> dict[str, int]:
 @pytest.fixture
 def restored_database(transactional_db: None):
     settings = connection.settings_dict
+    recreate_database(settings, RESTORED)
     options = {
         "host": settings["HOST"],
         "port": settings["PORT"],
         "user": settings["USER"],
         "password": settings["PASSWORD"] or None,
     }
-    admin = psycopg2.connect(dbname="postgres", **options)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{RESTORED}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{RESTORED}" TEMPLATE template0')
-    credentials = settings["USER"] + (f":{quote(settings['PASSWORD'])}" if settings["PASSWORD"] else "")
-    url = f"postgres://{credentials}@{quote(settings['HOST'], safe='')}:{settings['PORT']}/{RESTORED}"
-    yield url, options
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{RESTORED}" WITH (FORCE)')
-    admin.close()
+    yield database_url(settings, RESTORED), options
+    recreate_database(settings, RESTORED, create=False)
 
 
 def _restore(path: Path, url: str) -> subprocess.CompletedProcess:
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_SETTINGS_MODULE": "registry_site.settings",
-        "REGISTRY_ENV_FILE": "/dev/null",
-        "REGISTRY_NO_VENV": "1",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "localhost",
-        "DATABASE_URL": url,
-    }
-    return subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), "restore_db", str(path)],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=BASE_DIR,
-    )
+    return manage("restore_db", str(path), env=production_environment(DATABASE_URL=url), check=False)
 
 
 def test_a_dump_restores_every_record_and_its_history(tmp_path: Path, restored_database) -> None:

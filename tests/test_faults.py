@@ -13,9 +13,7 @@ half-written.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,15 +27,9 @@ import pytest
 import requests
 
 from registry_site.embedded_db import ensure_database, ensure_server, stop_server
+from tests.processes import BASE_DIR, manage, served_environment, start_gunicorn
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 DATA = BASE_DIR.parent / "shared" / "data"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Postgres:
@@ -66,80 +58,26 @@ class Postgres:
             return cursor.fetchall()
 
 
-def _environment(database_url: str) -> dict[str, str]:
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_SETTINGS_MODULE": "registry_site.settings",
-        "REGISTRY_ENV_FILE": "/dev/null",
-        "REGISTRY_NO_VENV": "1",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "REGISTRY_PUBLIC_READ": "true",
-        "DB_CONN_MAX_AGE": "600",
-        "API_THROTTLE_ANON": "1000000/minute",
-        "API_THROTTLE_USER": "1000000/minute",
-        "DATABASE_URL": database_url,
-    }
-
-
-def _manage(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), *args],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if check:
-        assert result.returncode == 0, result.stdout + result.stderr
-    return result
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Any:
     postgres = Postgres(tmp_path_factory.mktemp("faults"))
     postgres.start()
-    env = _environment(postgres.url("faults"))
-    _manage(env, "migrate", "--verbosity", "0")
-    _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    env = served_environment(postgres.url("faults"), DB_CONN_MAX_AGE="600")
+    manage("migrate", "--verbosity", "0", env=env)
+    manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
     key = (
-        _manage(
-            env,
+        manage(
             "shell",
             "-c",
             "from django.contrib.auth.models import User; from partnerships.models import ApiToken;"
             "user = User.objects.create_superuser('faults', 'f@example.org', 'unused-password-1234');"
             "print(ApiToken.issue(user=user, name='faults', write_enabled=True).key)",
+            env=env,
         )
         .stdout.strip()
         .splitlines()[-1]
     )
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(BASE_DIR / "registry_site/gunicorn.conf.py"),
-            "registry_site.wsgi",
-        ],
-        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2", "GUNICORN_ACCESS_LOG": "/dev/null"},
-        cwd=BASE_DIR,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.2)
+    server, base = start_gunicorn(env, workers=2)
     yield {"postgres": postgres, "env": env, "base": base, "key": key, "server": server}
     server.terminate()
     server.wait(timeout=30)
@@ -187,8 +125,8 @@ def test_an_outage_answers_503_loses_nothing_and_heals_without_a_restart(stack: 
 def test_an_import_interrupted_by_an_outage_writes_nothing(stack: dict) -> None:
     postgres = stack["postgres"]
     env = stack["env"]
-    _manage(env, "import_data", "countries", str(DATA / "countries" / "country-codes.csv"))
-    _manage(env, "import_data", "cow-states", str(DATA / "cow" / "states2016.csv"))
+    manage("import_data", "countries", str(DATA / "countries" / "country-codes.csv"), env=env)
+    manage("import_data", "cow-states", str(DATA / "cow" / "states2016.csv"), env=env)
     before = postgres.query("SELECT count(*) FROM partnerships_agreement")[0][0]
     process = subprocess.Popen(
         [
@@ -218,7 +156,9 @@ def test_a_killed_worker_loses_no_committed_data_and_leaves_nothing_half_written
     postgres = stack["postgres"]
     nations = [row[0] for row in postgres.query("SELECT id FROM partnerships_nation WHERE iso3 IS NOT NULL LIMIT 40")]
     if len(nations) < 4:
-        _manage(stack["env"], "shell", "-c", "from partnerships.services.nations import seed_nations; seed_nations()")
+        manage(
+            "shell", "-c", "from partnerships.services.nations import seed_nations; seed_nations()", env=stack["env"]
+        )
         nations = [row[0] for row in postgres.query("SELECT id FROM partnerships_nation LIMIT 40")]
 
     def create(index: int) -> tuple[int, int | None]:

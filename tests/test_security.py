@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -19,55 +14,39 @@ from django.urls import reverse
 
 from registry_site.logs import JsonFormatter, RequestIdFilter
 from tests.factories import AgreementFactory, UserFactory
+from tests.processes import manage, production_environment
 
 pytestmark = pytest.mark.django_db
-BASE_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
 
 
-def production_environment(**extra: str) -> dict[str, str]:
-    """The environment of a production start: only what an operator would set."""
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_SETTINGS_MODULE": "registry_site.settings",
-        "REGISTRY_ENV_FILE": "/dev/null",
-        "REGISTRY_NO_VENV": "1",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "registry.example.org",
-        # Never contacted by the checks below.
-        "DATABASE_URL": "postgres://registry@127.0.0.1:1/registry",
-    }
-    environment.update(extra)
-    return environment
-
-
-def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=BASE_DIR,
-    )
+# Settings are only read, never connected to.
+UNUSED_DATABASE = "postgres://registry@127.0.0.1:1/registry"
 
 
 def test_production_settings_pass_the_deployment_checklist() -> None:
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_environment())
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=production_environment(DATABASE_URL=UNUSED_DATABASE)
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
     # Switching a protection off is reported: the check is real.
-    weak = manage("check", "--deploy", "--fail-level", "WARNING", env=production_environment(SECURE_HSTS_SECONDS="0"))
+    weak = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=production_environment(SECURE_HSTS_SECONDS="0", DATABASE_URL=UNUSED_DATABASE),
+        check=False,
+    )
     assert weak.returncode != 0
     assert "security.W004" in weak.stderr + weak.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key() -> None:
-    environment = production_environment()
+    environment = production_environment(DATABASE_URL=UNUSED_DATABASE)
     del environment["SECRET_KEY"]
-    result = manage("check", env=environment)
+    result = manage("check", env=environment, check=False)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 

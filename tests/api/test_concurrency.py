@@ -5,23 +5,20 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import subprocess
 import sys
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
 
 from partnerships.models import Agreement, AgreementParty, Nation, Program
 from tests.api.conftest import Api
+from tests.processes import BASE_DIR, database_url, production_environment
 
 pytestmark = pytest.mark.django_db(transaction=True)
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA = BASE_DIR.parent / "shared" / "data"
 
 
@@ -66,27 +63,10 @@ def test_the_same_program_name_created_at_once_is_a_clear_conflict(writer_api: A
         assert detail.startswith("A program with this name already exists."), detail
 
 
-def _database_url() -> str:
-    settings = connection.settings_dict
-    credentials = settings["USER"] + (f":{quote(settings['PASSWORD'])}" if settings["PASSWORD"] else "")
-    return f"postgres://{credentials}@{quote(settings['HOST'], safe='')}:{settings['PORT']}/{settings['NAME']}"
-
-
 def _import(kind: str, path: Path) -> subprocess.Popen:
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_SETTINGS_MODULE": "registry_site.settings",
-        "REGISTRY_ENV_FILE": "/dev/null",
-        "REGISTRY_NO_VENV": "1",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "localhost",
-        "DATABASE_URL": _database_url(),
-    }
     return subprocess.Popen(
         [sys.executable, str(BASE_DIR / "manage.py"), "import_data", kind, str(path)],
-        env=environment,
+        env=production_environment(DATABASE_URL=database_url(connection.settings_dict)),
         cwd=BASE_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
