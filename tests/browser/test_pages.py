@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from partnerships.models import Agreement, Nation
+from partnerships.models import Agreement, Assessment, Nation
 from partnerships.services.demo import load_demo
 from tests.browser.conftest import screenshot
 from tests.factories import UserFactory
@@ -165,3 +165,23 @@ def test_keyboard_users_can_skip_to_the_content(analyst_page: Any, live_server: 
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_the_admin_and_the_browsable_api_work_under_the_content_security_policy(page: Any, live_server: Any) -> None:
+    # The page fixture fails the test on any CSP violation, on every page below.
+    load_demo()
+    UserFactory(username="editor-in-chief", is_staff=True, is_superuser=True)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "editor-in-chief")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    assessment = Assessment.objects.order_by("pk").first()
+    page.goto(f"{live_server.url}/admin/partnerships/assessment/{assessment.pk}/change/")
+    rows = page.locator("#measurements-group tbody tr.form-row").count()
+    page.click("#measurements-group .add-row a")  # the admin's own JavaScript adds an inline row
+    assert page.locator("#measurements-group tbody tr.form-row").count() == rows + 1
+    screenshot(page, "admin-assessment")
+    page.goto(f"{live_server.url}/api/v1/agreements/")
+    assert page.locator("pre.prettyprint, .response-info").count() >= 1
+    screenshot(page, "browsable-api")
