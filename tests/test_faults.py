@@ -44,7 +44,8 @@ class Postgres:
         ensure_database(self.host, self.port, "faults")
 
     def stop(self) -> None:
-        assert stop_server(self.data)
+        # As abrupt as a crash, and patient with a loaded machine.
+        assert stop_server(self.data, mode="immediate", timeout=180)
 
     def url(self, name: str) -> str:
         return f"postgres://postgres@{quote(self.host, safe='')}:{self.port}/{name}"
@@ -142,9 +143,14 @@ def test_an_import_interrupted_by_an_outage_writes_nothing(stack: dict) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(3)  # well into the rows (the whole file takes several seconds)
+    # Stop the server as soon as the import reports rows done: inside its one transaction.
+    first = process.stderr.readline()
+    while first and "rows (" not in first:
+        first = process.stderr.readline()
+    assert "rows (" in first, "the import never reported progress"
     postgres.stop()
-    _, stderr = process.communicate(timeout=120)
+    _, rest = process.communicate(timeout=120)
+    stderr = first + rest
     postgres.start()
     assert process.returncode != 0
     assert "the database became unavailable during the import" in stderr
