@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.db import models
@@ -44,7 +45,12 @@ class NestedRelatedField(serializers.RelatedField):
             getattr(request, "user", None)
         ):
             return None
-        return self.brief_serializer(value, context=self.context).data
+        return self.brief.to_representation(value)
+
+    @cached_property
+    def brief(self) -> serializers.Serializer:
+        """One brief serializer for every row this field renders: building its fields is the costly part."""
+        return self.brief_serializer(context=self.context)
 
     def to_internal_value(self, data: Any) -> models.Model:
         queryset = self.get_queryset()

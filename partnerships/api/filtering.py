@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
 # Parameters that are not filters but are understood by the API.
-RESERVED_PARAMS = {"limit", "offset", "after", "brief", "fields", "omit", "format"}
+RESERVED_PARAMS = {"limit", "offset", "after", "count", "brief", "fields", "omit", "format"}
 
 
 class StrictFilterBackend(DjangoFilterBackend):

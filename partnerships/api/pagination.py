@@ -4,6 +4,11 @@ Offset pages are deterministic because every ordering ends with ``id``.
 The cursor walks records by ascending id (``?after=0``, then the ``next``
 link): rows added during the walk appear at its end, deleted ones simply
 vanish, and no row is skipped or repeated, which offsets cannot promise.
+
+``count`` is exact up to 1,000 matches; beyond that it is the query planner's
+estimate and ``count_exact`` is false (``?count=exact`` asks for an exact
+count, at its cost). Whether there is a next page never depends on the
+estimate: one row more than the page is read.
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from partnerships.services.counting import EXACT_COUNT_LIMIT, bounded_count
+
 CURSOR_PARAM = "after"
+COUNT_PARAM = "count"
 
 
 def _non_negative_int(request: Request, name: str) -> int | None:
@@ -34,6 +42,15 @@ def _non_negative_int(request: Request, name: str) -> int | None:
     return value
 
 
+def _exact_count(request: Request) -> bool:
+    raw = request.query_params.get(COUNT_PARAM)
+    if raw is None or raw == "":
+        return False
+    if raw != "exact":
+        raise ValidationError({COUNT_PARAM: [f"“{raw}” is not a valid choice: the only choice is “exact”."]})
+    return True
+
+
 class RegistryPagination(pagination.LimitOffsetPagination):
     default_limit = 50
     max_limit = 1000
@@ -45,10 +62,16 @@ class RegistryPagination(pagination.LimitOffsetPagination):
         self.cursor_mode = after is not None
         if not self.cursor_mode:
             self.offset = _non_negative_int(request, self.offset_query_param) or 0
-            self.count = self.get_count(queryset)
-            if self.count == 0 or self.offset > self.count:
+            counted = bounded_count(queryset, exact=_exact_count(request))
+            self.count, self.count_exact = counted.value, counted.exact
+            if self.count_exact and (self.count == 0 or self.offset >= self.count):
+                self.has_more = False
                 return []
-            return list(queryset[self.offset : self.offset + self.limit])
+            rows = list(queryset[self.offset : self.offset + self.limit + 1])
+            self.has_more = len(rows) > self.limit
+            return rows[: self.limit]
+        if request.query_params.get(COUNT_PARAM):
+            raise ValidationError({COUNT_PARAM: ["The cursor mode does not count: leave count out."]})
         if request.query_params.get("ordering") or request.query_params.get(self.offset_query_param):
             raise ValidationError(
                 {CURSOR_PARAM: ["The cursor walks records by id: do not combine it with ordering or offset."]}
@@ -58,20 +81,49 @@ class RegistryPagination(pagination.LimitOffsetPagination):
         self.page = rows[: self.limit]
         return self.page
 
+    def get_next_link(self) -> str | None:
+        if not self.has_more:
+            return None
+        url = self.request.build_absolute_uri()
+        url = replace_query_param(url, self.limit_query_param, self.limit)
+        return replace_query_param(url, self.offset_query_param, self.offset + self.limit)
+
     def get_paginated_response(self, data: list) -> Response:
         if not self.cursor_mode:
-            return super().get_paginated_response(data)
+            return Response(
+                OrderedDict(
+                    [
+                        ("count", self.count),
+                        ("count_exact", self.count_exact),
+                        ("next", self.get_next_link()),
+                        ("previous", self.get_previous_link()),
+                        ("results", data),
+                    ]
+                )
+            )
         next_link = None
         if self.has_more:
             url = remove_query_param(self.request.build_absolute_uri(), self.offset_query_param)
             next_link = replace_query_param(url, CURSOR_PARAM, self.page[-1].pk)
-        return Response(OrderedDict([("count", None), ("next", next_link), ("previous", None), ("results", data)]))
+        return Response(
+            OrderedDict(
+                [("count", None), ("count_exact", None), ("next", next_link), ("previous", None), ("results", data)]
+            )
+        )
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         response = super().get_paginated_response_schema(schema)
         response["properties"]["count"]["nullable"] = True
-        response["properties"]["count"]["description"] = "Total matching records; null in cursor mode."
-        response["required"] = ["count", "next", "previous", "results"]
+        response["properties"]["count"]["description"] = (
+            f"Matching records: exact up to {EXACT_COUNT_LIMIT:,}, beyond that the query planner's estimate "
+            "unless count=exact was asked for; null in cursor mode."
+        )
+        response["properties"]["count_exact"] = {
+            "type": "boolean",
+            "nullable": True,
+            "description": "Whether count is exact (false: an estimate); null in cursor mode.",
+        }
+        response["required"] = ["count", "count_exact", "next", "previous", "results"]
         return response
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict]:
@@ -82,6 +134,18 @@ class RegistryPagination(pagination.LimitOffsetPagination):
                 parameter["schema"]["minimum"] = 0
             if parameter["name"] == self.offset_query_param:
                 parameter["schema"]["minimum"] = 0
+        parameters.append(
+            {
+                "name": COUNT_PARAM,
+                "required": False,
+                "in": "query",
+                "description": (
+                    f"`exact` counts every match, however many; by default counts above {EXACT_COUNT_LIMIT:,} "
+                    "are the query planner's estimate (see count_exact)."
+                ),
+                "schema": {"type": "string", "enum": ["exact"]},
+            }
+        )
         parameters.append(
             {
                 "name": CURSOR_PARAM,

@@ -138,8 +138,11 @@ class RegistryViewSet(viewsets.ModelViewSet):
         related = [path for name in fields for path in serializer_class.related.get(name, ())]
         if related:
             queryset = queryset.select_related(*related)
+        # Prefetched rows are read-only snapshots: a write answers with what it saved, read afresh.
         prefetches = [
-            serializer_class.prefetch[name](self.request) for name in fields if name in serializer_class.prefetch
+            serializer_class.prefetch[name](self.request)
+            for name in fields
+            if name in serializer_class.prefetch and self.request.method in ("GET", "HEAD")
         ]
         if prefetches:
             queryset = queryset.prefetch_related(*prefetches)

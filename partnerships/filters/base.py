@@ -252,9 +252,13 @@ def _filters_for(name: str, kind: str, field_name: str, model_field: models.Fiel
         filters[f"{name}__empty"] = EmptyFilter(field_name=field_name, blank=True)
     elif kind == "choice":
         field_choices = model_field.choices if model_field is not None else []
-        filters[name] = django_filters.MultipleChoiceFilter(field_name=field_name, choices=field_choices)
+        # DISTINCT only where a lookup may cross a to-many relation: over a page's columns it is costly.
+        distinct = "__" in field_name
+        filters[name] = django_filters.MultipleChoiceFilter(
+            field_name=field_name, choices=field_choices, distinct=distinct
+        )
         filters[f"{name}__n"] = django_filters.MultipleChoiceFilter(
-            field_name=field_name, choices=field_choices, exclude=True
+            field_name=field_name, choices=field_choices, exclude=True, distinct=distinct
         )
     elif kind == "array":
         field_choices = model_field.base_field.choices  # type: ignore[union-attr]
@@ -295,7 +299,7 @@ class RegistryFilterSet(django_filters.FilterSet):
     id = MultiValueFilter(field_name="id", value_field=BoundedIntegerField, label="Id (repeat to OR)")
     id__n = MultiValueFilter(field_name="id", value_field=BoundedIntegerField, exclude=True)
     q = django_filters.CharFilter(method="search", label="Text search")
-    visibility = django_filters.MultipleChoiceFilter(choices=choices.Visibility.choices)
+    visibility = django_filters.MultipleChoiceFilter(choices=choices.Visibility.choices, distinct=False)
     updated_since = UpdatedSinceFilter(label="Changed at or after (ISO 8601 timestamp)")
     created_since = TimestampFilter(
         field_name="created_at", lookup_expr="gte", label="Created at or after (ISO 8601 timestamp)"

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -38,7 +37,9 @@ from partnerships.models import (
     can_view_restricted,
 )
 from partnerships.services import stats
+from partnerships.services.counting import BoundedPaginator
 from partnerships.services.exports import csv_lines
+from partnerships.services.links import url_maker
 from partnerships.services.search import search
 from partnerships.web import charts, history
 from partnerships.web.lists import LIST_PAGES, ListPage
@@ -107,7 +108,7 @@ class RecordListView(RegistryPage):
             return self.export(page, rows_queryset, request)
         per_page = int(params.get("per_page")) if params.get("per_page", "").isdigit() else 50
         per_page = per_page if per_page in PAGE_SIZES else 50
-        paginator = Paginator(rows_queryset, per_page)
+        paginator = BoundedPaginator(rows_queryset, per_page)
         page_obj = paginator.get_page(params.get("page"))
         rows = [(obj, [column.value(obj) for column in page.columns]) for obj in page_obj.object_list]
         context = {
@@ -131,10 +132,11 @@ class RecordListView(RegistryPage):
         header = ["id", *[column.label for column in page.columns], "url"]
         base = request.build_absolute_uri("/")[:-1]
 
+        detail_url = url_maker(f"partnerships:{page.key}-detail")
+
         def rows() -> Any:
             for obj in queryset.iterator(chunk_size=1000):
-                url = base + reverse(f"partnerships:{page.key}-detail", args=[obj.pk])
-                yield [obj.pk, *[column.value(obj) for column in page.columns], url]
+                yield [obj.pk, *[column.value(obj) for column in page.columns], base + detail_url(obj.pk)]
 
         response = StreamingHttpResponse(csv_lines(header, rows()), content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
