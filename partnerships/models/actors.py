@@ -19,6 +19,7 @@ from partnerships.models.base import (
     active_on_q,
     can_view_restricted,
     provenance_constraint,
+    search_document_field,
 )
 
 
@@ -82,9 +83,12 @@ class Nation(RegistryRecord):
         null=True, blank=True, help_text="First day it no longer existed as a state (historical states)."
     )
 
+    search_document = search_document_field(("name", "iso3", "iso2", "cow_abbr"))
+
     class Meta:
         ordering = ["name", "id"]
         indexes = [
+            GinIndex(fields=["search_document"], name="nation_search_gin"),
             models.Index(Lower("name"), name="nation_name_lower_idx"),
             # Case-insensitive substring filters (name__ic: UPPER(name) LIKE …) use trigram indexes.
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="nation_name_trgm"),
@@ -174,9 +178,14 @@ class Organization(RegistryRecord):
         blank=True,
     )
 
+    search_document = search_document_field(("name", "acronym"), ("description",))
+
     class Meta:
         ordering = ["name", "id"]
         indexes = [
+            GinIndex(fields=["search_document"], name="organization_search_gin"),
+            # Global search matches misspelt names by trigram word similarity on every name field.
+            GinIndex(OpClass(Upper("acronym"), name="gin_trgm_ops"), name="organization_acronym_trgm"),
             models.Index(Lower("name"), name="organization_name_lower_idx"),
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="organization_name_trgm"),
             models.Index(fields=["founded_on"], name="organization_founded_idx"),

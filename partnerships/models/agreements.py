@@ -24,6 +24,7 @@ from partnerships.models.base import (
     can_view_restricted,
     pks_of,
     provenance_constraint,
+    search_document_field,
 )
 from partnerships.models.parties import ActorReference, actor_visible_q, exactly_one_q
 from partnerships.models.programs import Program
@@ -91,6 +92,8 @@ class Agreement(RegistryRecord):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True, related_name="agreements")
     description = models.TextField(blank=True)
 
+    search_document = search_document_field(("title", "short_name"), ("description",))
+
     objects = AgreementQuerySet.as_manager()
 
     class Meta:
@@ -101,6 +104,9 @@ class Agreement(RegistryRecord):
             ("view_restricted", "Can view restricted records of every type"),
         ]
         indexes = [
+            GinIndex(fields=["search_document"], name="agreement_search_gin"),
+            # Global search matches misspelt names by trigram word similarity on every name field.
+            GinIndex(OpClass(Upper("short_name"), name="gin_trgm_ops"), name="agreement_short_name_trgm"),
             GinIndex(fields=["provisions"], name="agreement_provisions_gin"),
             models.Index(Lower("title"), name="agreement_title_lower_idx"),
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="agreement_title_trgm"),

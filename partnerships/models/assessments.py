@@ -39,6 +39,7 @@ from partnerships.models.base import (
     can_view_restricted,
     pks_of,
     provenance_constraint,
+    search_document_field,
 )
 from partnerships.models.exercises import Exercise
 from partnerships.models.parties import exactly_one_q
@@ -208,11 +209,14 @@ class Assessment(RegistryRecord):
         help_text="1 (poor) to 5 (excellent); empty if the assessment gives no overall rating.",
     )
 
+    search_document = search_document_field(("title",), ("summary",))
+
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-conducted_on", "id"]
         indexes = [
+            GinIndex(fields=["search_document"], name="assessment_search_gin"),
             models.Index(fields=["conducted_on", "id"], name="assessment_conducted_idx"),
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="assessment_title_trgm"),
         ]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django import forms
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -79,6 +80,21 @@ class VisibilityQuerySet(SyncQuerySet):
         return self.filter(visibility=Visibility.PUBLIC)
 
 
+class RegistryHistoricalRecords(HistoricalRecords):
+    """Historical records whose excluded fields are only those the model has.
+
+    The exclusions are declared once on the abstract base; simple-history
+    would otherwise look each of them up on every model (a membership has no
+    search document) and fail when showing an old version.
+    """
+
+    def create_history_model(self, model: type[models.Model], inherited: bool) -> type[models.Model]:
+        history_model = super().create_history_model(model, inherited)
+        present = {field.name for field in model._meta.local_fields}
+        history_model._history_excluded_fields = [name for name in self.excluded_fields if name in present]
+        return history_model
+
+
 class RegistryRecord(models.Model):
     """Abstract base of every top-level record."""
 
@@ -105,12 +121,26 @@ class RegistryRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    history = HistoricalRecords(inherit=True, bases=[HistoryChannelModel])
+    # The search document is derived from the other fields: history need not keep it.
+    history = RegistryHistoricalRecords(inherit=True, bases=[HistoryChannelModel], excluded_fields=["search_document"])
 
     objects = VisibilityQuerySet.as_manager()
 
     class Meta:
         abstract = True
+
+
+def search_document_field(primary: tuple[str, ...], secondary: tuple[str, ...] = ()) -> models.GeneratedField:
+    """Return a stored full-text document of ``primary`` (weight A) and ``secondary`` (weight B) fields.
+
+    PostgreSQL keeps it up to date (a generated column), and a GIN index on
+    it lets global search find and rank matches among millions of rows
+    without building every row's document for each query.
+    """
+    vector = SearchVector(*primary, weight="A", config="english")
+    if secondary:
+        vector = vector + SearchVector(*secondary, weight="B", config="english")
+    return models.GeneratedField(expression=vector, output_field=SearchVectorField(), db_persist=True)
 
 
 def provenance_constraint(model_name: str) -> models.UniqueConstraint:

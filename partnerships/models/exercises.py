@@ -22,6 +22,7 @@ from partnerships.models.base import (
     active_on_q,
     can_view_restricted,
     provenance_constraint,
+    search_document_field,
 )
 from partnerships.models.parties import ActorReference, actor_visible_q, exactly_one_q
 from partnerships.models.programs import Program
@@ -74,11 +75,16 @@ class Exercise(RegistryRecord):
     objectives = models.TextField(blank=True)
     outcomes = models.TextField(blank=True)
 
+    search_document = search_document_field(("name", "series"), ("location", "objectives", "outcomes"))
+
     objects = ExerciseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "name", "id"]
         indexes = [
+            GinIndex(fields=["search_document"], name="exercise_search_gin"),
+            # Global search matches misspelt names by trigram word similarity on every name field.
+            GinIndex(OpClass(Upper("series"), name="gin_trgm_ops"), name="exercise_series_trgm"),
             GinIndex(fields=["domains"], name="exercise_domains_gin"),
             models.Index(Lower("name"), name="exercise_name_lower_idx"),
             GinIndex(fields=["purposes"], name="exercise_purposes_gin"),

@@ -17,6 +17,7 @@ from partnerships.models.base import (
     VisibilityQuerySet,
     active_on_q,
     provenance_constraint,
+    search_document_field,
 )
 
 
@@ -45,11 +46,16 @@ class Program(RegistryRecord):
     ended_on = models.DateField(null=True, blank=True, help_text="Empty while the program runs.")
     description = models.TextField(blank=True)
 
+    search_document = search_document_field(("name", "acronym"), ("description",))
+
     objects = ProgramQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
         indexes = [
+            GinIndex(fields=["search_document"], name="program_search_gin"),
+            # Global search matches misspelt names by trigram word similarity on every name field.
+            GinIndex(OpClass(Upper("acronym"), name="gin_trgm_ops"), name="program_acronym_trgm"),
             GinIndex(fields=["objectives"], name="program_objectives_gin"),
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="program_name_trgm"),
             models.Index(fields=["started_on"], name="program_started_idx"),

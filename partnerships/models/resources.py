@@ -24,6 +24,7 @@ from partnerships.models.base import (
     can_view_restricted,
     pks_of,
     provenance_constraint,
+    search_document_field,
 )
 from partnerships.models.parties import actor_visible_q, exactly_one_q
 from partnerships.models.programs import Program
@@ -132,6 +133,8 @@ class ResourceSharing(RegistryRecord):
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="resources")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True, related_name="resources")
 
+    search_document = search_document_field(("reference", "description"), ("unit",))
+
     objects = ResourceSharingQuerySet.as_manager()
 
     class Meta:
@@ -198,6 +201,9 @@ class ResourceSharing(RegistryRecord):
             ),
         ]
         indexes = [
+            GinIndex(fields=["search_document"], name="resource_search_gin"),
+            # Global search matches misspelt names by trigram word similarity on every name field.
+            GinIndex(OpClass(Upper("reference"), name="gin_trgm_ops"), name="resource_reference_trgm"),
             models.Index(fields=["provider_nation", "start_date"], name="resourcesharing_provider_idx"),
             models.Index(fields=["recipient_nation", "start_date"], name="resourcesharing_recipient_idx"),
             models.Index(fields=["end_date"], name="resourcesharing_end_idx"),
@@ -207,7 +213,10 @@ class ResourceSharing(RegistryRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider} → {self.recipient}: {self.get_category_display()}"
+        # The enum's label, not get_category_display(): that flattens the choices on every call,
+        # which showed in pages listing a thousand transfers.
+        category = ResourceCategory(self.category).label if self.category in ResourceCategory.values else self.category
+        return f"{self.provider} → {self.recipient}: {category}"
 
     @property
     def provider(self) -> Nation | Organization | None:

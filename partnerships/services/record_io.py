@@ -121,7 +121,7 @@ def resolve(model: type[models.Model], key: str) -> models.Model | None:
 
 
 def _fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in SKIPPED]
+    return [f for f in model._meta.concrete_fields if f.name not in SKIPPED and not f.generated]
 
 
 def _plain(value: Any) -> Any:

@@ -1,9 +1,11 @@
 """Global search: every record type, ranked by PostgreSQL full-text search, tolerant of misspellings.
 
-Full-text search (English stemming) ranks records that contain the words;
-trigram word similarity (pg_trgm) finds the ones a typo would miss
-("Phillipines" → Philippines). Each type is searched through
-``visible_to(user)``, so restricted records never appear, nor count.
+Full-text search (English stemming) over each record's stored search
+document (a generated column with a GIN index) ranks records that contain
+the words; trigram word similarity (pg_trgm, on trigram-indexed names) finds
+the ones a typo would miss ("Phillipines" → Philippines). Each type is
+searched through ``visible_to(user)``, so restricted records never appear,
+nor count.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
-from django.db import models
-from django.db.models.functions import Coalesce, Greatest
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connections, models
+from django.db.models.functions import Coalesce, Greatest, Upper
 
 from partnerships.models import Agreement, Assessment, Exercise, Nation, Organization, Program, ResourceSharing
+from partnerships.services.counting import Count, bounded_count
 
 # Word similarity a misspelling must reach to count as a match (pg_trgm's default is 0.6).
 MIN_SIMILARITY = 0.45
@@ -25,7 +28,8 @@ MIN_SIMILARITY = 0.45
 class SearchTarget:
     model: type[models.Model]
     label: str
-    # Fields weighted A (names, codes) and B (descriptions) in the full-text vector.
+    # Fields weighted A (names, codes) and B (descriptions) in the model's search_document;
+    # misspellings are looked for in the primary ones.
     primary: tuple[str, ...]
     secondary: tuple[str, ...] = ()
     select_related: tuple[str, ...] = ()
@@ -54,37 +58,86 @@ class SearchGroup:
     model: type[models.Model]
     results: list[Any] = field(default_factory=list)
     total: int = 0
+    # False when ``total`` is the query planner's estimate (many thousands of matches).
+    total_exact: bool = True
 
 
-def _ranked(target: SearchTarget, queryset: models.QuerySet, text: str) -> models.QuerySet:
-    vector = SearchVector(*target.primary, weight="A", config="english")
-    if target.secondary:
-        vector = vector + SearchVector(*target.secondary, weight="B", config="english")
-    query = SearchQuery(text, search_type="websearch", config="english")
+def _full_text(queryset: models.QuerySet, query: SearchQuery) -> models.QuerySet:
+    """Records whose stored search document matches ``query`` (GIN index), best first."""
+    return (
+        queryset.filter(search_document=query)
+        .annotate(rank=SearchRank(models.F("search_document"), query))
+        .order_by("-rank", "pk")
+    )
+
+
+def _similar(target: SearchTarget, queryset: models.QuerySet, text: str) -> models.QuerySet:
+    """Records with a name ``text`` is a (misspelt) word of, by trigram word similarity, best first.
+
+    The condition is pg_trgm's ``%>`` operator on the upper-cased names, so
+    that the trigram indexes (``UPPER(name) gin_trgm_ops``) serve it; the
+    threshold is MIN_SIMILARITY (set on the connection by ``search``).
+    """
+    names = {f"_upper_{name}": Upper(name) for name in target.primary}
+    condition = models.Q()
+    for alias in names:
+        condition |= models.Q(**{f"{alias}__trigram_word_similar": text})
     similarities = [TrigramWordSimilarity(text, Coalesce(name, models.Value(""))) for name in target.primary]
     similarity = Greatest(*similarities) if len(similarities) > 1 else similarities[0]
-    return (
-        queryset.annotate(rank=SearchRank(vector, query), similarity=similarity)
-        .filter(models.Q(rank__gt=0) | models.Q(similarity__gte=MIN_SIMILARITY))
-        .order_by(-(models.F("rank") + models.F("similarity")), "pk")
-    )
+    return queryset.alias(**names).filter(condition).annotate(similarity=similarity).order_by("-similarity", "pk")
+
+
+def _records(target: SearchTarget, ranked: models.QuerySet, count: int) -> list[Any]:
+    """The first ``count`` records of ``ranked``, in order, with their related rows.
+
+    The best ids are picked first, without joins; only those few records are
+    then read with what they display. Joining every match before ranking cost
+    more than the ranking itself.
+    """
+    ids = list(ranked.values_list("pk", flat=True)[:count])
+    if not ids:
+        return []
+    found = target.model.objects.select_related(*target.select_related).in_bulk(ids)
+    return [found[pk] for pk in ids]
 
 
 def search(*, user: Any, text: str, per_type: int = 10) -> list[SearchGroup]:
     """Return, for each record type with matches, the best ``per_type`` records and the number found.
 
-    Records are ranked by full-text relevance plus trigram similarity; only
-    records ``user`` may see are searched.
+    Records containing the words (full-text search, English stemming) come
+    first, ranked by relevance. When they are fewer than ``per_type``, records
+    whose names the text resembles (a misspelling) follow, by similarity.
+    Only records ``user`` may see are searched; counts above
+    ``EXACT_COUNT_LIMIT`` are estimates.
     """
     text = " ".join(text.split())[:200]
     if not text:
         return []
+    query = SearchQuery(text, search_type="websearch", config="english")
+    prepared: set[str] = set()
     groups = []
     for target in TARGETS:
-        queryset = _ranked(target, target.model.objects.visible_to(user), text)
-        results = list(queryset.select_related(*target.select_related)[:per_type])
-        if not results:
+        visible = target.model.objects.visible_to(user)
+        if visible.db not in prepared:
+            with connections[visible.db].cursor() as cursor:
+                cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [MIN_SIMILARITY])
+            prepared.add(visible.db)
+        found = _full_text(visible, query)
+        results = _records(target, found, per_type)
+        if len(results) == per_type:
+            counted = bounded_count(found)
+            groups.append(
+                SearchGroup(target.label, target.model, results, total=counted.value, total_exact=counted.exact)
+            )
             continue
-        total = len(results) if len(results) < per_type else queryset.count()
-        groups.append(SearchGroup(label=target.label, model=target.model, results=results, total=total))
+        similar = _similar(target, visible.exclude(pk__in=[record.pk for record in results]), text)
+        more = _records(target, similar, per_type - len(results))
+        if not results and not more:
+            continue
+        total = Count(len(more), True) if len(more) < per_type - len(results) else bounded_count(similar)
+        groups.append(
+            SearchGroup(
+                target.label, target.model, results + more, total=len(results) + total.value, total_exact=total.exact
+            )
+        )
     return groups
