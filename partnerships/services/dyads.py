@@ -20,7 +20,9 @@ from decimal import Decimal
 from itertools import combinations, permutations
 from typing import Any
 
-from django.db.models.functions import Coalesce
+from django.db import connections
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.functions import Coalesce, ExtractYear
 
 from partnerships.choices import Provision
 from partnerships.models import Agreement, AgreementParty, ExerciseParticipant, Nation, ResourceSharing
@@ -28,13 +30,19 @@ from partnerships.models import Agreement, AgreementParty, ExerciseParticipant, 
 PROVISION_COLUMNS = [provision.value for provision in Provision]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Span:
     start: date
     end: date | None  # first day no longer in force
 
     def touches(self, year: int) -> bool:
         return self.start <= date(year, 12, 31) and (self.end is None or self.end > date(year, 1, 1))
+
+    def last_year(self, default: int) -> int:
+        """The last year the span touches (``default`` when it has not ended)."""
+        if self.end is None:
+            return default
+        return self.end.year if self.end > date(self.end.year, 1, 1) else self.end.year - 1
 
 
 def header(*, directed: bool) -> list[str]:
@@ -64,18 +72,19 @@ def dyad_years(
         nations = {pk: n for pk, n in nations.items() if n["region"] == region}
 
     # Agreements in force, with each nation's own span as a party.
+    in_force = Agreement.objects.visible_to(user).filter(in_force_from__isnull=False)
     agreements = {
         a["id"]: a
-        for a in Agreement.objects.visible_to(user)
-        .filter(in_force_from__isnull=False)
-        .annotate(end=Coalesce("ended_on", "expires_on"))
+        for a in in_force.annotate(end=Coalesce("ended_on", "expires_on"))
         .values("id", "in_force_from", "end", "provisions")
+        .iterator(chunk_size=10_000)
     }
     members: dict[int, list[tuple[int, _Span]]] = defaultdict(list)
     for row in (
         AgreementParty.objects.visible_to(user)
-        .filter(agreement_id__in=agreements)
+        .filter(agreement__in=in_force)
         .values("agreement_id", "nation_id", "organization__nation_id", "joined_on", "withdrew_on")
+        .iterator(chunk_size=10_000)
     ):
         nation = _nation_of(row)
         if nation in nations:
@@ -84,49 +93,107 @@ def dyad_years(
             ends = [end for end in (agreement["end"], row["withdrew_on"]) if end is not None]
             members[row["agreement_id"]].append((nation, _Span(start, min(ends) if ends else None)))
 
-    exercises: dict[int, list[int]] = defaultdict(list)
-    exercise_year: dict[int, int] = {}
-    for row in (
-        ExerciseParticipant.objects.visible_to(user)
-        .filter(exercise__start_date__isnull=False)
-        .values("exercise_id", "exercise__start_date", "nation_id", "organization__nation_id")
-    ):
-        nation = _nation_of(row)
-        if nation in nations:
-            exercises[row["exercise_id"]].append(nation)
-            exercise_year[row["exercise_id"]] = row["exercise__start_date"].year
-
-    flows: dict[int, list[tuple[int, int, Decimal, Decimal]]] = defaultdict(list)
-    for row in (
+    nation_ids = list(nations)
+    exercise_rows = _ExercisePairs(user, nation_ids)
+    flow_rows = (
         ResourceSharing.objects.visible_to(user)
         .filter(start_date__isnull=False)
-        .values(
-            "start_date",
-            "provider_nation_id",
-            "provider_organization__nation_id",
-            "recipient_nation_id",
-            "recipient_organization__nation_id",
-            "value",
-            "currency",
-            "tiv_total",
+        .annotate(
+            year=ExtractYear("start_date"),
+            provider=Coalesce("provider_nation_id", "provider_organization__nation_id"),
+            recipient=Coalesce("recipient_nation_id", "recipient_organization__nation_id"),
         )
-    ):
-        provider = row["provider_nation_id"] or row["provider_organization__nation_id"]
-        recipient = row["recipient_nation_id"] or row["recipient_organization__nation_id"]
-        if provider in nations and recipient in nations and provider != recipient:
-            value = row["value"] if row["value"] is not None and row["currency"] == "USD" else Decimal(0)
-            flows[row["start_date"].year].append((provider, recipient, value, row["tiv_total"] or Decimal(0)))
+        .filter(provider__in=nation_ids, recipient__in=nation_ids)
+        .exclude(provider=F("recipient"))
+    )
 
     years = [span.start.year for rows in members.values() for _, span in rows]
-    years += list(exercise_year.values()) + list(flows)
+    for bounds in (exercise_rows.bounds(), flow_rows.aggregate(first=Min("year"), last=Max("year"))):
+        years += [year for year in (bounds["first"], bounds["last"]) if year is not None]
     if not years:
         yield header(directed=directed)
         return
     first = first_year if first_year is not None else min(years)
     last = last_year if last_year is not None else max(max(years), date.today().year)
     yield header(directed=directed)
+    # Which agreements each year needs: looking at every agreement every year cost more than the
+    # rows themselves once there are a hundred thousand of them.
+    agreements_by_year: dict[int, list[int]] = defaultdict(list)
+    for agreement_id, rows in members.items():
+        touched: set[int] = set()
+        for _, span in rows:
+            touched.update(range(max(span.start.year, first), min(span.last_year(last), last) + 1))
+        for year in touched:
+            agreements_by_year[year].append(agreement_id)
+    # Exercises and flows are counted and summed by PostgreSQL, per year and pair, and read in
+    # year order as the table is written: they are never all in memory at once.
+    exercises = _ByYear(exercise_rows.rows(first, last))
+    flows = _ByYear(
+        flow_rows.filter(year__gte=first, year__lte=last)
+        .values("year", "provider", "recipient")
+        .annotate(count=Count("id"), usd=Sum("value", filter=Q(currency="USD")), tiv=Sum("tiv_total"))
+        .order_by("year")
+        .values_list("year", "provider", "recipient", "count", "usd", "tiv")
+        .iterator(chunk_size=10_000)
+    )
     for year in range(first, last + 1):
-        yield from _year_rows(year, nations, agreements, members, exercises, exercise_year, flows, directed)
+        yield from _year_rows(
+            year,
+            nations,
+            agreements,
+            {agreement_id: members[agreement_id] for agreement_id in agreements_by_year.get(year, ())},
+            exercises.take(year),
+            flows.take(year),
+            directed,
+        )
+
+
+class _ExercisePairs:
+    """For each year and pair of nations, how many exercises starting that year both took part in."""
+
+    def __init__(self, user: Any, nation_ids: list[int]) -> None:
+        self.participations = (
+            ExerciseParticipant.objects.visible_to(user)
+            .filter(exercise__start_date__isnull=False)
+            .annotate(
+                year=ExtractYear("exercise__start_date"), nation_key=Coalesce("nation_id", "organization__nation_id")
+            )
+            .filter(nation_key__in=nation_ids)
+        )
+
+    def bounds(self) -> dict[str, int | None]:
+        return self.participations.aggregate(first=Min("year"), last=Max("year"))
+
+    def rows(self, first: int, last: int) -> Iterator[tuple[int, int, int, int]]:
+        rows = self.participations.filter(year__gte=first, year__lte=last).values("exercise_id", "nation_key", "year")
+        sql, params = rows.distinct().query.sql_with_params()
+        statement = f"""
+            WITH taking_part AS MATERIALIZED ({sql})
+            SELECT one.year, one.nation_key, other.nation_key, count(*)
+            FROM taking_part one JOIN taking_part other
+              ON other.exercise_id = one.exercise_id AND one.nation_key < other.nation_key
+            GROUP BY 1, 2, 3 ORDER BY 1"""
+        connection = connections[rows.db]
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(statement, params)
+            while batch := cursor.fetchmany(10_000):
+                yield from batch
+
+
+class _ByYear:
+    """Rows in year order (year first), handed out one year at a time."""
+
+    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
+        self.rows = iter(rows)
+        self.pending: tuple[Any, ...] | None = next(self.rows, None)
+
+    def take(self, year: int) -> list[tuple[Any, ...]]:
+        taken = []
+        while self.pending is not None and self.pending[0] <= year:
+            if self.pending[0] == year:
+                taken.append(self.pending[1:])
+            self.pending = next(self.rows, None)
+        return taken
 
 
 def _year_rows(
@@ -134,9 +201,8 @@ def _year_rows(
     nations: dict[int, dict[str, Any]],
     agreements: dict[int, dict[str, Any]],
     members: dict[int, list[tuple[int, _Span]]],
-    exercises: dict[int, list[int]],
-    exercise_year: dict[int, int],
-    flows: dict[int, list[tuple[int, int, Decimal, Decimal]]],
+    exercise_pairs: list[tuple[Any, ...]],
+    flows: list[tuple[Any, ...]],
     directed: bool,
 ) -> Iterator[list[Any]]:
     pairs: dict[tuple[int, int], dict[str, Any]] = defaultdict(
@@ -153,15 +219,13 @@ def _year_rows(
             pair = pairs[(a, b)]
             pair["agreements"] += 1
             pair["provisions"].update(agreements[agreement_id]["provisions"])
-    for exercise_id, participants in exercises.items():
-        if exercise_year[exercise_id] == year:
-            for a, b in combinations(sorted(set(participants)), 2):
-                pairs[(a, b)]["exercises"] += 1
-    for provider, recipient, value, tiv in flows.get(year, []):
+    for a, b, count in exercise_pairs:
+        pairs[(a, b)]["exercises"] += count
+    for provider, recipient, count, usd, tiv in flows:
         flow = pairs[tuple(sorted((provider, recipient)))]["flows"][(provider, recipient)]
-        flow[0] += 1
-        flow[1] += value
-        flow[2] += tiv
+        flow[0] += count
+        flow[1] += usd or Decimal(0)
+        flow[2] += tiv or Decimal(0)
     for a, b in sorted(pairs, key=lambda key: (nations[key[0]]["name"], nations[key[1]]["name"])):
         pair = pairs[(a, b)]
         orders = permutations((a, b)) if directed else [(a, b)]

@@ -14,7 +14,7 @@ from datetime import date
 from itertools import combinations
 from typing import Any
 
-from django.urls import reverse
+from django.db import models
 
 from partnerships.models import (
     Agreement,
@@ -25,6 +25,7 @@ from partnerships.models import (
     Organization,
     ResourceSharing,
 )
+from partnerships.services.links import url_maker
 
 LINK_KINDS = ("agreement", "exercise", "resource")
 # How many records a link lists by name (the count covers them all).
@@ -39,11 +40,6 @@ class Link:
     count: int = 0
     records: list[dict[str, str]] = field(default_factory=list)
 
-    def add(self, label: str, url: str) -> None:
-        self.count += 1
-        if len(self.records) < RECORDS_PER_LINK:
-            self.records.append({"label": label, "url": url})
-
 
 def years_before(day: date, years: int) -> date:
     """Return the same calendar day ``years`` earlier (28 February for a 29th)."""
@@ -51,6 +47,21 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:
         return day.replace(year=day.year - years, day=28)
+
+
+def region_q(region: str, *, nation: str = "nation", organization: str = "organization") -> models.Q:
+    """Rows whose actor can sit on a link of ``region``: a nation of it, or with no region, or an
+    organization of such a nation, or a multinational one (no nation).
+
+    Only a shortcut: ``_assemble`` applies the region rule to the links; rows
+    outside this filter could only have made links it drops.
+    """
+    allowed = [region, ""]
+    return (
+        models.Q(**{f"{nation}__region__in": allowed})
+        | models.Q(**{f"{organization}__nation__region__in": allowed})
+        | models.Q(**{f"{organization}__isnull": False, f"{organization}__nation__isnull": True})
+    )
 
 
 def actor_id(nation_id: int | None, organization_id: int | None) -> str:
@@ -62,19 +73,25 @@ class _Builder:
         self.user = user
         self.region = region
         self.links: dict[tuple[str, str, str], Link] = {}
-        self.nation_ids: set[int] = set()
-        self.organization_ids: set[int] = set()
 
     def add(self, a: str, b: str, kind: str, label: str, url: str, *, directed: bool = False) -> None:
+        # Called for every pair of every record (hundreds of thousands of times for a region at
+        # scale), so it does the least it can: the nodes are gathered from the links afterwards.
         if a == b:
             return
-        key = (a, b, kind) if directed else (*sorted((a, b)), kind)
+        key = (a, b, kind) if directed or a < b else (b, a, kind)
         link = self.links.get(key)
         if link is None:
             link = self.links[key] = Link(source=key[0], target=key[1], kind=kind)
-        link.add(label, url)
-        for node in (a, b):
-            (self.nation_ids if node[0] == "n" else self.organization_ids).add(int(node[1:]))
+        link.count += 1
+        if len(link.records) < RECORDS_PER_LINK:
+            link.records.append({"label": label, "url": url})
+
+    def node_ids(self) -> tuple[set[int], set[int]]:
+        """The nations and organizations the links name."""
+        ends = {end for source, target, _ in self.links for end in (source, target)}
+        nations = {int(end[1:]) for end in ends if end[0] == "n"}
+        return nations, {int(end[1:]) for end in ends if end[0] == "o"}
 
 
 def build_network(
@@ -103,6 +120,8 @@ def build_network(
         parties = AgreementParty.objects.visible_to(user).filter(agreement__in=agreements)
         if as_of is not None:
             parties = parties.active(on=as_of)
+        if region:
+            parties = parties.filter(region_q(region))
         by_agreement: dict[int, list[str]] = defaultdict(list)
         titles: dict[int, str] = {}
         for row in parties.values(
@@ -110,8 +129,9 @@ def build_network(
         ):
             by_agreement[row["agreement_id"]].append(actor_id(row["nation_id"], row["organization_id"]))
             titles[row["agreement_id"]] = row["agreement__short_name"] or row["agreement__title"]
+        agreement_url = url_maker("partnerships:agreement-detail")
         for agreement_id, actors in by_agreement.items():
-            url = reverse("partnerships:agreement-detail", args=[agreement_id])
+            url = agreement_url(agreement_id)
             for a, b in combinations(sorted(set(actors)), 2):
                 builder.add(a, b, "agreement", titles[agreement_id], url)
     if "exercise" in kinds:
@@ -121,13 +141,16 @@ def build_network(
         if program_id is not None:
             exercises = exercises.filter(program_id=program_id)
         rows = ExerciseParticipant.objects.visible_to(user).filter(exercise__in=exercises)
+        if region:
+            rows = rows.filter(region_q(region))
         by_exercise: dict[int, list[str]] = defaultdict(list)
         names: dict[int, str] = {}
         for row in rows.values("exercise_id", "nation_id", "organization_id", "exercise__name"):
             by_exercise[row["exercise_id"]].append(actor_id(row["nation_id"], row["organization_id"]))
             names[row["exercise_id"]] = row["exercise__name"]
+        exercise_url = url_maker("partnerships:exercise-detail")
         for exercise_id, actors in by_exercise.items():
-            url = reverse("partnerships:exercise-detail", args=[exercise_id])
+            url = exercise_url(exercise_id)
             for a, b in combinations(sorted(set(actors)), 2):
                 builder.add(a, b, "exercise", names[exercise_id], url)
     if "resource" in kinds:
@@ -137,6 +160,12 @@ def build_network(
             flows = flows.active(on=as_of).filter(start_date__isnull=False)
         if program_id is not None:
             flows = flows.filter(program_id=program_id)
+        if region:
+            flows = flows.filter(
+                region_q(region, nation="provider_nation", organization="provider_organization"),
+                region_q(region, nation="recipient_nation", organization="recipient_organization"),
+            )
+        resource_url = url_maker("partnerships:resource-detail")
         for row in flows.values(
             "id",
             "provider_nation_id",
@@ -146,7 +175,7 @@ def build_network(
             "category",
             "description",
         ):
-            url = reverse("partnerships:resource-detail", args=[row["id"]])
+            url = resource_url(row["id"])
             label = f"{row['category']}: {row['description'][:60]}"
             builder.add(
                 actor_id(row["provider_nation_id"], row["provider_organization_id"]),
@@ -160,19 +189,22 @@ def build_network(
 
 
 def _assemble(builder: _Builder, *, as_of: date | None) -> dict[str, Any]:
+    nation_ids, organization_ids = builder.node_ids()
     nations = {
         n["id"]: n
         for n in Nation.objects.visible_to(builder.user)
-        .filter(pk__in=builder.nation_ids)
+        .filter(pk__in=nation_ids)
         .values("id", "name", "iso3", "cow_abbr", "region")
     }
     organizations = {
         o["id"]: o
         for o in Organization.objects.visible_to(builder.user)
-        .filter(pk__in=builder.organization_ids)
+        .filter(pk__in=organization_ids)
         .values("id", "name", "acronym", "kind", "nation__region")
     }
     nodes: dict[str, dict[str, Any]] = {}
+    nation_url = url_maker("partnerships:nation-detail")
+    organization_url = url_maker("partnerships:organization-detail")
     for pk, n in nations.items():
         nodes[f"n{pk}"] = {
             "id": f"n{pk}",
@@ -180,7 +212,7 @@ def _assemble(builder: _Builder, *, as_of: date | None) -> dict[str, Any]:
             "label": n["name"],
             "code": n["iso3"] or n["cow_abbr"] or "",
             "region": n["region"] or None,
-            "url": reverse("partnerships:nation-detail", args=[pk]),
+            "url": nation_url(pk),
         }
     for pk, o in organizations.items():
         nodes[f"o{pk}"] = {
@@ -190,18 +222,20 @@ def _assemble(builder: _Builder, *, as_of: date | None) -> dict[str, Any]:
             "code": o["acronym"],
             "region": o["nation__region"] or None,
             "multinational": o["kind"] == "multinational",
-            "url": reverse("partnerships:organization-detail", args=[pk]),
+            "url": organization_url(pk),
         }
     links = []
     neighbours: dict[str, set[str]] = defaultdict(set)
+    region = builder.region
     for link in builder.links.values():
-        ends = (nodes.get(link.source), nodes.get(link.target))
-        if None in ends:
+        source, target = nodes.get(link.source), nodes.get(link.target)
+        if source is None or target is None:
             continue  # an end the user may not see
-        if builder.region and any(end["region"] not in (None, builder.region) for end in ends):
-            continue
-        if builder.region and all(end["region"] is None for end in ends):
-            continue
+        if region:
+            # Both ends in the region, or without one (multinational), but not both without one.
+            ends = (source["region"], target["region"])
+            if ends == (None, None) or any(end is not None and end != region for end in ends):
+                continue
         links.append(
             {
                 "source": link.source,

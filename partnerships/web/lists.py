@@ -27,6 +27,22 @@ from partnerships.models import (
     ResourceSharing,
 )
 
+_LABELS: dict[tuple[type, str], dict[Any, str]] = {}
+
+
+def choice_label(obj: Any, name: str) -> str:
+    """``obj.get_<name>_display()``, without flattening the field's choices on every call.
+
+    Exports write tens of thousands of rows; Django's method rebuilt the
+    choices dictionary for each of them.
+    """
+    key = (type(obj), name)
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = {value: str(label) for value, label in obj._meta.get_field(name).flatchoices}
+    value = getattr(obj, name)
+    return labels.get(value, value)
+
 
 def _join(values: list[Any]) -> str:
     return ", ".join(str(value) for value in values if value)
@@ -105,9 +121,9 @@ AGREEMENTS = ListPage(
     title="Agreements",
     columns=(
         Column("Title", lambda a: a.short_name or a.title, "title", link=True),
-        Column("Kind", lambda a: a.get_kind_display(), "kind"),
-        Column("Scope", lambda a: a.get_scope_display()),
-        Column("Status", lambda a: a.get_status_display(), "status"),
+        Column("Kind", lambda a: choice_label(a, "kind"), "kind"),
+        Column("Scope", lambda a: choice_label(a, "scope")),
+        Column("Status", lambda a: choice_label(a, "status"), "status"),
         Column("Signed", lambda a: a.signed_on, "signed_on"),
         Column("In force from", lambda a: a.in_force_from, "in_force_from"),
         Column("Ended", lambda a: a.ended_on, "ended_on"),
@@ -140,7 +156,7 @@ EXERCISES = ListPage(
     columns=(
         Column("Name", lambda e: e.name, "name", link=True),
         Column("Series", lambda e: e.series, "series"),
-        Column("Status", lambda e: e.get_status_display(), "status"),
+        Column("Status", lambda e: choice_label(e, "status"), "status"),
         Column("Start", lambda e: e.start_date, "start_date"),
         Column("End", lambda e: e.end_date, "end_date"),
         Column("Location", lambda e: e.location),
@@ -173,11 +189,11 @@ RESOURCES = ListPage(
         Column("Record", lambda r: r.reference or r.description[:60], "reference", link=True),
         Column("Provider", lambda r: str(r.provider or "")),
         Column("Recipient", lambda r: str(r.recipient or "")),
-        Column("Category", lambda r: r.get_category_display(), "category"),
+        Column("Category", lambda r: choice_label(r, "category"), "category"),
         Column("Quantity", lambda r: _amount(r.quantity, r.unit), "quantity", numeric=True),
         Column("Value", lambda r: _amount(r.value, r.currency), "value", numeric=True),
         Column("Start", lambda r: r.start_date, "start_date"),
-        Column("Status", lambda r: r.get_status_display(), "status"),
+        Column("Status", lambda r: choice_label(r, "status"), "status"),
     ),
     panel=(
         SEARCH,
@@ -207,7 +223,7 @@ PROGRAMS = ListPage(
     columns=(
         Column("Name", lambda p: p.name, "name", link=True),
         Column("Acronym", lambda p: p.acronym, "acronym"),
-        Column("Type", lambda p: p.get_program_type_display()),
+        Column("Type", lambda p: choice_label(p, "program_type")),
         Column("Lead", lambda p: str(p.lead_organization or p.lead_nation or "")),
         Column("Started", lambda p: p.started_on, "started_on"),
         Column("Ended", lambda p: p.ended_on, "ended_on"),
@@ -231,7 +247,7 @@ ORGANIZATIONS = ListPage(
     columns=(
         Column("Name", lambda o: o.name, "name", link=True),
         Column("Acronym", lambda o: o.acronym, "acronym"),
-        Column("Kind", lambda o: o.get_kind_display(), "kind"),
+        Column("Kind", lambda o: choice_label(o, "kind"), "kind"),
         Column("Nation", lambda o: str(o.nation or "")),
         Column("Part of", lambda o: str(o.parent or "")),
     ),
@@ -256,7 +272,7 @@ NATIONS = ListPage(
         Column("ISO alpha-2", lambda n: n.iso2 or ""),
         Column("COW number", lambda n: n.cow_code or "", "cow_code", numeric=True),
         Column("COW abbreviation", lambda n: n.cow_abbr or ""),
-        Column("Region", lambda n: n.get_region_display(), "region"),
+        Column("Region", lambda n: choice_label(n, "region"), "region"),
     ),
     panel=(
         SEARCH,
@@ -283,7 +299,7 @@ ASSESSMENTS = ListPage(
     title="Assessments",
     columns=(
         Column("Title", lambda a: a.title, "title", link=True),
-        Column("Kind", lambda a: a.get_kind_display(), "kind"),
+        Column("Kind", lambda a: choice_label(a, "kind"), "kind"),
         Column("Of", lambda a: f"{a.subject_kind.capitalize()}: {_subject(a)}"),
         Column("Conducted", lambda a: a.conducted_on, "conducted_on"),
         Column("Assessor", lambda a: str(a.assessor or "")),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -61,11 +62,11 @@ class Command(BaseCommand):
         rows = dyad_years(
             user=user, first_year=first, last_year=last, region=options["region"], directed=options["directed"]
         )
-        written = -1
-        for line in csv_lines(next(rows), rows):
-            handle.write(line)
-            written += 1
-        return written
+        header = next(rows)
+        counted = _Counted(rows)
+        for text in csv_lines(header, counted):
+            handle.write(text)
+        return counted.count
 
     def records(self, handle: TextIO, user: Any, options: dict[str, Any]) -> int:
         if not options["record_type"]:
@@ -79,8 +80,20 @@ class Command(BaseCommand):
                 written += 1
             handle.write("\n]}\n")
             return written
-        rows = (csv_row(record_type, record) for record in export_records(record_type, user=user))
-        for index, line in enumerate(csv_lines(csv_header(record_type), rows)):
-            handle.write(line)
-            written = index
-        return written
+        counted = _Counted(csv_row(record_type, record) for record in export_records(record_type, user=user))
+        for text in csv_lines(csv_header(record_type), counted):
+            handle.write(text)
+        return counted.count
+
+
+class _Counted:
+    """Rows passed through, counted (the CSV text comes in chunks of many rows)."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for row in self.rows:
+            self.count += 1
+            yield row
