@@ -31,8 +31,9 @@ def planner_estimate(queryset: models.QuerySet) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def bounded_count(queryset: models.QuerySet, *, limit: int = EXACT_COUNT_LIMIT, exact: bool = False) -> Count:
+def bounded_count(queryset: models.QuerySet, *, limit: int | None = None, exact: bool = False) -> Count:
     """Count ``queryset``'s rows exactly up to ``limit`` (or always, with ``exact``); estimate beyond."""
+    limit = EXACT_COUNT_LIMIT if limit is None else limit
     if exact:
         return Count(queryset.order_by().count(), True)
     found = queryset.order_by()[: limit + 1].count()

@@ -46,6 +46,8 @@ from partnerships.web.lists import LIST_PAGES, ListPage
 
 PAGE_SIZES = (25, 50, 100)
 RESERVED = {"page", "per_page", "export", "ordering"}
+# Programs offered as a list in the filter panel; with more, the panel asks for the program's id.
+PROGRAM_CHOICES = 300
 DETAIL_MODELS: dict[str, type[models.Model]] = {
     "agreement": Agreement,
     "exercise": Exercise,
@@ -172,8 +174,15 @@ class RecordListView(RegistryPage):
                 field["choices"] = _choices(filter_)
             if spec.kind == "program":
                 if programs is None:
-                    programs = list(Program.objects.visible_to(user).only("name", "acronym").order_by("name"))
-                field["choices"] = [(str(p.pk), str(p)) for p in programs]
+                    visible = Program.objects.visible_to(user).only("name", "acronym").order_by("name")
+                    programs = list(visible[: PROGRAM_CHOICES + 1])
+                if len(programs) <= PROGRAM_CHOICES:
+                    field["choices"] = [(str(p.pk), str(p)) for p in programs]
+                else:
+                    # Thousands of options would weigh more than the page: the id is typed instead.
+                    chosen = [value for value in field["values"] if value.isdigit()]
+                    field["by_id"] = True
+                    field["chosen"] = [str(p) for p in Program.objects.visible_to(user).filter(pk__in=chosen)]
             fields.append(field)
         return fields
 

@@ -295,3 +295,32 @@ def test_revoke_api_token_command(live_server, transactional_db) -> None:
 def test_a_malformed_id_in_the_path_is_a_404(reader_api: Api, writer_api: Api) -> None:
     assert reader_api.get("agreements/abc/").status_code == 404
     assert writer_api.patch("agreements/abc/", {"short_name": "x"}).status_code == 404
+
+
+# --- Counts ------------------------------------------------------------------------------------
+
+
+def test_counts_beyond_the_exact_limit_are_estimates_and_paging_does_not_depend_on_them(
+    reader_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from partnerships.services import counting
+
+    NationFactory.create_batch(7)
+    total = reader_api.get("nations").json()["count"]
+    monkeypatch.setattr(counting, "EXACT_COUNT_LIMIT", 3)  # the live server runs in this process
+    page = reader_api.get("nations", params={"limit": 2}).json()
+    assert page["count_exact"] is False
+    assert page["count"] >= 4  # PostgreSQL's estimate, never below the limit plus one
+    seen, next_url = [row["id"] for row in page["results"]], page["next"]
+    while next_url:  # every record is reachable, whatever the estimate says
+        page = reader_api.get(next_url).json()
+        seen += [row["id"] for row in page["results"]]
+        next_url = page["next"]
+    assert len(seen) == len(set(seen)) == total
+    exact = reader_api.get("nations", params={"count": "exact"}).json()
+    assert (exact["count"], exact["count_exact"]) == (total, True)
+    refused = reader_api.get("nations", params={"count": "roughly"})
+    assert refused.status_code == 400
+    assert "count" in refused.text
+    cursor = reader_api.get("nations", params={"after": 0, "count": "exact"})
+    assert cursor.status_code == 400

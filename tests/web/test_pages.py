@@ -257,6 +257,36 @@ def test_csv_export_neutralises_spreadsheet_formulas(analyst_client: Client) -> 
     assert "'=HYPERLINK" in text
 
 
+def test_with_too_many_programs_to_list_the_panel_asks_for_the_program_id(analyst_client: Client) -> None:
+    from partnerships.web.views import PROGRAM_CHOICES
+
+    Program.objects.bulk_create(
+        Program(name=f"Initiative {n:04}", program_type="development") for n in range(PROGRAM_CHOICES + 1)
+    )
+    chosen = Program.objects.get(name="Initiative 0007")
+    agreement = bilateral_agreement(NationFactory(), NationFactory(), program=chosen)
+    _agreement()
+    response = analyst_client.get(reverse("partnerships:agreement-list"), {"program_id": chosen.pk})
+    page = response.content.decode()
+    assert f'type="number" min="1" step="1" name="program_id" value="{chosen.pk}"' in page
+    assert ">Initiative 0007. The program" in page  # the chosen program is named
+    assert "Initiative 0150</option>" not in page  # no option list of every program
+    assert _titles(response) == [agreement.short_name or agreement.title]
+
+
+def test_lists_say_about_before_an_estimated_count(analyst_client: Client, monkeypatch: Any) -> None:
+    from partnerships.services import counting
+
+    for _ in range(4):
+        _agreement()
+    url = reverse("partnerships:agreement-list")
+    assert "4 records" in analyst_client.get(url).content.decode()
+    monkeypatch.setattr(counting, "EXACT_COUNT_LIMIT", 2)  # beyond 2 matches, PostgreSQL's estimate
+    page = analyst_client.get(url).content.decode()
+    assert "About " in page
+    assert "Page 1 of about" in page
+
+
 # --- Details, profiles, history --------------------------------------------------------------
 
 
