@@ -1,0 +1,324 @@
+"""The raw-SQL baseline: each API scenario's page from one hand-written query and plain JSON serialisation.
+
+A bare WSGI application, served by the same gunicorn configuration as the
+registry and reading the same database, so that the benchmark can compare
+the registry with the practical limit of this stack (Python, gunicorn,
+psycopg2, PostgreSQL) in the same run, on the same data. It answers the
+pages an analyst without the restricted-records permission gets: the same
+records, in the same order, with the same nested parties, exercises and
+transfers, built by PostgreSQL (``json_build_object``) in one query per page.
+Like the registry, it counts matches exactly up to 1,000 (then reports 1,001).
+No Django request handling, serializers, filters or permissions.
+
+    GET /agreements/?party=USA&in_force_on=2015-01-01&provision=mutual_defense&limit=50&offset=0
+    GET /exercises/?participant=USA&start_date_gte=2000-01-01&domain=sea&limit=50&offset=0
+    GET /resources/?provider=USA&start_date_gte=2000-01-01&category=equipment&limit=50&offset=0
+    GET /agreements/<id>/
+    GET /agreements/?after=0&limit=1000            (cursor page, by id)
+
+Settings (the database) are read from the registry's settings module, as the
+registry would; nothing else of Django is used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import psycopg2
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Brief JSON of a nation or organization named by a row: the API's NationBrief / OrganizationBrief.
+NATION_BRIEF = """json_build_object('id', {n}.id, 'url', %(base)s || '/api/v1/nations/' || {n}.id || '/',
+    'display', {n}.name, 'name', {n}.name, 'iso3', {n}.iso3, 'cow_code', {n}.cow_code)"""
+ORG_DISPLAY = "CASE WHEN {o}.acronym <> '' THEN {o}.name || ' (' || {o}.acronym || ')' ELSE {o}.name END"
+ORG_BRIEF = """json_build_object('id', {o}.id, 'url', %(base)s || '/api/v1/organizations/' || {o}.id || '/',
+    'display', CASE WHEN {o}.acronym <> '' THEN {o}.name || ' (' || {o}.acronym || ')' ELSE {o}.name END,
+    'name', {o}.name, 'acronym', {o}.acronym)"""
+STAMP = """to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+RECORD = (
+    """'visibility', {t}.visibility, 'source_url', {t}.source_url, 'source_text', {t}.source_text,
+    'source_dataset', {t}.source_dataset, 'source_version', {t}.source_version, 'source_id', {t}.source_id,
+    'created_at', """
+    + STAMP.format(column="{t}.created_at")
+    + """,
+    'updated_at', """
+    + STAMP.format(column="{t}.updated_at")
+)
+ACTOR_VISIBLE = (
+    "(p.nation_id IS NULL OR pn.visibility = 'public') AND (p.organization_id IS NULL OR po.visibility = 'public')"
+)
+RESOURCE_DISPLAY = (
+    "coalesce(rpn.name, " + ORG_DISPLAY.format(o="rpo") + ") || ' → ' || "
+    "coalesce(rrn.name, " + ORG_DISPLAY.format(o="rro") + ") || ': ' || initcap(r.category)"
+)
+PROGRAM_BRIEF = (
+    """(SELECT json_build_object('id', g.id, 'url', %(base)s || '/api/v1/programs/' || g.id || '/',
+                  'display', """
+    + ORG_DISPLAY.format(o="g")
+    + """, 'name', g.name, 'acronym', g.acronym)
+                FROM partnerships_program g WHERE g.id = {t}.program_id AND g.visibility = 'public')"""
+)
+
+AGREEMENT_JSON = (
+    """json_build_object('id', a.id, 'url', %(base)s || '/api/v1/agreements/' || a.id || '/',
+    'display', coalesce(nullif(a.short_name, ''), a.title)
+               || coalesce(' (' || extract(year FROM a.signed_on) || ')', ''),
+    'title', a.title, 'short_name', a.short_name, 'kind', a.kind, 'scope', a.scope, 'status', a.status,
+    'signed_on', a.signed_on, 'in_force_from', a.in_force_from, 'expires_on', a.expires_on, 'ended_on', a.ended_on,
+    'provisions', a.provisions,
+    'program', """
+    + PROGRAM_BRIEF.format(t="a")
+    + """,
+    'parties', (SELECT coalesce(json_agg(json_build_object('id', p.id,
+                    'nation', CASE WHEN pn.id IS NULL THEN NULL ELSE """
+    + NATION_BRIEF.format(n="pn")
+    + """ END,
+                    'organization', CASE WHEN po.id IS NULL THEN NULL ELSE """
+    + ORG_BRIEF.format(o="po")
+    + """ END,
+                    'role', p.role, 'joined_on', p.joined_on, 'withdrew_on', p.withdrew_on, 'notes', p.notes)
+                  ORDER BY p.id), '[]')
+                FROM partnerships_agreementparty p
+                LEFT JOIN partnerships_nation pn ON pn.id = p.nation_id
+                LEFT JOIN partnerships_organization po ON po.id = p.organization_id
+                WHERE p.agreement_id = a.id AND """
+    + ACTOR_VISIBLE
+    + """),
+    'description', a.description,
+    'exercises', (SELECT coalesce(json_agg(json_build_object('id', e.id,
+                      'url', %(base)s || '/api/v1/exercises/' || e.id || '/', 'display', e.name, 'name', e.name,
+                      'start_date', e.start_date) ORDER BY e.start_date DESC, e.name, e.id), '[]')
+                  FROM partnerships_exercise e WHERE e.agreement_id = a.id AND e.visibility = 'public'),
+    'resources', (SELECT coalesce(json_agg(json_build_object('id', r.id,
+                      'url', %(base)s || '/api/v1/resources/' || r.id || '/', 'display', """
+    + RESOURCE_DISPLAY
+    + """,
+                      'reference', r.reference) ORDER BY r.start_date DESC, r.id), '[]')
+                  FROM partnerships_resourcesharing r
+                  LEFT JOIN partnerships_nation rpn ON rpn.id = r.provider_nation_id
+                  LEFT JOIN partnerships_organization rpo ON rpo.id = r.provider_organization_id
+                  LEFT JOIN partnerships_nation rrn ON rrn.id = r.recipient_nation_id
+                  LEFT JOIN partnerships_organization rro ON rro.id = r.recipient_organization_id
+                  WHERE r.agreement_id = a.id AND r.visibility = 'public'
+                    AND coalesce(rpn.visibility, rpo.visibility) = 'public'
+                    AND coalesce(rrn.visibility, rro.visibility) = 'public'),
+    """
+    + RECORD.format(t="a")
+    + ")"
+)
+
+EXERCISE_JSON = (
+    """json_build_object('id', e.id, 'url', %(base)s || '/api/v1/exercises/' || e.id || '/', 'display', e.name,
+    'name', e.name, 'series', e.series, 'kind', e.kind, 'domains', e.domains, 'purposes', e.purposes,
+    'status', e.status, 'start_date', e.start_date, 'end_date', e.end_date, 'location', e.location,
+    'program', """
+    + PROGRAM_BRIEF.format(t="e")
+    + """,
+    'agreement', (SELECT json_build_object('id', x.id, 'url', %(base)s || '/api/v1/agreements/' || x.id || '/',
+                  'display', coalesce(nullif(x.short_name, ''), x.title)
+                             || coalesce(' (' || extract(year FROM x.signed_on) || ')', ''),
+                  'title', x.title, 'signed_on', x.signed_on)
+                FROM partnerships_agreement x WHERE x.id = e.agreement_id AND x.visibility = 'public'),
+    'participants', (SELECT coalesce(json_agg(json_build_object('id', p.id,
+                    'nation', CASE WHEN pn.id IS NULL THEN NULL ELSE """
+    + NATION_BRIEF.format(n="pn")
+    + """ END,
+                    'organization', CASE WHEN po.id IS NULL THEN NULL ELSE """
+    + ORG_BRIEF.format(o="po")
+    + """ END,
+                    'role', p.role, 'personnel', p.personnel, 'notes', p.notes) ORDER BY p.id), '[]')
+                FROM partnerships_exerciseparticipant p
+                LEFT JOIN partnerships_nation pn ON pn.id = p.nation_id
+                LEFT JOIN partnerships_organization po ON po.id = p.organization_id
+                WHERE p.exercise_id = e.id AND """
+    + ACTOR_VISIBLE
+    + """),
+    'objectives', e.objectives, 'outcomes', e.outcomes, """
+    + RECORD.format(t="e")
+    + ")"
+)
+
+RESOURCE_JSON = (
+    """json_build_object('id', r.id, 'url', %(base)s || '/api/v1/resources/' || r.id || '/', 'display', """
+    + RESOURCE_DISPLAY
+    + """,
+    'reference', r.reference,
+    'provider_nation', CASE WHEN rpn.id IS NULL THEN NULL ELSE """
+    + NATION_BRIEF.format(n="rpn")
+    + """ END,
+    'provider_organization', CASE WHEN rpo.id IS NULL THEN NULL ELSE """
+    + ORG_BRIEF.format(o="rpo")
+    + """ END,
+    'recipient_nation', CASE WHEN rrn.id IS NULL THEN NULL ELSE """
+    + NATION_BRIEF.format(n="rrn")
+    + """ END,
+    'recipient_organization', CASE WHEN rro.id IS NULL THEN NULL ELSE """
+    + ORG_BRIEF.format(o="rro")
+    + """ END,
+    'category', r.category, 'description', r.description, 'quantity', r.quantity::text, 'unit', r.unit,
+    'value', r.value::text, 'currency', r.currency, 'start_date', r.start_date, 'end_date', r.end_date,
+    'status', r.status,
+    'agreement', (SELECT json_build_object('id', x.id, 'url', %(base)s || '/api/v1/agreements/' || x.id || '/',
+                  'display', coalesce(nullif(x.short_name, ''), x.title)
+                             || coalesce(' (' || extract(year FROM x.signed_on) || ')', ''),
+                  'title', x.title, 'signed_on', x.signed_on)
+                FROM partnerships_agreement x WHERE x.id = r.agreement_id AND x.visibility = 'public'),
+    'program', """
+    + PROGRAM_BRIEF.format(t="r")
+    + """,
+    """
+    + RECORD.format(t="r")
+    + ")"
+)
+RESOURCE_JOINS = """
+    LEFT JOIN partnerships_nation rpn ON rpn.id = r.provider_nation_id
+    LEFT JOIN partnerships_organization rpo ON rpo.id = r.provider_organization_id
+    LEFT JOIN partnerships_nation rrn ON rrn.id = r.recipient_nation_id
+    LEFT JOIN partnerships_organization rro ON rro.id = r.recipient_organization_id"""
+RESTRICTED_NATIONS = "(SELECT id FROM partnerships_nation WHERE visibility = 'restricted')"
+RESTRICTED_ORGANIZATIONS = "(SELECT id FROM partnerships_organization WHERE visibility = 'restricted')"
+RESOURCE_VISIBLE = f"""r.visibility = 'public'
+    AND (r.provider_nation_id IS NULL OR r.provider_nation_id NOT IN {RESTRICTED_NATIONS})
+    AND (r.recipient_nation_id IS NULL OR r.recipient_nation_id NOT IN {RESTRICTED_NATIONS})
+    AND (r.provider_organization_id IS NULL OR r.provider_organization_id NOT IN {RESTRICTED_ORGANIZATIONS})
+    AND (r.recipient_organization_id IS NULL OR r.recipient_organization_id NOT IN {RESTRICTED_ORGANIZATIONS})"""
+
+# Each list: the page (rows in the API's order) and the exact count, in one statement.
+QUERIES = {
+    "agreements": f"""
+        WITH nation AS (SELECT id FROM partnerships_nation WHERE iso3 = %(party)s),
+        matches AS NOT MATERIALIZED (
+            SELECT a.id, a.signed_on FROM partnerships_agreement a
+            WHERE a.visibility = 'public'
+              AND a.provisions && ARRAY[%(provision)s]::varchar[]
+              AND a.in_force_from <= %(on)s
+              AND ((a.ended_on IS NULL AND a.expires_on IS NULL) OR coalesce(a.ended_on, a.expires_on) > %(on)s)
+              AND EXISTS (SELECT 1 FROM partnerships_agreementparty p
+                          LEFT JOIN partnerships_organization o ON o.id = p.organization_id
+                          WHERE p.agreement_id = a.id
+                            AND (p.nation_id IN (SELECT id FROM nation) OR o.nation_id IN (SELECT id FROM nation)))
+        ),
+        page AS (SELECT id FROM matches ORDER BY signed_on DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s)
+        SELECT (SELECT count(*) FROM (SELECT 1 FROM matches LIMIT 1001) counted), {AGREEMENT_JSON}
+        FROM page JOIN partnerships_agreement a ON a.id = page.id ORDER BY a.signed_on DESC, a.id DESC""",
+    "exercises": f"""
+        WITH nation AS (SELECT id FROM partnerships_nation WHERE iso3 = %(participant)s),
+        matches AS NOT MATERIALIZED (
+            SELECT e.id, e.start_date FROM partnerships_exercise e
+            WHERE e.visibility = 'public'
+              AND e.domains && ARRAY[%(domain)s]::varchar[]
+              AND e.start_date >= %(start_date_gte)s
+              AND EXISTS (SELECT 1 FROM partnerships_exerciseparticipant p
+                          LEFT JOIN partnerships_organization o ON o.id = p.organization_id
+                          WHERE p.exercise_id = e.id
+                            AND (p.nation_id IN (SELECT id FROM nation) OR o.nation_id IN (SELECT id FROM nation)))
+        ),
+        page AS (SELECT id FROM matches ORDER BY start_date DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s)
+        SELECT (SELECT count(*) FROM (SELECT 1 FROM matches LIMIT 1001) counted), {EXERCISE_JSON}
+        FROM page JOIN partnerships_exercise e ON e.id = page.id ORDER BY e.start_date DESC, e.id DESC""",
+    "resources": f"""
+        WITH nation AS (SELECT id FROM partnerships_nation WHERE iso3 = %(provider)s),
+        matches AS NOT MATERIALIZED (
+            SELECT r.id, r.start_date FROM partnerships_resourcesharing r
+            WHERE {RESOURCE_VISIBLE}
+              AND r.category = %(category)s
+              AND r.start_date >= %(start_date_gte)s
+              AND (r.provider_nation_id IN (SELECT id FROM nation)
+                   OR r.provider_organization_id IN (SELECT o.id FROM partnerships_organization o
+                                                     WHERE o.nation_id IN (SELECT id FROM nation)))
+        ),
+        page AS (SELECT id FROM matches ORDER BY start_date DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s)
+        SELECT (SELECT count(*) FROM (SELECT 1 FROM matches LIMIT 1001) counted), {RESOURCE_JSON}
+        FROM page JOIN partnerships_resourcesharing r ON r.id = page.id {RESOURCE_JOINS}
+        ORDER BY r.start_date DESC, r.id DESC""",
+    "agreement": f"""
+        SELECT 1, {AGREEMENT_JSON} FROM partnerships_agreement a WHERE a.id = %(pk)s AND a.visibility = 'public'""",
+    "agreements_after": f"""
+        SELECT NULL, {AGREEMENT_JSON} FROM partnerships_agreement a
+        WHERE a.id > %(after)s AND a.visibility = 'public' ORDER BY a.id LIMIT %(limit)s""",
+}
+DEFAULTS = {
+    "agreements": {"party": "USA", "on": "2015-01-01", "provision": "mutual_defense"},
+    "exercises": {"participant": "USA", "start_date_gte": "2000-01-01", "domain": "sea"},
+    "resources": {"provider": "USA", "start_date_gte": "2000-01-01", "category": "equipment"},
+}
+
+
+def connection_settings() -> dict[str, Any]:
+    """Return psycopg2.connect() arguments for the registry's configured database."""
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "registry_site.settings")
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    arguments = {
+        "dbname": database["NAME"],
+        "user": database.get("USER") or None,
+        "password": database.get("PASSWORD") or None,
+        "host": database.get("HOST") or None,
+        "port": database.get("PORT") or None,
+    }
+    return {key: value for key, value in arguments.items() if value is not None}
+
+
+class Baseline:
+    """The WSGI application; one persistent connection per worker process."""
+
+    def __init__(self) -> None:
+        self.settings = connection_settings()
+        self.connection: Any = None
+
+    def cursor(self) -> Any:
+        if self.connection is None or self.connection.closed:
+            self.connection = psycopg2.connect(**self.settings)
+            self.connection.autocommit = True
+        return self.connection.cursor()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        query = {key: values[-1] for key, values in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        base = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', 'localhost')}"
+        try:
+            status, body = self.answer(path, query, base)
+        except (KeyError, ValueError) as error:
+            status, body = "400 Bad Request", {"detail": f"bad parameter: {error}"}
+        data = json.dumps(body, default=str).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    def answer(self, path: str, query: dict[str, str], base: str) -> tuple[str, Any]:
+        detail = re.fullmatch(r"/agreements/(\d+)/", path)
+        limit = min(int(query.get("limit", 50)), 1000)
+        with self.cursor() as cursor:
+            if detail:
+                cursor.execute(QUERIES["agreement"], {"base": base, "pk": int(detail.group(1))})
+                row = cursor.fetchone()
+                return ("200 OK", row[1]) if row else ("404 Not Found", {"detail": "Not found."})
+            if path == "/agreements/" and "after" in query:
+                arguments = {"base": base, "after": int(query["after"]), "limit": limit}
+                cursor.execute(QUERIES["agreements_after"], arguments)
+                results = [row[1] for row in cursor.fetchall()]
+                after = results[-1]["id"] if len(results) == limit else None
+                next_link = f"{base}/agreements/?after={after}&limit={limit}" if after else None
+                return "200 OK", {"count": None, "next": next_link, "previous": None, "results": results}
+            name = path.strip("/")
+            if name not in DEFAULTS:
+                return "404 Not Found", {"detail": "Not found."}
+            params = {**DEFAULTS[name], **query, "base": base, "limit": limit, "offset": int(query.get("offset", 0))}
+            cursor.execute(QUERIES[name], params)
+            rows = cursor.fetchall()
+        count = rows[0][0] if rows else 0
+        more = params["offset"] + limit < count
+        next_link = f"{base}{path}?offset={params['offset'] + limit}&limit={limit}" if more else None
+        return "200 OK", {"count": count, "next": next_link, "previous": None, "results": [row[1] for row in rows]}
+
+
+application = Baseline()

@@ -1,0 +1,129 @@
+"""The benchmark harness, end to end at a small scale, so that it cannot rot.
+
+It builds the synthetic registry in a database of its own, serves it and the
+raw-SQL baseline with gunicorn, drives every scenario from a separate load
+process and writes the report. Times are not asserted: they belong to the
+benchmark's report, not to the test suite. What is asserted is that every
+scenario ran without errors, that the baseline answered the very same pages,
+and that the report carries its figures, its plans and the machine's details.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.processes import BASE_DIR, database_url, free_port, recreate_database
+
+DATABASE = "registry_bench_check"
+SCENARIOS = {
+    "api-agreements",
+    "api-exercises",
+    "api-resources",
+    "api-detail",
+    "page-agreements",
+    "search-two-words",
+    "search-misspelled",
+    "network-region",
+    "sync-agreements",
+    "dyads",
+    "export-resources",
+    "throughput-agreements",
+}
+
+
+@pytest.fixture
+def bench_database(transactional_db: None):
+    settings = connection.settings_dict
+    recreate_database(settings, DATABASE)
+    yield database_url(settings, DATABASE)
+    recreate_database(settings, DATABASE, create=False)
+
+
+def _run(url: str, results: Path) -> subprocess.CompletedProcess:
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "REGISTRY_NO_VENV": "1",
+    }
+    port = free_port()
+    command = [sys.executable, str(BASE_DIR / "bench" / "benchmark.py"), "--scale", "S", "--database-url", url]
+    command += ["--seconds", "1", "--throughput-seconds", "1", "--connections", "4", "--workers", "2"]
+    command += ["--port", str(port), "--results", str(results), "--output", "check"]
+    return subprocess.run(command, env=environment, cwd=BASE_DIR, capture_output=True, text=True, timeout=900)
+
+
+def test_the_benchmark_runs_every_scenario_against_its_baseline(bench_database: str, tmp_path: Path) -> None:
+    run = _run(bench_database, tmp_path)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    report = json.loads((tmp_path / "check.json").read_text())
+
+    assert report["scale"] == "S"
+    rows = report["data"]["rows"]
+    assert rows["agreement"] == 1000
+    assert rows["resourcesharing"] == 10_000
+    assert rows["organization"] == 200
+    assert report["data"]["built"]["seconds"] > 0  # built in this run, in the empty database
+    machine = report["machine"]
+    assert machine["cpus"] >= 1
+    assert machine["postgresql"].startswith("PostgreSQL")
+    assert machine["load_tool"].startswith("wrk" if shutil.which("wrk") else "python")
+
+    results = {result["key"]: result for result in report["scenarios"]}
+    assert set(results) == SCENARIOS
+    for key, result in results.items():
+        api = result["api"]
+        assert not api.get("errors"), (key, api)
+        if "p50_ms" in api:
+            assert api["requests"] > 0, key
+            assert 0 < api["p50_ms"] <= api["p99_ms"], (key, api)
+            assert result["queries"] > 0, key  # the X-Query-Count header was read
+        if key != "throughput-agreements":
+            plan = result["explain"]["plan"]
+            assert "actual time" in plan, key  # EXPLAIN (ANALYZE, BUFFERS)
+            assert "Buffers" in plan, key
+    for key in ("api-agreements", "api-exercises", "api-resources", "api-detail", "sync-agreements"):
+        # The raw-SQL baseline answered the same records, in the same order, as the API.
+        assert results[key]["same_answer"] is True, key
+        assert "ratio" in results[key], key
+    assert results["throughput-agreements"]["baseline"]["requests"] > 0
+    assert results["throughput-agreements"]["share"] > 0
+
+    # Streams: every visible agreement synced; dyad rows and the filtered export arrived.
+    public_agreements = results["sync-agreements"]["api"]["records"]
+    assert public_agreements == results["sync-agreements"]["baseline"]["records"]
+    assert 900 <= public_agreements < 1000  # 5 % are restricted and the analyst may not see them
+    assert results["dyads"]["api"]["rows"] > 1000
+    assert 0 < results["export-resources"]["api"]["rows"] <= 1100
+
+    markdown = (tmp_path / "check.md").read_text()
+    assert "| scenario | target (at L) | registry |" in markdown
+    assert "EXPLAIN (ANALYZE, BUFFERS)" in markdown
+    assert markdown.count("\n| ") >= len(SCENARIOS) + 1
+
+
+def test_the_synthetic_registry_is_the_same_for_the_same_seed() -> None:
+    from bench.synthetic import Generator
+
+    nations = [{"id": n, "iso3": code, "name": code} for n, code in enumerate(["USA", "GBR", "FRA", "PHL", "AAA"], 1)]
+
+    def sample(seed: int) -> list[list]:
+        generator = Generator(scale="S", seed=seed, nations=nations)
+        organizations = list(generator.organization_rows())
+        agreements = list(generator.agreement_rows())
+        return organizations[:20] + agreements[:50] + list(generator.party_rows())[:200]
+
+    first, again, other = sample(7), sample(7), sample(8)
+    assert first == again
+    assert first != other
+    # Most parties are the hub nations: the first of the ranking (the United States) leads.
+    parties = [row for row in sample(7) if len(row) == 10 and row[6] == "party"]
+    nations_seen = [row[3] for row in parties if row[3] is not None]
+    assert max(set(nations_seen), key=nations_seen.count) == 1
