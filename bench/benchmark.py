@@ -645,6 +645,40 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def headline(result: dict[str, Any]) -> str:
+    """One scenario's main figure, short enough for a table cell."""
+    api = result["api"]
+    if "records" in api:
+        return f"{api['rows_per_s']:,} rec/s"
+    if "rows" in api:
+        return f"{api['rows_per_s']:,} rows/s, +{api['memory_mb']:.0f} MB, 1st byte {api['first_byte_s']:.2f} s"
+    if result["key"].startswith("throughput"):
+        return f"{api['requests_per_s']} req/s, {api['errors']} errors"
+    return f"{api['p50_ms']:g} / {api['p99_ms']:g} ms"
+
+
+def summary(reports: list[dict[str, Any]]) -> str:
+    """A Markdown table of several reports side by side (the README's): figure, and ratio to the baseline."""
+    scales = [report["scale"] for report in reports]
+    lines = [
+        "| scenario | target at L | " + " | ".join(f"{scale}: registry (ratio to baseline)" for scale in scales) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in scales) + " |",
+    ]
+    by_key = [{result["key"]: result for result in report["scenarios"]} for report in reports]
+    for result in reports[-1]["scenarios"]:
+        cells = []
+        for results in by_key:
+            found = results.get(result["key"])
+            if found is None:
+                cells.append("-")
+                continue
+            ratio = ratio_text(found)
+            mark = "" if found["missed"] else " ✓"
+            cells.append(headline(found) + (f" ({ratio})" if ratio != "-" else "") + mark)
+        lines.append(f"| {result['title']} | {result['target']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=sorted(SCALES), default="L")
@@ -660,7 +694,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--no-explain", action="store_true")
     parser.add_argument("--output", default=None, help="Report name (default benchmark-<scale>).")
     parser.add_argument("--results", default=str(RESULTS), help="Folder for the report.")
+    parser.add_argument(
+        "--summary", nargs="+", metavar="SCALE", help="Print the saved reports of these scales side by side, and stop."
+    )
     args = parser.parse_args(argv)
+    if args.summary:
+        reports = [json.loads((Path(args.results) / f"benchmark-{scale}.json").read_text()) for scale in args.summary]
+        sys.stdout.write(summary(reports))
+        return {"reports": reports}
     report = run(args)
     folder = Path(args.results)
     folder.mkdir(parents=True, exist_ok=True)
