@@ -24,6 +24,16 @@ class Count:
     value: int
     exact: bool
 
+    @property
+    def label(self) -> str:
+        """How pages show it: "1,234", "about 14,000", or "more than 1,000" when even the estimate is low."""
+        if self.exact:
+            return f"{self.value:,}"
+        if self.value <= EXACT_COUNT_LIMIT + 1:
+            return f"more than {EXACT_COUNT_LIMIT:,}"
+        rounded = round(self.value, -(len(str(self.value)) - 2))  # two significant figures
+        return f"about {rounded:,}"
+
 
 def planner_estimate(queryset: models.QuerySet) -> int:
     """Return the planner's estimate of how many rows ``queryset`` matches (no rows are read)."""
@@ -59,3 +69,7 @@ class BoundedPaginator(Paginator):
     @property
     def count_exact(self) -> bool:
         return self.counted.exact
+
+    @property
+    def count_label(self) -> str:
+        return self.counted.label

@@ -61,6 +61,10 @@ class SearchGroup:
     # False when ``total`` is the query planner's estimate (many thousands of matches).
     total_exact: bool = True
 
+    @property
+    def total_label(self) -> str:
+        return Count(self.total, self.total_exact).label
+
 
 def _full_text(queryset: models.QuerySet, query: SearchQuery) -> models.QuerySet:
     """Records whose stored search document matches ``query`` (GIN index), best first."""

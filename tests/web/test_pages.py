@@ -281,10 +281,15 @@ def test_lists_say_about_before_an_estimated_count(analyst_client: Client, monke
         _agreement()
     url = reverse("partnerships:agreement-list")
     assert "4 records" in analyst_client.get(url).content.decode()
+    assert counting.Count(13_816, exact=False).label == "about 14,000"
+    assert counting.Count(1_001, exact=False).label == "more than 1,000"  # the estimate was too low to say more
+    assert counting.Count(1_234, exact=True).label == "1,234"
     monkeypatch.setattr(counting, "EXACT_COUNT_LIMIT", 2)  # beyond 2 matches, PostgreSQL's estimate
-    page = analyst_client.get(url).content.decode()
-    assert "About " in page
-    assert "Page 1 of about" in page
+    response = analyst_client.get(url)
+    label = response.context["paginator"].count_label
+    assert label.startswith(("about ", "more than 2"))
+    assert f"{label[0].upper()}{label[1:]} records" in response.content.decode()
+    assert "Page 1 of about" in response.content.decode()
 
 
 # --- Details, profiles, history --------------------------------------------------------------
