@@ -191,12 +191,24 @@ RESOURCE_VISIBLE = f"""r.visibility = 'public'
     AND (r.provider_organization_id IS NULL OR r.provider_organization_id NOT IN {RESTRICTED_ORGANIZATIONS})
     AND (r.recipient_organization_id IS NULL OR r.recipient_organization_id NOT IN {RESTRICTED_ORGANIZATIONS})"""
 
-# Each list: the page (rows in the API's order) and the exact count, in one statement.
+
+def _list_query(nation: str, matches: str, table: str, alias: str, order: str, json: str, joins: str = "") -> str:
+    """One statement for a list page: the matches (named ``nation`` for the actor filter), the page of
+    them in the API's order (``order`` descending, then id descending), each row's JSON, and the count
+    up to 1,001, as the registry counts."""
+    return f"""
+        WITH nation AS (SELECT id FROM partnerships_nation WHERE iso3 = %({nation})s),
+        matches AS NOT MATERIALIZED ({matches}),
+        page AS (SELECT id FROM matches ORDER BY {order} DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s)
+        SELECT (SELECT count(*) FROM (SELECT 1 FROM matches LIMIT 1001) counted), {json}
+        FROM page JOIN {table} {alias} ON {alias}.id = page.id {joins}
+        ORDER BY {alias}.{order} DESC, {alias}.id DESC"""
+
+
 QUERIES = {
-    "agreements": f"""
-        WITH nation AS (SELECT id FROM partnerships_nation WHERE iso3 = %(party)s),
-        matches AS NOT MATERIALIZED (
-            SELECT a.id, a.signed_on FROM partnerships_agreement a
+    "agreements": _list_query(
+        "party",
+        """SELECT a.id, a.signed_on FROM partnerships_agreement a
             WHERE a.visibility = 'public'
               AND a.provisions && ARRAY[%(provision)s]::varchar[]
               AND a.in_force_from <= %(on)s
@@ -204,41 +216,42 @@ QUERIES = {
               AND EXISTS (SELECT 1 FROM partnerships_agreementparty p
                           LEFT JOIN partnerships_organization o ON o.id = p.organization_id
                           WHERE p.agreement_id = a.id
-                            AND (p.nation_id IN (SELECT id FROM nation) OR o.nation_id IN (SELECT id FROM nation)))
-        ),
-        page AS (SELECT id FROM matches ORDER BY signed_on DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s)
-        SELECT (SELECT count(*) FROM (SELECT 1 FROM matches LIMIT 1001) counted), {AGREEMENT_JSON}
-        FROM page JOIN partnerships_agreement a ON a.id = page.id ORDER BY a.signed_on DESC, a.id DESC""",
-    "exercises": f"""
-        WITH nation AS (SELECT id FROM partnerships_nation WHERE iso3 = %(participant)s),
-        matches AS NOT MATERIALIZED (
-            SELECT e.id, e.start_date FROM partnerships_exercise e
+                            AND (p.nation_id IN (SELECT id FROM nation) OR o.nation_id IN (SELECT id FROM nation)))""",
+        "partnerships_agreement",
+        "a",
+        "signed_on",
+        AGREEMENT_JSON,
+    ),
+    "exercises": _list_query(
+        "participant",
+        """SELECT e.id, e.start_date FROM partnerships_exercise e
             WHERE e.visibility = 'public'
               AND e.domains && ARRAY[%(domain)s]::varchar[]
               AND e.start_date >= %(start_date_gte)s
               AND EXISTS (SELECT 1 FROM partnerships_exerciseparticipant p
                           LEFT JOIN partnerships_organization o ON o.id = p.organization_id
                           WHERE p.exercise_id = e.id
-                            AND (p.nation_id IN (SELECT id FROM nation) OR o.nation_id IN (SELECT id FROM nation)))
-        ),
-        page AS (SELECT id FROM matches ORDER BY start_date DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s)
-        SELECT (SELECT count(*) FROM (SELECT 1 FROM matches LIMIT 1001) counted), {EXERCISE_JSON}
-        FROM page JOIN partnerships_exercise e ON e.id = page.id ORDER BY e.start_date DESC, e.id DESC""",
-    "resources": f"""
-        WITH nation AS (SELECT id FROM partnerships_nation WHERE iso3 = %(provider)s),
-        matches AS NOT MATERIALIZED (
-            SELECT r.id, r.start_date FROM partnerships_resourcesharing r
+                            AND (p.nation_id IN (SELECT id FROM nation) OR o.nation_id IN (SELECT id FROM nation)))""",
+        "partnerships_exercise",
+        "e",
+        "start_date",
+        EXERCISE_JSON,
+    ),
+    "resources": _list_query(
+        "provider",
+        f"""SELECT r.id, r.start_date FROM partnerships_resourcesharing r
             WHERE {RESOURCE_VISIBLE}
               AND r.category = %(category)s
               AND r.start_date >= %(start_date_gte)s
               AND (r.provider_nation_id IN (SELECT id FROM nation)
                    OR r.provider_organization_id IN (SELECT o.id FROM partnerships_organization o
-                                                     WHERE o.nation_id IN (SELECT id FROM nation)))
-        ),
-        page AS (SELECT id FROM matches ORDER BY start_date DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s)
-        SELECT (SELECT count(*) FROM (SELECT 1 FROM matches LIMIT 1001) counted), {RESOURCE_JSON}
-        FROM page JOIN partnerships_resourcesharing r ON r.id = page.id {RESOURCE_JOINS}
-        ORDER BY r.start_date DESC, r.id DESC""",
+                                                     WHERE o.nation_id IN (SELECT id FROM nation)))""",
+        "partnerships_resourcesharing",
+        "r",
+        "start_date",
+        RESOURCE_JSON,
+        RESOURCE_JOINS,
+    ),
     "agreement": f"""
         SELECT 1, {AGREEMENT_JSON} FROM partnerships_agreement a WHERE a.id = %(pk)s AND a.visibility = 'public'""",
     "agreements_after": f"""

@@ -52,6 +52,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
+from bench.loadtest import environment as loadtest_environment  # noqa: E402
 from bench.loadtest import percentile, worker_rss  # noqa: E402
 from bench.synthetic import SCALES  # noqa: E402
 
@@ -127,34 +128,9 @@ def scenarios(params: dict[str, Any]) -> list[Scenario]:
 
 # ---- preparing the database -------------------------------------------------
 def environment(args: argparse.Namespace, port: int) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "registry_site.settings",
-            "REGISTRY_ENV_FILE": "/dev/null",
-            "REGISTRY_NO_VENV": "1",
-            "DEBUG": "false",
-            "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_urlsafe(64),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "false",
-            "SECURE_COOKIES": "false",
-            "DB_CONN_MAX_AGE": "600",
-            "API_THROTTLE_ANON": "100000000/minute",
-            "API_THROTTLE_USER": "100000000/minute",
-            "REGISTRY_QUERY_COUNT_HEADER": "true",
-            "LOG_LEVEL": "WARNING",
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "GUNICORN_WORKERS": str(args.workers),
-            "GUNICORN_ACCESS_LOG": "/dev/null",
-            "GUNICORN_MAX_REQUESTS": "0",
-            "GUNICORN_TIMEOUT": "600",
-        }
-    )
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-    else:
-        env.pop("DATABASE_URL", None)
-        env["EMBEDDED_POSTGRES_DB"] = f"registry_bench_{args.scale.lower()}"
+    database = f"registry_bench_{args.scale.lower()}"
+    env = loadtest_environment(args.database_url, port, args.workers, database=database)
+    env["GUNICORN_TIMEOUT"] = "600"  # the dyad table of scale L streams for minutes
     return env
 
 

@@ -39,7 +39,13 @@ RESULTS = BASE_DIR / "bench" / "results"
 PYTHON = sys.executable
 
 
-def environment(database_url: str | None, port: int, workers: int) -> dict[str, str]:
+def environment(
+    database_url: str | None, port: int, workers: int, *, database: str = "registry_loadtest"
+) -> dict[str, str]:
+    """Production settings for a gunicorn on loopback, on ``database_url`` or the embedded ``database``.
+
+    A DATABASE_URL in this shell is not used unless given: a load run must not write into it.
+    """
     env = dict(os.environ)
     env.update(
         {
@@ -65,7 +71,8 @@ def environment(database_url: str | None, port: int, workers: int) -> dict[str, 
     if database_url:
         env["DATABASE_URL"] = database_url
     else:
-        env["EMBEDDED_POSTGRES_DB"] = "registry_loadtest"
+        env.pop("DATABASE_URL", None)
+        env["EMBEDDED_POSTGRES_DB"] = database
     return env
 
 

@@ -90,26 +90,15 @@ class RegistryPagination(pagination.LimitOffsetPagination):
 
     def get_paginated_response(self, data: list) -> Response:
         if not self.cursor_mode:
-            return Response(
-                OrderedDict(
-                    [
-                        ("count", self.count),
-                        ("count_exact", self.count_exact),
-                        ("next", self.get_next_link()),
-                        ("previous", self.get_previous_link()),
-                        ("results", data),
-                    ]
-                )
-            )
-        next_link = None
-        if self.has_more:
-            url = remove_query_param(self.request.build_absolute_uri(), self.offset_query_param)
-            next_link = replace_query_param(url, CURSOR_PARAM, self.page[-1].pk)
-        return Response(
-            OrderedDict(
-                [("count", None), ("count_exact", None), ("next", next_link), ("previous", None), ("results", data)]
-            )
-        )
+            envelope = (self.count, self.count_exact, self.get_next_link(), self.get_previous_link())
+        else:
+            next_link = None
+            if self.has_more:
+                url = remove_query_param(self.request.build_absolute_uri(), self.offset_query_param)
+                next_link = replace_query_param(url, CURSOR_PARAM, self.page[-1].pk)
+            envelope = (None, None, next_link, None)
+        names = ("count", "count_exact", "next", "previous")
+        return Response(OrderedDict([*zip(names, envelope, strict=True), ("results", data)]))
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         response = super().get_paginated_response_schema(schema)

@@ -358,6 +358,23 @@ def test_search_ranks_the_best_match_first(pacific: dict, analyst_client: Client
     assert agreements[0].title == "Mutual Defense Treaty"
 
 
+def test_search_counts_many_matches_up_to_the_limit_then_estimates(analyst_client: Client, monkeypatch: Any) -> None:
+    from partnerships.services import counting
+
+    for number in range(12):
+        ProgramFactory(name=f"Maritime Patrol Initiative {number}")
+    url = reverse("partnerships:search")
+    programs = {g.label: g for g in analyst_client.get(url, {"q": "maritime patrol"}).context["groups"]}["Programs"]
+    assert (len(programs.results), programs.total, programs.total_exact) == (10, 12, True)
+    monkeypatch.setattr(counting, "EXACT_COUNT_LIMIT", 5)  # beyond 5 matches, PostgreSQL's estimate
+    response = analyst_client.get(url, {"q": "maritime patrol"})
+    programs = {g.label: g for g in response.context["groups"]}["Programs"]
+    assert len(programs.results) == 10
+    assert programs.total_exact is False
+    assert programs.total >= 6
+    assert f"({programs.total_label})" in response.content.decode()
+
+
 def test_search_never_shows_restricted_records(pacific: dict, analyst_client: Client, cleared_client: Client) -> None:
     hidden = analyst_client.get(reverse("partnerships:search"), {"q": "Secret Annex"})
     assert all("Secret" not in str(r) for g in hidden.context["groups"] for r in g.results)
