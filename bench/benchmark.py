@@ -35,6 +35,7 @@ import platform
 import re
 import secrets
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -426,6 +427,11 @@ def judge(scenario: Scenario, result: dict[str, Any]) -> list[str]:
 
 
 def start(command: list[str], env: dict[str, str], base: str, probe: str) -> subprocess.Popen:
+    port = int(base.rsplit(":", 1)[1])
+    with socket.socket() as probe_socket:
+        if probe_socket.connect_ex(("127.0.0.1", port)) == 0:
+            # Something else answers there: the probe would measure it instead.
+            raise SystemExit(f"port {port} is already in use: choose another with --port or --baseline-port")
     server = subprocess.Popen(command, env=env, cwd=BASE_DIR)
     for _ in range(300):
         try:
@@ -477,13 +483,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "settings": {"seconds": args.seconds, "connections": args.connections, "gunicorn_workers": args.workers},
         "scenarios": [],
     }
-    base, baseline_base = f"http://127.0.0.1:{args.port}", f"http://127.0.0.1:{args.port + 1}"
+    baseline_port = args.baseline_port or args.port + 1
+    base, baseline_base = f"http://127.0.0.1:{args.port}", f"http://127.0.0.1:{baseline_port}"
     gunicorn = [PYTHON, "-m", "gunicorn", "-c", str(BASE_DIR / "registry_site/gunicorn.conf.py")]
-    server = start([*gunicorn, "registry_site.wsgi"], env, base, "/readyz")
-    baseline_env = {**env, "GUNICORN_BIND": f"127.0.0.1:{args.port + 1}"}
-    baseline = start([*gunicorn, "bench.baseline:application"], baseline_env, baseline_base, "/agreements/1/")
+    baseline_env = {**env, "GUNICORN_BIND": f"127.0.0.1:{baseline_port}"}
     chosen = [s for s in scenarios(params) if not args.only or s.key in args.only]
+    servers: list[subprocess.Popen] = []
     try:
+        # Inside the try: if the second server cannot start, the first one is stopped too.
+        servers.append(start([*gunicorn, "registry_site.wsgi"], env, base, "/readyz"))
+        server = servers[0]
+        servers.append(start([*gunicorn, "bench.baseline:application"], baseline_env, baseline_base, "/agreements/1/"))
         for scenario in chosen:
             say(f"  {scenario.key}…")
             headers = headers_for(scenario, params)
@@ -519,7 +529,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             result["missed"] = judge(scenario, result)
             report["scenarios"].append(result)
     finally:
-        for process in (server, baseline):
+        for process in servers:
             process.terminate()
             process.wait(timeout=60)
     if not args.no_explain:
@@ -665,7 +675,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--throughput-seconds", type=float, default=20)
     parser.add_argument("--connections", type=int, default=32, help="Clients in the throughput scenario.")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
-    parser.add_argument("--port", type=int, default=8811, help="The registry's port; the baseline's is the next.")
+    parser.add_argument("--port", type=int, default=8811, help="The registry's port.")
+    parser.add_argument("--baseline-port", type=int, default=None, help="The baseline's port (default: the next).")
     parser.add_argument("--only", nargs="*", help="Run only these scenarios (keys).")
     parser.add_argument("--no-explain", action="store_true")
     parser.add_argument("--output", default=None, help="Report name (default benchmark-<scale>).")

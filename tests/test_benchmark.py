@@ -53,10 +53,13 @@ def _run(url: str, results: Path) -> subprocess.CompletedProcess:
         "HOME": os.environ.get("HOME", "/tmp"),
         "REGISTRY_NO_VENV": "1",
     }
-    port = free_port()
+    port = baseline_port = free_port()
+    while baseline_port == port:
+        baseline_port = free_port()
     command = [sys.executable, str(BASE_DIR / "bench" / "benchmark.py"), "--scale", "S", "--database-url", url]
     command += ["--seconds", "1", "--throughput-seconds", "1", "--connections", "4", "--workers", "2"]
-    command += ["--port", str(port), "--results", str(results), "--output", "check"]
+    command += ["--port", str(port), "--baseline-port", str(baseline_port)]
+    command += ["--results", str(results), "--output", "check"]
     return subprocess.run(command, env=environment, cwd=BASE_DIR, capture_output=True, text=True, timeout=900)
 
 
