@@ -12,12 +12,14 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db import models, router
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from partnerships.choices import Visibility
@@ -41,6 +43,8 @@ from partnerships.models import (
     can_view_restricted,
     validate_participant_set,
 )
+from partnerships.services.history import IGNORED, ChangeFormatter
+from partnerships.services.naming import RESTRICTED, Namer, hidden_from
 
 AUDIT_FIELDS = ("source_dataset", "source_version", "source_id", "created_at", "updated_at")
 RECORD_FIELDSET = ("Visibility and source", {"fields": ("visibility", "source_url", "source_text", *AUDIT_FIELDS)})
@@ -74,18 +78,109 @@ def _may_see(record: models.Model, user: Any) -> bool:
     return manager.visible_to(user).filter(pk=record.pk).exists()
 
 
+def _restrictable(field: Any) -> bool:
+    """Whether ``field`` links records that may be restricted (a foreign key to a model with visibility)."""
+    return (
+        isinstance(field, models.ForeignKey)
+        and field.related_model is not None
+        and any(f.name == "visibility" for f in field.related_model._meta.fields)
+    )
+
+
 def _visible_link(field: models.ForeignKey) -> Any:
-    """A list column for a link to a record that may be restricted: its name, or a dash if hidden."""
+    """A list column for a link to a record that may be restricted: its name, or “restricted record” if hidden.
+
+    The column sorts by the link's id for cleared users only: sorting by a
+    hidden record's id would tell its id away.
+    """
+    namer = Namer(None)
 
     def column(obj: models.Model) -> str:
-        target = getattr(obj, field.name)
-        if target is None:
-            return "-"
-        return str(target) if target.visibility == Visibility.PUBLIC else "(restricted)"
+        return namer.name(getattr(obj, field.name)) or "-"
 
     column.short_description = field.verbose_name  # type: ignore[attr-defined]
-    column.admin_order_field = field.name  # type: ignore[attr-defined]
     return column
+
+
+class RestrictedLinkWidget(forms.Widget):
+    """Shows a link to a record the user may not see as “restricted record”, with no input: the link is kept."""
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
+        return RESTRICTED.__html__()
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return None  # disabled: Django keeps the initial value whatever is posted
+
+
+def _only_public(value: str) -> None:
+    if value != Visibility.PUBLIC:
+        raise ValidationError(
+            "You may not make records restricted: you could not see them afterwards.", code="restricted"
+        )
+
+
+def keep_hidden_links(form_class: type[forms.BaseForm], user: Any) -> type[forms.BaseForm]:
+    """Return ``form_class`` changed so that ``user``, if not cleared for restricted records, neither sees
+    nor changes a link to a restricted record, and cannot make a record restricted.
+
+    Each such link is shown as “restricted record” and kept as it is, so a
+    save by someone who cannot see it never erases it.
+    """
+    if can_view_restricted(user):
+        return form_class
+
+    class KeepHiddenLinks(form_class):  # type: ignore[valid-type, misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if "visibility" in self.fields:
+                self.fields["visibility"].validators.append(_only_public)
+                self.fields["visibility"].help_text = "Only users who may see restricted records can restrict one."
+            instance = getattr(self, "instance", None)
+            if instance is None or instance.pk is None:
+                return
+            for name, field in self.fields.items():
+                model_field = next((f for f in instance._meta.fields if f.name == name), None)
+                if not _restrictable(model_field) or getattr(instance, model_field.attname) is None:
+                    continue
+                if not hidden_from(getattr(instance, name), cleared=False):
+                    continue
+                field.disabled = True
+                field.required = False
+                field.queryset = model_field.related_model._default_manager.filter(
+                    pk=getattr(instance, model_field.attname)
+                )
+                field.widget = RestrictedLinkWidget()
+                field.help_text = (
+                    "Links a record you may not see. It is kept as it is; only users who may see restricted "
+                    "records can change it."
+                )
+
+    KeepHiddenLinks.__name__ = form_class.__name__
+    return KeepHiddenLinks
+
+
+class VisibleChangeList(ChangeList):
+    """A changelist whose lookups on links never match through a record the user may not see.
+
+    ``?program__id__exact=6`` (or ``?program=6``, ``?program__gte=6``…) with
+    program 6 restricted answers as for an id that does not exist: only
+    links to records the user may see are compared.
+    """
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> models.QuerySet:
+        queryset = super().get_queryset(request, exclude_parameters)
+        if can_view_restricted(request.user):
+            return queryset
+        fields = {}
+        for field in self.model._meta.fields:
+            if _restrictable(field):
+                fields[field.name] = fields[field.attname] = field
+        for key in self.get_filters_params():
+            parts = key.split("__")
+            field = fields.get(parts[0])
+            if field is not None and parts[-1] != "isnull":
+                queryset = queryset.filter(**{f"{field.name}__visibility": Visibility.PUBLIC})
+        return queryset
 
 
 class VisibilityMixin:
@@ -101,11 +196,19 @@ class VisibilityMixin:
         columns = []
         for name in names:
             field = next((f for f in self.model._meta.fields if f.name == name), None)  # type: ignore[attr-defined]
-            restrictable = isinstance(field, models.ForeignKey) and any(
-                f.name == "visibility" for f in field.related_model._meta.fields
-            )
-            columns.append(_visible_link(field) if restrictable else name)
+            columns.append(_visible_link(field) if _restrictable(field) else name)
         return columns
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return VisibleChangeList
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        return keep_hidden_links(super().get_form(request, obj, **kwargs), request.user)  # type: ignore[misc]
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        # Inlines: each row's form keeps the hidden links of its own row.
+        kwargs.setdefault("form", keep_hidden_links(self.form, request.user))  # type: ignore[attr-defined]
+        return super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
         """Refuse a deletion that would take records the user may not see with it, without naming them."""
@@ -140,6 +243,34 @@ class VisibleHistoryMixin:
     """
 
     history_list_display = ("channel",)
+    # The current record's name on every row, not each version's own: an old version may name a record
+    # (a nation, a provider) that is restricted now.
+    object_history_list_template = "admin/partnerships/object_history_list.html"
+
+    def set_history_delta_changes(
+        self, request: HttpRequest, historical_records: Any, foreign_keys_are_objs: bool = True
+    ) -> None:
+        """Name changed links as the analyst pages do (``ChangeFormatter``): never a restricted name, never an id."""
+        formatter = ChangeFormatter(self.model, Namer(request.user))  # type: ignore[attr-defined]
+        pending = []
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(current, foreign_keys_are_objs=False)
+                changed = [change for change in delta.changes if change.field not in IGNORED]
+                for change in changed:
+                    formatter.expect(change.field, change.old, change.new)
+                pending.append((previous, changed))
+            previous = current
+        for record, changed in pending:
+            record.history_delta_changes = [
+                {
+                    "field": capfirst(self.model._meta.get_field(change.field).verbose_name),  # type: ignore[attr-defined]
+                    "old": formatter.display(change.field, change.old),
+                    "new": formatter.display(change.field, change.new),
+                }
+                for change in changed
+            ]
 
     def _check_history_access(self, request: HttpRequest, object_id: str) -> None:
         # simple-history falls back to the historical rows when the object is
@@ -166,6 +297,11 @@ class VisibleHistoryMixin:
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None
     ) -> HttpResponse:
         self._check_history_access(request, object_id)
+        current = self.get_queryset(request).filter(pk=object_id).first()  # type: ignore[attr-defined]
+        if current is not None:
+            # The page names the record as it is now: an old version may name a record restricted since.
+            title = self.history_form_view_title(request, current)  # type: ignore[attr-defined]
+            extra_context = {"original": current, "title": title, **(extra_context or {})}
         return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
 
 

@@ -326,7 +326,9 @@ def test_a_restricted_owner_or_assessor_is_not_named_to_an_unauthorised_user(ana
     queryset = Assessment.objects.filter(pk=assessment.pk)
     seen = scorecards.as_json(_card(queryset.visible_to(analyst), user=analyst))
     assert "Secret Directorate" not in str(seen)
-    assert seen["recommendations"]["pending"][0]["owner"] is None
+    # Named neutrally, as on every page: the link exists, the name and the id stay hidden.
+    assert seen["recommendations"]["pending"][0]["owner"] == "restricted record"
+    assert seen["assessments"][0]["assessor"] == "restricted record"
     cleared = scorecards.as_json(_card(queryset, user=cleared_analyst))
     assert "Secret Directorate" in str(cleared)
 

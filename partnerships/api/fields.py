@@ -9,17 +9,33 @@ from django.db import models
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
-from partnerships.choices import Visibility
 from partnerships.filters import resolve_nation_code
 from partnerships.models import Nation, can_view_restricted
+from partnerships.services.naming import RESTRICTED_LABEL, hidden_from
+
+
+class KeepHiddenLink:
+    """What a client sends back for a link it read as a restricted record: keep the link as it is."""
+
+    def __repr__(self) -> str:
+        return "KEEP_HIDDEN_LINK"
+
+
+KEEP_HIDDEN_LINK = KeepHiddenLink()
+
+
+def restricted_brief() -> dict[str, Any]:
+    """Return how a linked record the user may not see is shown: no name, no id, no link."""
+    return {"id": None, "url": None, "display": RESTRICTED_LABEL, "restricted": True}
 
 
 class NestedRelatedField(serializers.RelatedField):
     """A foreign key shown as ``{"id", "url", "display", …}`` and written as an id or ``{"id": …}``.
 
     Nations may also be written as an ISO code or ``cow:NUMBER``. Only records
-    the requesting user may see can be linked, and a linked record they may
-    not see is rendered as null: neither way hints that it exists.
+    the requesting user may see can be linked. A linked record they may not
+    see is shown as :func:`restricted_brief` (as on every page: "restricted
+    record"), and sending that object back keeps the link as it is.
     """
 
     default_error_messages = {
@@ -39,12 +55,14 @@ class NestedRelatedField(serializers.RelatedField):
     def use_pk_only_optimization(self) -> bool:
         return False
 
-    def to_representation(self, value: models.Model) -> dict[str, Any] | None:
+    @cached_property
+    def cleared(self) -> bool:
         request = self.context.get("request")
-        if getattr(value, "visibility", Visibility.PUBLIC) != Visibility.PUBLIC and not can_view_restricted(
-            getattr(request, "user", None)
-        ):
-            return None
+        return can_view_restricted(getattr(request, "user", None))
+
+    def to_representation(self, value: models.Model) -> dict[str, Any] | None:
+        if hidden_from(value, cleared=self.cleared):
+            return restricted_brief()
         return self.brief.to_representation(value)
 
     @cached_property
@@ -56,6 +74,8 @@ class NestedRelatedField(serializers.RelatedField):
         queryset = self.get_queryset()
         model_name = queryset.model._meta.verbose_name
         if isinstance(data, dict):
+            if data.get("restricted") is True and data.get("id") is None:
+                return KEEP_HIDDEN_LINK  # type: ignore[return-value]  # RecordSerializer resolves it
             data = data.get("id")
         if isinstance(data, bool) or not isinstance(data, int | str):
             codes = " or a nation code" if queryset.model is Nation else ""
@@ -73,6 +93,20 @@ class NestedRelatedField(serializers.RelatedField):
             self.fail("does_not_exist", model=model_name, value=data)
 
 
+RESTRICTED_RECORD_REF = {"$ref": "#/components/schemas/RestrictedRecord"}
+RESTRICTED_RECORD_SCHEMA = {
+    "type": "object",
+    "description": "A linked record the user may not see: no name, no id, no link.",
+    "properties": {
+        "id": {"type": "integer", "nullable": True, "enum": [None]},
+        "url": {"type": "string", "nullable": True, "enum": [None]},
+        "display": {"type": "string", "enum": [RESTRICTED_LABEL]},
+        "restricted": {"type": "boolean", "enum": [True]},
+    },
+    "required": ["id", "url", "display", "restricted"],
+}
+
+
 class NestedRelatedFieldExtension(OpenApiSerializerFieldExtension):
     target_class = NestedRelatedField
 
@@ -80,11 +114,15 @@ class NestedRelatedFieldExtension(OpenApiSerializerFieldExtension):
         field = self.target
         if direction == "response":
             reference = auto_schema.resolve_serializer(field.brief_serializer, direction).ref
-            # Null when empty, or when it names a record the user may not see.
-            return {"allOf": [reference], "nullable": True}
+            # Null when empty; RestrictedRecord when it names a record the user may not see.
+            return {"oneOf": [reference, RESTRICTED_RECORD_REF], "nullable": True}
         identifier: list[dict[str, Any]] = [
             {"type": "integer", "minimum": 1},
             {"type": "object", "properties": {"id": {"type": "integer", "minimum": 1}}, "required": ["id"]},
+            {
+                **RESTRICTED_RECORD_REF,
+                "description": "A link read as a restricted record, sent back unchanged: the link is kept.",
+            },
         ]
         if field.queryset is not None and field.queryset.model is Nation:
             identifier.append({"type": "string", "description": "ISO alpha-2/alpha-3 code, or cow:NUMBER / cow:ABBR"})

@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from partnerships.api.errors import ErrorResponseSerializer
+from partnerships.api.fields import RESTRICTED_RECORD_SCHEMA
 
 RENDERING_PARAMETERS = [
     OpenApiParameter(
@@ -93,7 +94,9 @@ def optional_response_fields(result: dict[str, Any], generator: Any, request: An
     """
     from partnerships.api.serializers import SERIALIZERS
 
-    schemas = result.get("components", {}).get("schemas", {})
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    # What a link to a record the user may not see looks like (NestedRelatedField refers to it).
+    schemas["RestrictedRecord"] = RESTRICTED_RECORD_SCHEMA
     for full, _brief in SERIALIZERS.values():
         component = schemas.get(full.__name__.removesuffix("Serializer"))
         if component is not None:

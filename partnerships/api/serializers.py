@@ -19,7 +19,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.validators import UniqueTogetherValidator, UniqueValidator
 
-from partnerships.api.fields import NestedRelatedField
+from partnerships.api.fields import KEEP_HIDDEN_LINK, NestedRelatedField
 from partnerships.choices import Visibility
 from partnerships.models import (
     Agreement,
@@ -42,6 +42,7 @@ from partnerships.models import (
     validate_party_set,
 )
 from partnerships.services.links import url_maker
+from partnerships.services.naming import hidden_from
 from partnerships.services.records import actor_key, save_record
 
 RECORD_FIELDS = (
@@ -55,6 +56,7 @@ RECORD_FIELDS = (
     "updated_at",
 )
 Prefetcher = Callable[[Request | None], str | Prefetch]
+OMITTED = object()
 
 
 def as_drf_error(error: DjangoValidationError, *, prefix: str | None = None) -> serializers.ValidationError:
@@ -338,7 +340,40 @@ class RecordSerializer(StrictFieldsMixin, serializers.ModelSerializer):
                 attrs[name] = ""
         return attrs
 
+    def keep_hidden_links(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Keep every link to a record the user may not see, as it is.
+
+        Such a link reads as a restricted record; sending that back, or leaving
+        the field out (even with PUT), keeps it. Sending anything else for it
+        is refused: the user would be erasing or replacing what they cannot see.
+        """
+        cleared = can_view_restricted(self.user)
+        for name, field in self.fields.items():
+            if field.read_only or not isinstance(field, NestedRelatedField):
+                continue
+            sent = attrs.get(name, OMITTED)
+            current = getattr(self.instance, field.source) if self.instance is not None else None
+            if not hidden_from(current, cleared=cleared):
+                if sent is KEEP_HIDDEN_LINK:
+                    raise serializers.ValidationError(
+                        {name: ["This field links no restricted record to keep: give an id, or null."]}
+                    )
+                continue
+            if sent is OMITTED or sent is KEEP_HIDDEN_LINK:
+                attrs[name] = current
+            elif sent != current:
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            "This field links a record you may not see, and it stays as it is: send back what you "
+                            'read ({"restricted": true, …}) or leave the field out.'
+                        ]
+                    }
+                )
+        return attrs
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = self.keep_hidden_links(attrs)
         attrs = self.reset_omitted(attrs)
         candidate = self.candidate(attrs)
         try:
@@ -468,6 +503,10 @@ class ActorRowSerializer(FastRepresentationMixin, PrefetchedListMixin, StrictFie
     organization = organization_field(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for name, value in attrs.items():
+            if value is KEEP_HIDDEN_LINK:
+                # Rows naming a record the user may not see are neither shown nor changed: they are kept.
+                raise serializers.ValidationError({name: ["Name a nation or organization by its id or code."]})
         row = self.Meta.model(**attrs)
         try:
             row.full_clean(exclude=[self.Meta.parent_field])

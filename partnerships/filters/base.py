@@ -32,7 +32,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from partnerships import choices
-from partnerships.models import Nation
+from partnerships.models import Nation, Organization
 
 TEXT_LOOKUPS = {
     "": "exact",
@@ -123,6 +123,45 @@ class MultiValueFilter(django_filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
         # django-filter reads the value "null" as SQL NULL; here it is just text (__empty finds NULLs).
         self.null_value = "\x00no-null-value"
+
+
+class RelatedIdFilter(MultiValueFilter):
+    """Records linked to any of the given ids (``exclude``: to none of them), among records the user may see.
+
+    An id the user may not see matches exactly as an id that does not exist:
+    nothing for ``x_id``, everything for ``x_id__n``. ``user`` is set per
+    request by RegistryFilterSet.
+    """
+
+    user: Any = None
+
+    def __init__(self, *args: Any, related_model: type[models.Model] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, value_field=BoundedIntegerField, **kwargs)
+        self.related_model = related_model
+
+    def filter(self, qs: models.QuerySet, value: list[int]) -> models.QuerySet:
+        if not value:
+            return qs
+        return filter_visible_ids(
+            qs, self.field_name, value, related_model=self.related_model, user=self.user, exclude=self.exclude
+        )
+
+
+def filter_visible_ids(
+    qs: models.QuerySet,
+    field_name: str,
+    ids: list[int],
+    *,
+    related_model: type[models.Model] | None,
+    user: Any,
+    exclude: bool = False,
+) -> models.QuerySet:
+    """Return ``qs`` narrowed to rows whose ``field_name`` is one of ``ids`` that ``user`` may see (or not one)."""
+    targets: Any = list(ids)
+    if related_model is not None and hasattr(related_model._default_manager, "visible_to"):
+        targets = related_model._default_manager.visible_to(user).filter(pk__in=ids).values("pk")
+    condition = Q(**{f"{field_name}__in": targets})
+    return qs.exclude(condition) if exclude else qs.filter(condition)
 
 
 class EmptyFilter(django_filters.BooleanFilter):
@@ -273,10 +312,9 @@ def _filters_for(name: str, kind: str, field_name: str, model_field: models.Fiel
             )
         filters[f"{name}__empty"] = EmptyFilter(field_name=field_name)
     elif kind == "fk":
-        filters[f"{name}_id"] = MultiValueFilter(field_name=field_name, value_field=BoundedIntegerField)
-        filters[f"{name}_id__n"] = MultiValueFilter(
-            field_name=field_name, value_field=BoundedIntegerField, exclude=True
-        )
+        related = model_field.related_model if model_field is not None else None
+        filters[f"{name}_id"] = RelatedIdFilter(field_name=field_name, related_model=related)
+        filters[f"{name}_id__n"] = RelatedIdFilter(field_name=field_name, related_model=related, exclude=True)
         filters[f"{name}_id__empty"] = EmptyFilter(field_name=field_name)
     else:  # pragma: no cover - a programming error in a FilterSet below
         raise ValueError(f"unknown lookup kind {kind!r} for {name}")
@@ -315,10 +353,13 @@ class RegistryFilterSet(django_filters.FilterSet):
 
     def __init__(self, data: Any = None, queryset: Any = None, *, request: Any = None, **kwargs: Any) -> None:
         super().__init__(data, queryset, request=request, **kwargs)
-        visible_nations = Nation.objects.visible_to(getattr(request, "user", None))
+        user = getattr(request, "user", None)
+        visible_nations = Nation.objects.visible_to(user)
         for filter_ in self.filters.values():
             if isinstance(filter_, NationFilter):
                 filter_.nations = visible_nations
+            elif isinstance(filter_, RelatedIdFilter):
+                filter_.user = user
 
     @classmethod
     def get_filters(cls) -> dict[str, Any]:
@@ -330,6 +371,11 @@ class RegistryFilterSet(django_filters.FilterSet):
             for filter_name, new_filter in _filters_for(name, kind, path, model_field).items():
                 filters.setdefault(filter_name, new_filter)
         return filters
+
+    def organizations(self, ids: list[int]) -> models.QuerySet:
+        """Return the ids among ``ids`` of organizations the request's user may see (others match nothing)."""
+        user = getattr(self.request, "user", None)
+        return Organization.objects.visible_to(user).filter(pk__in=ids).values("pk")
 
     def search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
         """Keep records where any of ``search_fields`` contains every word of ``value``."""

@@ -140,7 +140,9 @@ class AgreementFilterSet(RegistryFilterSet):
             return queryset
         from partnerships.models import AgreementParty
 
-        parties = AgreementParty.objects.filter(agreement=models.OuterRef("pk"), organization__in=value)
+        parties = AgreementParty.objects.filter(
+            agreement=models.OuterRef("pk"), organization__in=self.organizations(value)
+        )
         return queryset.filter(models.Exists(parties))
 
 
@@ -181,7 +183,9 @@ class ExerciseFilterSet(RegistryFilterSet):
             return queryset
         from partnerships.models import ExerciseParticipant
 
-        rows = ExerciseParticipant.objects.filter(exercise=models.OuterRef("pk"), organization__in=value)
+        rows = ExerciseParticipant.objects.filter(
+            exercise=models.OuterRef("pk"), organization__in=self.organizations(value)
+        )
         return queryset.filter(models.Exists(rows))
 
 

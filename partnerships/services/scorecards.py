@@ -30,7 +30,7 @@ from typing import Any
 from django.db import models
 from django.db.models.functions import Coalesce
 
-from partnerships.choices import FindingKind, FollowUpStatus, Visibility
+from partnerships.choices import FindingKind, FollowUpStatus
 from partnerships.models import (
     Agreement,
     Assessment,
@@ -40,9 +40,9 @@ from partnerships.models import (
     Measurement,
     Nation,
     Program,
-    can_view_restricted,
 )
 from partnerships.models.assessments import progress_toward_target, target_met
+from partnerships.services.naming import Namer
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,8 @@ class Scorecard:
     pending: list[Finding]
     challenges: list[ChallengeCount]
     challenge_groups: list[tuple[str, int]] = field(default_factory=list)
+    # Names assessors and owners for the user the scorecard is for.
+    namer: Namer | None = None
 
     @property
     def targets_scored(self) -> int:
@@ -154,8 +156,6 @@ def build(
     chosen = list(
         selected.select_related("program", "agreement", "exercise", "assessor").order_by("conducted_on", "id")
     )
-    for assessment in chosen:
-        assessment.visible_assessor = _if_visible(assessment.assessor, user)
     ids = [assessment.pk for assessment in chosen]
     titles = {assessment.pk: assessment.title for assessment in chosen}
     return Scorecard(
@@ -165,9 +165,10 @@ def build(
         as_of=as_of,
         assessments=chosen,
         indicators=_trends(ids, titles),
-        **_recommendations(ids, as_of, user),
+        **_recommendations(ids, as_of),
         challenges=_challenges(ids),
         challenge_groups=_challenge_groups(ids),
+        namer=Namer(user),
     )
 
 
@@ -194,21 +195,12 @@ def _trends(ids: list[int], titles: dict[int, str]) -> list[IndicatorTrend]:
     return sorted(trends.values(), key=lambda trend: trend.indicator.name)
 
 
-def _if_visible(record: models.Model | None, user: Any) -> models.Model | None:
-    """Return ``record`` unless it is restricted and ``user`` may not see it."""
-    if record is None or record.visibility == Visibility.PUBLIC or can_view_restricted(user):
-        return record
-    return None
-
-
-def _recommendations(ids: list[int], as_of: date, user: Any) -> dict[str, Any]:
+def _recommendations(ids: list[int], as_of: date) -> dict[str, Any]:
     rows = list(
         Finding.objects.filter(assessment__in=ids, kind=FindingKind.RECOMMENDATION)
         .select_related("owner", "assessment")
         .order_by(models.F("due_on").asc(nulls_last=True), "id")
     )
-    for row in rows:
-        row.visible_owner = _if_visible(row.owner, user)
     counts = Counter(row.status for row in rows)
     summary = {status.value: counts.get(status.value, 0) for status in FollowUpStatus}
     pending = [row for row in rows if row.status in (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)]
@@ -253,6 +245,7 @@ def _challenge_groups(ids: list[int]) -> list[tuple[str, int]]:
 
 def as_json(card: Scorecard, *, url_for: Any = None) -> dict[str, Any]:
     """Return the scorecard as JSON-ready data (decimals as strings, as the API renders them)."""
+    namer = card.namer or Namer(None)
 
     def number(value: Decimal | None) -> str | None:
         return None if value is None else format(value.normalize(), "f")
@@ -285,7 +278,7 @@ def as_json(card: Scorecard, *, url_for: Any = None) -> dict[str, Any]:
                 "subject_type": a.subject_kind,
                 "subject": str(a.subject),
                 "overall_rating": a.overall_rating,
-                "assessor": str(a.visible_assessor) if a.visible_assessor else None,
+                "assessor": namer.name(a.assessor) or None,
                 "url": url_for(a) if url_for else None,
             }
             for a in card.assessments
@@ -316,7 +309,7 @@ def as_json(card: Scorecard, *, url_for: Any = None) -> dict[str, Any]:
                 {
                     "id": f.pk,
                     "text": f.text,
-                    "owner": str(f.visible_owner) if f.visible_owner else None,
+                    "owner": namer.name(f.owner) or None,
                     "due_on": f.due_on.isoformat() if f.due_on else None,
                     "status": f.status,
                     "overdue": f.is_overdue(card.as_of),

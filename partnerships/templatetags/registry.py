@@ -1,4 +1,4 @@
-"""Template filters for figures."""
+"""Template filters for figures, and the tag that names related records."""
 
 from __future__ import annotations
 
@@ -19,3 +19,18 @@ def figure(value: Any) -> str:
         text = format(value.normalize(), "f")
         return text
     return str(value)
+
+
+@register.simple_tag(takes_context=True)
+def related(context: template.Context, record: Any, attribute: str = "") -> str:
+    """Link a related record by its name (or ``attribute``), or show “restricted record” to users who may not see it.
+
+    Every page names linked records through this tag, so the visibility rule
+    (``partnerships.services.naming``) holds on every page alike.
+    """
+    from partnerships.services.naming import namer_for
+
+    namer = namer_for(context["request"])
+    if attribute:
+        return namer.link(record, lambda obj: str(getattr(obj, attribute) or obj))
+    return namer.link(record)

@@ -26,6 +26,7 @@ from partnerships.models import (
     Program,
     ResourceSharing,
 )
+from partnerships.services.naming import Namer
 
 _LABELS: dict[tuple[type, str], dict[Any, str]] = {}
 
@@ -64,13 +65,34 @@ def _amount(value: Any, unit: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """A column: its header, how to get its text from a row, and the ``ordering`` key that sorts it."""
+    """A column: its header, how to get its text from a row, and the ``ordering`` key that sorts it.
+
+    A column showing a linked record gives ``related`` (the record, from the
+    row) instead of ``value``, and ``value`` names that record: the cell then
+    says "restricted record" to users who may not see it (:class:`Namer`).
+    """
 
     label: str
     value: Callable[[Any], Any]
     ordering: str | None = None
     link: bool = False
     numeric: bool = False
+    related: Callable[[Any], Any] | None = None
+
+    def cell(self, row: Any, namer: Namer) -> Any:
+        """Return the cell's value for ``row`` as ``namer``'s user may see it."""
+        if self.related is None:
+            return self.value(row)
+        return namer.name(self.related(row), self.value)
+
+
+def related_column(label: str, related: Callable[[Any], Any], name: Callable[[Any], str] = str) -> Column:
+    """A column naming the record ``related(row)`` by ``name(record)``, through the visibility rule."""
+    return Column(label, name, related=related)
+
+
+def _short(record: Any) -> str:
+    return record.acronym or record.name
 
 
 @dataclass(frozen=True)
@@ -128,7 +150,7 @@ AGREEMENTS = ListPage(
         Column("In force from", lambda a: a.in_force_from, "in_force_from"),
         Column("Ended", lambda a: a.ended_on, "ended_on"),
         Column("Parties", lambda a: _join([_actor_code(p) for p in a.visible_parties])),
-        Column("Program", lambda a: a.program.acronym or a.program.name if a.program else ""),
+        related_column("Program", lambda a: a.program, _short),
     ),
     panel=(
         SEARCH,
@@ -187,8 +209,8 @@ RESOURCES = ListPage(
     title="Resource-sharing records",
     columns=(
         Column("Record", lambda r: r.reference or r.description[:60], "reference", link=True),
-        Column("Provider", lambda r: str(r.provider or "")),
-        Column("Recipient", lambda r: str(r.recipient or "")),
+        related_column("Provider", lambda r: r.provider),
+        related_column("Recipient", lambda r: r.recipient),
         Column("Category", lambda r: choice_label(r, "category"), "category"),
         Column("Quantity", lambda r: _amount(r.quantity, r.unit), "quantity", numeric=True),
         Column("Value", lambda r: _amount(r.value, r.currency), "value", numeric=True),
@@ -224,7 +246,7 @@ PROGRAMS = ListPage(
         Column("Name", lambda p: p.name, "name", link=True),
         Column("Acronym", lambda p: p.acronym, "acronym"),
         Column("Type", lambda p: choice_label(p, "program_type")),
-        Column("Lead", lambda p: str(p.lead_organization or p.lead_nation or "")),
+        related_column("Lead", lambda p: p.lead_organization or p.lead_nation),
         Column("Started", lambda p: p.started_on, "started_on"),
         Column("Ended", lambda p: p.ended_on, "ended_on"),
     ),
@@ -248,8 +270,8 @@ ORGANIZATIONS = ListPage(
         Column("Name", lambda o: o.name, "name", link=True),
         Column("Acronym", lambda o: o.acronym, "acronym"),
         Column("Kind", lambda o: choice_label(o, "kind"), "kind"),
-        Column("Nation", lambda o: str(o.nation or "")),
-        Column("Part of", lambda o: str(o.parent or "")),
+        related_column("Nation", lambda o: o.nation),
+        related_column("Part of", lambda o: o.parent),
     ),
     panel=(
         SEARCH,
@@ -302,7 +324,7 @@ ASSESSMENTS = ListPage(
         Column("Kind", lambda a: choice_label(a, "kind"), "kind"),
         Column("Of", lambda a: f"{a.subject_kind.capitalize()}: {_subject(a)}"),
         Column("Conducted", lambda a: a.conducted_on, "conducted_on"),
-        Column("Assessor", lambda a: str(a.assessor or "")),
+        related_column("Assessor", lambda a: a.assessor),
         Column("Rating (1-5)", lambda a: a.overall_rating or "", "overall_rating", numeric=True),
     ),
     panel=(

@@ -36,12 +36,13 @@ from partnerships.models import (
     ResourceSharing,
     can_view_restricted,
 )
-from partnerships.services import stats
+from partnerships.services import history, stats
 from partnerships.services.counting import BoundedPaginator
 from partnerships.services.exports import csv_lines
 from partnerships.services.links import url_maker
+from partnerships.services.naming import namer_for
 from partnerships.services.search import search
-from partnerships.web import charts, history
+from partnerships.web import charts
 from partnerships.web.lists import LIST_PAGES, ListPage
 
 PAGE_SIZES = (25, 50, 100)
@@ -112,7 +113,8 @@ class RecordListView(RegistryPage):
         per_page = per_page if per_page in PAGE_SIZES else 50
         paginator = BoundedPaginator(rows_queryset, per_page)
         page_obj = paginator.get_page(params.get("page"))
-        rows = [(obj, [column.value(obj) for column in page.columns]) for obj in page_obj.object_list]
+        namer = namer_for(request)
+        rows = [(obj, [column.cell(obj, namer) for column in page.columns]) for obj in page_obj.object_list]
         context = {
             "page": page,
             "rows": rows,
@@ -120,7 +122,7 @@ class RecordListView(RegistryPage):
             "paginator": paginator,
             "columns": self.column_headers(page, params),
             "panel": self.panel(page, filterset, params, user),
-            "active_filters": self.active_filters(page, filterset, params),
+            "active_filters": self.active_filters(page, filterset, params, user),
             "errors": self.errors(filterset, unknown) if not valid else [],
             "export_query": _query(params, export="csv", page=None),
             "page_sizes": PAGE_SIZES,
@@ -135,10 +137,11 @@ class RecordListView(RegistryPage):
         base = request.build_absolute_uri("/")[:-1]
 
         detail_url = url_maker(f"partnerships:{page.key}-detail")
+        namer = namer_for(request)
 
         def rows() -> Any:
             for obj in queryset.iterator(chunk_size=1000):
-                yield [obj.pk, *[column.value(obj) for column in page.columns], base + detail_url(obj.pk)]
+                yield [obj.pk, *[column.cell(obj, namer) for column in page.columns], base + detail_url(obj.pk)]
 
         response = StreamingHttpResponse(csv_lines(header, rows()), content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
@@ -180,14 +183,16 @@ class RecordListView(RegistryPage):
                     field["choices"] = [(str(p.pk), str(p)) for p in programs]
                 else:
                     # Thousands of options would weigh more than the page: the id is typed instead.
-                    chosen = [value for value in field["values"] if value.isdigit()]
+                    chosen = [
+                        value for value in field["values"] if value.isascii() and value.isdigit() and len(value) < 19
+                    ]
                     field["by_id"] = True
                     field["chosen"] = [str(p) for p in Program.objects.visible_to(user).filter(pk__in=chosen)]
             fields.append(field)
         return fields
 
     @staticmethod
-    def active_filters(page: ListPage, filterset: Any, params: Any) -> list[dict[str, str]]:
+    def active_filters(page: ListPage, filterset: Any, params: Any, user: Any) -> list[dict[str, str]]:
         labels = {spec.name: spec for spec in page.panel}
         chips = []
         for name in params:
@@ -196,10 +201,9 @@ class RecordListView(RegistryPage):
             spec = labels.get(name)
             choices = dict(_choices(filterset.base_filters[name])) if name in filterset.base_filters else {}
             if spec is not None and spec.kind == "program":
-                choices = {
-                    str(p.pk): str(p)
-                    for p in Program.objects.filter(pk__in=[v for v in params.getlist(name) if v.isdigit()])
-                }
+                # Only programs the user may see are named: another id reads as one that does not exist.
+                chosen = [int(v) for v in params.getlist(name) if v.isascii() and v.isdigit() and len(v) < 19]
+                choices = {str(p.pk): str(p) for p in Program.objects.visible_to(user).filter(pk__in=chosen)}
             for value in params.getlist(name):
                 if value == "":
                     continue
@@ -245,7 +249,7 @@ class RecordDetailView(RegistryPage):
             "object": obj,
             "key": key,
             "page": LIST_PAGES[key],
-            "history": history.changes(obj),
+            "history": history.changes(obj, user=user),
             "admin_url": _admin_url(user, obj),
         }
         context.update(RELATED[key](obj, user))
@@ -271,11 +275,6 @@ def _visible(model: type[models.Model], user: Any) -> models.QuerySet:
     return model.objects.visible_to(user)
 
 
-def _if_visible(model: type[models.Model], pk: int | None, user: Any) -> models.Model | None:
-    """Return the linked record if there is one and ``user`` may see it, else None."""
-    return _visible(model, user).filter(pk=pk).first() if pk is not None else None
-
-
 def labels(values: list[str], choices: Any) -> list[str]:
     """Return the labels of the chosen values of an array-of-choices field, in the field's order."""
     lookup = dict(choices)
@@ -290,7 +289,6 @@ def _agreement_related(obj: Agreement, user: Any) -> dict[str, Any]:
         "resources": _visible(ResourceSharing, user)
         .filter(agreement=obj)
         .select_related("provider_nation", "provider_organization", "recipient_nation", "recipient_organization"),
-        "program": _if_visible(Program, obj.program_id, user),
         "assessments": _assessments_of(user, agreement=obj),
     }
 
@@ -302,24 +300,17 @@ def _exercise_related(obj: Exercise, user: Any) -> dict[str, Any]:
         "participants": _visible(ExerciseParticipant, user)
         .filter(exercise=obj)
         .select_related("nation", "organization"),
-        "program": _if_visible(Program, obj.program_id, user),
-        "agreement": _if_visible(Agreement, obj.agreement_id, user),
         "assessments": _assessments_of(user, exercise=obj),
     }
 
 
 def _resource_related(obj: ResourceSharing, user: Any) -> dict[str, Any]:
-    return {
-        "program": _if_visible(Program, obj.program_id, user),
-        "agreement": _if_visible(Agreement, obj.agreement_id, user),
-    }
+    return {}
 
 
 def _program_related(obj: Program, user: Any) -> dict[str, Any]:
     return {
         "objectives": labels(obj.objectives, ProgramObjective.choices),
-        "lead_nation": _if_visible(Nation, obj.lead_nation_id, user),
-        "lead_organization": _if_visible(Organization, obj.lead_organization_id, user),
         "agreements": _visible(Agreement, user).filter(program=obj),
         "exercises": _visible(Exercise, user).filter(program=obj),
         "resources": _visible(ResourceSharing, user)
@@ -331,8 +322,6 @@ def _program_related(obj: Program, user: Any) -> dict[str, Any]:
 
 def _organization_related(obj: Organization, user: Any) -> dict[str, Any]:
     return {
-        "nation": _if_visible(Nation, obj.nation_id, user),
-        "parent": _if_visible(Organization, obj.parent_id, user),
         "memberships": _visible(Membership, user).filter(organization=obj).select_related("nation"),
         "children": _visible(Organization, user).filter(parent=obj),
         "agreements": _visible(Agreement, user).filter(
@@ -366,11 +355,6 @@ def _nation_related(obj: Nation, user: Any) -> dict[str, Any]:
     }
 
 
-def _may_see(record: models.Model | None, user: Any) -> bool:
-    """Whether ``record`` (already loaded) is one ``user`` may see."""
-    return record is not None and (record.visibility == "public" or can_view_restricted(user))
-
-
 def _assessments_of(user: Any, **subject: Any) -> models.QuerySet:
     return _visible(Assessment, user).filter(**subject).select_related("assessor").order_by("-conducted_on", "id")
 
@@ -382,7 +366,6 @@ def _assessment_related(obj: Assessment, user: Any) -> dict[str, Any]:
     )
     for finding in findings:
         finding.overdue = finding.is_overdue(today)
-        finding.visible_owner = finding.owner if _may_see(finding.owner, user) else None
     subject = obj.subject
     subject_key = obj.subject_kind
     if subject_key == "exercise":
@@ -393,7 +376,6 @@ def _assessment_related(obj: Assessment, user: Any) -> dict[str, Any]:
         "scorecard_url": scorecard_url,
         "subject": subject,
         "subject_key": subject_key,
-        "assessor": _if_visible(Organization, obj.assessor_id, user),
         "measurements": _visible(Measurement, user)
         .filter(assessment=obj)
         .select_related("indicator")
