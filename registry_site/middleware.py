@@ -15,6 +15,10 @@ from django.template import loader
 
 logger = logging.getLogger(__name__)
 
+# Seconds a 503 asks clients to wait before trying again (Retry-After): about
+# what a database restart or fail-over takes.
+RETRY_AFTER_SECONDS = 30
+
 
 class QueryCountMiddleware:
     """Add ``X-Query-Count``: how many SQL queries the request ran.
@@ -89,5 +93,5 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.error("database unavailable on %s: %s", request.path, exception)
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
-        response["Retry-After"] = "30"
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
