@@ -9,7 +9,9 @@ everything else to ``default`` (the primary):
   too, so nobody misses their own change because of replication lag;
 - requests that change things (POST, PUT, PATCH, DELETE) read from the
   primary from the start (they validate against what they are about to change);
-- migrations run on the primary only; replicas receive them by replication.
+- migrations run on the primary only; replicas receive them by replication;
+- the database cache (the API's rate-limit counters) is read and written on
+  the primary, and writing it does not count as the request's own write.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from django.db import connections
 _pinned: ContextVar[bool] = ContextVar("pinned_to_primary", default=False)
 PRIMARY = "default"
 # Read right after they are written, by the next request: a lagging replica would
-# log people out (sessions) or forget failed logins (axes).
-PRIMARY_ONLY_APPS = {"sessions", "axes"}
+# log people out (sessions), forget failed logins (axes) or rate-limit counts
+# (the database cache's app label).
+CACHE_APP = "django_cache"
+PRIMARY_ONLY_APPS = {"sessions", "axes", CACHE_APP}
 
 
 def replicas() -> list[str]:
@@ -50,7 +54,10 @@ class PrimaryReplicaRouter:
         return random.choice(available)
 
     def db_for_write(self, model: Any, **hints: Any) -> str:
-        pin_to_primary()
+        # Every API request writes its rate-limit count: that is not a change of
+        # its own to read back, and pinning on it would send every read to the primary.
+        if model._meta.app_label != CACHE_APP:
+            pin_to_primary()
         return PRIMARY
 
     def allow_relation(self, first: Any, second: Any, **hints: Any) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from ipaddress import IPv4Network, IPv6Network, ip_network
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -78,3 +79,29 @@ def env_rate(name: str, default: str) -> str:
     if not _RATE.match(value):
         raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 60/minute (per second|minute|hour|day).")
     return value
+
+
+def env_trusted_proxies(name: str) -> int | tuple[IPv4Network | IPv6Network, ...]:
+    """Return the proxies whose ``X-Forwarded-For`` entries are believed; raise if the value is neither form.
+
+    Either a number of proxies in front of the app (``1``: the entry the one
+    proxy appended), or their addresses and networks, comma-separated
+    (``10.0.0.5, 192.168.0.0/16, ::1``). Unset, empty or ``0``: none, so
+    ``X-Forwarded-For`` is ignored and the client is the connection's peer.
+    """
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return 0
+    if value.isdigit():
+        return int(value)
+    networks = []
+    for item in value.split(","):
+        try:
+            # strict: "10.0.0.1/8" is refused rather than read as 10.0.0.0/8, which it may not mean.
+            networks.append(ip_network(item.strip(), strict=True))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name}={value!r}: {item.strip()!r} is not an address or network ({exc}). Give a number "
+                "of proxies, or their addresses or networks comma-separated (e.g. 10.0.0.5,192.168.0.0/16)."
+            ) from None
+    return tuple(networks)

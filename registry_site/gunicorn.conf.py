@@ -31,7 +31,12 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 # Heartbeat files in memory, not on a possibly slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-# Addresses whose X-Forwarded-* headers are trusted (the reverse proxy).
+# Whether a request came over HTTPS is Django's to decide (TRUST_X_FORWARDED_PROTO):
+# gunicorn's default believes X-Forwarded-Proto from any peer in forwarded_allow_ips,
+# and on a loopback or unix-socket proxy that is every client the proxy passes on.
+secure_scheme_headers: dict[str, str] = {}
+# Peers allowed to set the forwarder headers (SCRIPT_NAME, PATH_INFO) gunicorn
+# maps. The client's address is Django's too (TRUSTED_PROXIES).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"

@@ -10,6 +10,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from registry_site.middleware import RETRY_AFTER_SECONDS
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,7 +25,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready for traffic: the database answers and every migration is applied; 503 otherwise."""
+    """Ready for traffic: the database answers and every migration is applied; 503 with Retry-After otherwise."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -33,8 +35,13 @@ def readyz(request: HttpRequest) -> JsonResponse:
         pending = sorted(key for key in loader.graph.nodes if key not in loader.applied_migrations)
     except DatabaseError as exc:
         logger.warning("readyz: database unavailable: %s", exc)
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+        return _unavailable({"status": "unavailable", "database": "unreachable"})
     if pending:
         names = [f"{app}.{name}" for app, name in pending]
-        return JsonResponse({"status": "unavailable", "database": "ok", "pending_migrations": names}, status=503)
+        return _unavailable({"status": "unavailable", "database": "ok", "pending_migrations": names})
     return JsonResponse({"status": "ok", "database": "ok", "pending_migrations": []})
+
+
+def _unavailable(body: dict) -> JsonResponse:
+    """Return a 503 with ``body`` that tells the prober when to look again."""
+    return JsonResponse(body, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})

@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 from registry_site.embedded_db import database_settings
-from registry_site.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
+from registry_site.env import env_bool, env_choice, env_int, env_list, env_rate, env_str, env_trusted_proxies
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Variables already in the environment win over the file.
@@ -63,8 +63,13 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # --- Security (production defaults; `manage.py check --deploy` passes with DEBUG off) ---
 # Behind a TLS-terminating proxy, set TRUST_X_FORWARDED_PROTO=true so that
 # Django knows the request was HTTPS (the proxy must overwrite that header).
+# Django alone decides: gunicorn is told to ignore the header (gunicorn.conf.py).
 if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies whose X-Forwarded-For entries name the client (a number of them,
+# or their addresses/networks; default none). Rate limits, the login lockout
+# and the logs take the client's address from registry_site.proxies.client_address.
+TRUSTED_PROXIES = env_trusted_proxies("TRUSTED_PROXIES")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers probe the health endpoints over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
@@ -192,6 +197,40 @@ if len(DATABASES) > 1:
     DATABASE_ROUTERS = ["registry_site.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache -----------------------------------------------------------------
+# One cache for every process of every app server: the API's rate limits count
+# there. Redis when REDIS_URL is set; otherwise a table in PostgreSQL (no other
+# service to run). See registry_site.cache.
+REDIS_URL = env_str("REDIS_URL")
+# Keeps apart the keys of several registries sharing one Redis (or a test's own).
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX") or ""
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"REDIS_URL={REDIS_URL!r} is not a redis://, rediss:// or unix:// URL (e.g. redis://127.0.0.1:6379/0)."
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A Redis that hangs must not hang requests: after a second they go
+            # on without it (partnerships.api.throttling lets them through).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "registry_site.cache.DatabaseCache",
+            "LOCATION": "registry_cache",  # made by migrate (partnerships 0011)
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # Django culls a third of the rows past MAX_ENTRIES, live counters
+            # included; two per client and period fit many clients in 100,000.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
 # --- Authentication -------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -200,8 +239,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Repeated failed logins (analyst page and admin alike) lock that username from
-# that address for a while; attempts are kept in the database, so every app
-# server sees them.
+# that client address (by the TRUSTED_PROXIES rule) for a while, so that nobody
+# can lock a user out everywhere; attempts are kept in the database, so every
+# app server sees them.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -209,6 +249,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "registry_site.proxies.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

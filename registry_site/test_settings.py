@@ -19,6 +19,10 @@ os.environ["REGISTRY_QUERY_COUNT_HEADER"] = "true"
 # production defaults (HTTPS redirect, secure cookies) have their own tests.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
+# The suite's cache is the test database's table, which tests may clear; the
+# Redis tests start app servers with a REDIS_URL and a key prefix of their own,
+# so a developer's Redis is never touched.
+os.environ.pop("REDIS_URL", None)
 # Throttling has its own tests, with low rates; the rest of the suite must never hit it.
 os.environ.setdefault("API_THROTTLE_ANON", "100000/minute")
 os.environ.setdefault("API_THROTTLE_USER", "100000/minute")

@@ -39,8 +39,8 @@ def production_environment(**extra: str) -> dict[str, str]:
 
 
 def served_environment(database_url: str, **extra: str) -> dict[str, str]:
-    """Production settings for an app server the tests reach over plain HTTP on loopback."""
-    return production_environment(
+    """Production settings for an app server the tests reach over plain HTTP on loopback; ``extra`` wins."""
+    environment = production_environment(
         DATABASE_URL=database_url,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",
@@ -48,8 +48,9 @@ def served_environment(database_url: str, **extra: str) -> dict[str, str]:
         REGISTRY_PUBLIC_READ="true",
         API_THROTTLE_ANON="1000000/minute",
         API_THROTTLE_USER="1000000/minute",
-        **extra,
     )
+    environment.update(extra)
+    return environment
 
 
 def manage(*args: str, env: dict[str, str], check: bool = True, timeout: int = 300) -> subprocess.CompletedProcess:

@@ -15,6 +15,7 @@ from typing import Any
 import psycopg2
 import pytest
 import requests
+from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
 
@@ -132,6 +133,12 @@ def test_the_router_rules() -> None:
                 assert router.db_for_read(Program) == "default"
             finally:
                 connection.in_atomic_block = False
+            # The rate-limit counts (the database cache) live on the primary, and
+            # counting a request does not send its reads there.
+            cache_entry = caches["default"].cache_model_class
+            assert router.db_for_read(cache_entry) == "default"
+            assert router.db_for_write(cache_entry) == "default"
+            assert router.db_for_read(Program) == "replica1"
             assert router.db_for_write(Program) == "default"
             # After a write, the same request reads its own writes from the primary.
             assert router.db_for_read(Program) == "default"

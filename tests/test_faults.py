@@ -106,7 +106,10 @@ def test_an_outage_answers_503_loses_nothing_and_heals_without_a_restart(stack: 
         page = requests.get(f"{stack['base']}/programs/", timeout=30)
         assert page.status_code == 503
         assert "database is not answering" in page.text
-        assert requests.get(f"{stack['base']}/readyz", timeout=30).status_code == 503
+        ready = requests.get(f"{stack['base']}/readyz", timeout=30)
+        assert ready.status_code == 503
+        # Every 503 says when to try again.
+        assert [int(response.headers["Retry-After"]) > 0 for response in (write, read, page, ready)] == [True] * 4
         assert requests.get(f"{stack['base']}/healthz", timeout=30).status_code == 200
     finally:
         postgres.start()

@@ -31,6 +31,7 @@ def test_readyz_reports_pending_migrations_with_503(client: Client) -> None:
         response = client.get(reverse("readyz"))
         assert response.status_code == 503
         assert response.json()["pending_migrations"] == ["partnerships.0006_filter_indexes"]
+        assert int(response["Retry-After"]) > 0
     finally:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -53,3 +54,4 @@ def test_readyz_is_503_when_the_database_is_unreachable(client: Client) -> None:
         connections["default"].settings_dict.update(original)
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unreachable"}
+    assert int(response["Retry-After"]) > 0

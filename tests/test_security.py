@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from ipaddress import ip_network
 
 import pytest
 from django.conf import settings
@@ -18,6 +19,7 @@ from tests.processes import manage, production_environment
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"
+LIMIT = settings.AXES_FAILURE_LIMIT
 
 
 # Settings are only read, never connected to.
@@ -119,6 +121,26 @@ def test_repeated_failed_logins_lock_the_account_for_a_while(login_url: str, cli
     UserFactory(username="colleague", is_staff=True)
     other = client.post(url, {"username": "colleague", "password": PASSWORD})
     assert other.status_code == 302
+
+
+def test_a_lockout_behind_the_proxy_spares_the_same_user_at_another_address() -> None:
+    UserFactory(username="analyst")
+    url = reverse("login")
+
+    def log_in(password: str, *, peer: str, forwarded_for: str) -> int:
+        data = {"username": "analyst", "password": password}
+        return Client().post(url, data, REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded_for).status_code
+
+    with override_settings(TRUSTED_PROXIES=(ip_network("10.0.0.2/32"),)):
+        # Every request comes from the proxy (10.0.0.2), which names the client.
+        failures = [log_in("wrong", peer="10.0.0.2", forwarded_for="192.0.2.10") for _ in range(LIMIT)]
+        assert failures == [200] * (LIMIT - 1) + [429]
+        assert log_in(PASSWORD, peer="10.0.0.2", forwarded_for="192.0.2.10") == 429
+        # The user at another address, behind the same proxy, gets in.
+        assert log_in(PASSWORD, peer="10.0.0.2", forwarded_for="192.0.2.11") == 302
+        # A client that is no proxy forges X-Forwarded-For in vain: its own address is locked.
+        forged = [log_in("wrong", peer="198.51.100.7", forwarded_for=f"192.0.2.{20 + n}") for n in range(LIMIT)]
+        assert forged[-1] == 429
 
 
 def test_a_successful_login_resets_the_failure_count(client: Client) -> None:

@@ -10,6 +10,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from partnerships.models import ApiToken
+from registry_site.proxies import client_address
 
 logger = logging.getLogger("partnerships.api.tokens")
 
@@ -34,14 +35,16 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is inactive.")
         token.record_use()
+        client = client_address(request)
         logger.info(
-            "API token #%s (%s) used by %s: %s %s",
+            "API token #%s (%s) used by %s from %s: %s %s",
             token.pk,
             token.prefix,
             token.user.get_username(),
+            client,
             request.method,
             request.path,
-            extra={"token_id": token.pk, "user": token.user.get_username()},
+            extra={"token_id": token.pk, "user": token.user.get_username(), "client": client},
         )
         # History rows name the token that made a change (see partnerships.signals).
         request._request.api_token = token

@@ -25,6 +25,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from registry_site.middleware import RETRY_AFTER_SECONDS
+
 logger = logging.getLogger(__name__)
 
 
@@ -44,6 +46,8 @@ class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The database is unavailable. Nothing was changed; try again shortly."
     default_code = "service_unavailable"
+    # DRF's handler turns ``wait`` into Retry-After, as it does for 429s.
+    wait = RETRY_AFTER_SECONDS
 
 
 class ErrorSerializer(serializers.Serializer):
