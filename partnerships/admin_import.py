@@ -83,7 +83,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
                 path = Path(folder) / f"upload{suffix}"
                 _store(form.cleaned_data["file"], path)
             try:
-                report = IMPORTERS[kind](visibility=form.cleaned_data["visibility"]).run(
+                report = IMPORTERS[kind](visibility=form.cleaned_data["visibility"], user=request.user).run(
                     path,
                     dry_run=form.cleaned_data["dry_run"],
                     skip_invalid=form.cleaned_data["skip_invalid"],

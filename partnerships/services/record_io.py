@@ -19,6 +19,7 @@ from typing import Any
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from partnerships.choices import Visibility
 from partnerships.models import (
     Agreement,
     AgreementParty,
@@ -30,8 +31,11 @@ from partnerships.models import (
     Program,
     ResourceSharing,
 )
+from partnerships.services.access import FULL_ACCESS
+from partnerships.services.naming import RESTRICTED_LABEL, Namer
 
 SKIPPED = {"id", "created_at", "updated_at"}
+HIDDEN_LINK = object()  # a link read as "restricted record": keep the saved one
 
 
 @dataclass(frozen=True)
@@ -59,26 +63,32 @@ ROW_FIELDS = {"parties": ("role", "joined_on", "withdrew_on", "notes"), "partici
 # --- natural keys -----------------------------------------------------------------------------
 
 
-def nation_key(nation: Nation | None) -> str:
+def nation_key(nation: Nation | None, namer: Namer | None = None) -> str:
     if nation is None:
         return ""
+    if namer is not None and namer.hides(nation):
+        return RESTRICTED_LABEL
     return nation.iso3 or f"cow:{nation.cow_code}"
 
 
-def organization_key(organization: Organization | None) -> str:
+def organization_key(organization: Organization | None, namer: Namer | None = None) -> str:
     if organization is None:
         return ""
-    return f"{organization.name}|{nation_key(organization.nation)}"
+    if namer is not None and namer.hides(organization):
+        return RESTRICTED_LABEL
+    return f"{organization.name}|{nation_key(organization.nation, namer)}"
 
 
-def key_of(value: models.Model | None) -> str:
-    """Return the natural key of a linked record."""
+def key_of(value: models.Model | None, namer: Namer | None = None) -> str:
+    """Return the natural key of a linked record; "restricted record" if ``namer``'s user may not see it."""
     if value is None:
         return ""
+    if namer is not None and namer.hides(value):
+        return RESTRICTED_LABEL
     if isinstance(value, Nation):
         return nation_key(value)
     if isinstance(value, Organization):
-        return organization_key(value)
+        return organization_key(value, namer)
     if isinstance(value, Program):
         return value.name
     if isinstance(value, Agreement):
@@ -90,26 +100,36 @@ class Unresolved(Exception):
     pass
 
 
-def resolve(model: type[models.Model], key: str) -> models.Model | None:
-    """Return the record a natural key names; raise Unresolved when there is none."""
+def resolve(model: type[models.Model], key: str, *, user: Any = FULL_ACCESS) -> models.Model | None:
+    """Return the record a natural key names among those ``user`` may see; raise Unresolved when there is none."""
     if not key:
         return None
+    if key == RESTRICTED_LABEL:
+        raise Unresolved(f"“{RESTRICTED_LABEL}” names no {model._meta.verbose_name} you may link")
     found: models.Model | None
     if model is Nation:
+        nations = Nation.objects.visible_to(user)
         if key.startswith("cow:"):
-            found = Nation.objects.filter(cow_code=int(key[4:])).first() if key[4:].isdigit() else None
+            found = nations.filter(cow_code=int(key[4:])).first() if key[4:].isdigit() else None
         else:
-            found = Nation.objects.filter(iso3=key).first()
+            found = nations.filter(iso3=key).first()
     elif model is Organization:
         name, _, nation = key.rpartition("|")
-        found = Organization.objects.filter(name__iexact=name, nation=resolve(Nation, nation)).first()
+        organizations = Organization.objects.visible_to(user).filter(name__iexact=name)
+        if nation == RESTRICTED_LABEL:
+            # Exported by a user who may not see its nation: the organization whose nation is hidden.
+            found = organizations.exclude(nation__in=Nation.objects.visible_to(user)).exclude(nation=None).first()
+        else:
+            found = organizations.filter(nation=resolve(Nation, nation, user=user)).first()
     elif model is Program:
-        found = Program.objects.filter(name__iexact=key).first()
+        found = Program.objects.visible_to(user).filter(name__iexact=key).first()
     elif model is Agreement:
         title, _, signed = key.rpartition("|")
-        found = Agreement.objects.filter(
-            title__iexact=title, signed_on=date.fromisoformat(signed) if signed else None
-        ).first()
+        found = (
+            Agreement.objects.visible_to(user)
+            .filter(title__iexact=title, signed_on=date.fromisoformat(signed) if signed else None)
+            .first()
+        )
     else:
         raise TypeError(model)
     if found is None:
@@ -132,18 +152,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def record_dict(record: models.Model, record_type: RecordType) -> dict[str, Any]:
+def record_dict(record: models.Model, record_type: RecordType, namer: Namer | None = None) -> dict[str, Any]:
+    """Return ``record`` as plain values and natural keys; links hidden from ``namer``'s user: "restricted record"."""
     data: dict[str, Any] = {}
     for field in _fields(record_type.model):
         value = getattr(record, field.name)
-        data[field.name] = key_of(value) if field.is_relation else _plain(value)
+        data[field.name] = key_of(value, namer) if field.is_relation else _plain(value)
     if record_type.rows:
         rows = []
         for row in getattr(record, record_type.rows).all():
             actor = (
-                f"nation:{nation_key(row.nation)}"
+                f"nation:{nation_key(row.nation, namer)}"
                 if row.nation_id
-                else f"organization:{organization_key(row.organization)}"
+                else f"organization:{organization_key(row.organization, namer)}"
             )
             rows.append({"actor": actor, **{name: _plain(getattr(row, name)) for name in ROW_FIELDS[record_type.rows]}})
         data[record_type.rows] = rows
@@ -153,6 +174,7 @@ def record_dict(record: models.Model, record_type: RecordType) -> dict[str, Any]
 def export_records(record_type: RecordType, *, user: Any) -> Iterator[dict[str, Any]]:
     """Yield each record ``user`` may see as a dict of plain values and natural keys, in id order."""
     queryset = record_type.model.objects.visible_to(user).order_by("pk")
+    namer = Namer(user)
     relations = [f.name for f in _fields(record_type.model) if f.is_relation]
     queryset = queryset.select_related(*relations)
     if record_type.rows:
@@ -164,7 +186,7 @@ def export_records(record_type: RecordType, *, user: Any) -> Iterator[dict[str, 
             )
         )
     for record in queryset.iterator(chunk_size=500):
-        yield record_dict(record, record_type)
+        yield record_dict(record, record_type, namer)
 
 
 def csv_header(record_type: RecordType) -> list[str]:
@@ -185,15 +207,22 @@ def csv_row(record_type: RecordType, data: dict[str, Any]) -> list[Any]:
 # --- import --------------------------------------------------------------------------------------
 
 
-def values_from(record_type: RecordType, data: dict[str, Any]) -> dict[str, Any]:
-    """Return model field values from an exported record (CSV text or JSON values); raise on bad links."""
+def values_from(record_type: RecordType, data: dict[str, Any], *, user: Any = FULL_ACCESS) -> dict[str, Any]:
+    """Return model field values from an exported record (CSV text or JSON values); raise on bad links.
+
+    Links resolve among the records ``user`` may see. A link given as
+    "restricted record" is :data:`HIDDEN_LINK`: the importer keeps the saved
+    record's hidden link as it is.
+    """
     values: dict[str, Any] = {}
     for field in _fields(record_type.model):
         if field.name not in data:
             continue
         raw = data[field.name]
         if field.is_relation:
-            values[field.name] = resolve(field.related_model, raw or "")
+            values[field.name] = (
+                HIDDEN_LINK if raw == RESTRICTED_LABEL else resolve(field.related_model, raw or "", user=user)
+            )
         elif isinstance(field, ArrayField):
             if isinstance(raw, str):
                 raw = [item for item in raw.split(";") if item]
@@ -210,6 +239,15 @@ def values_from(record_type: RecordType, data: dict[str, Any]) -> dict[str, Any]
 def natural_lookup(record_type: RecordType, values: dict[str, Any]) -> dict[str, Any]:
     """Return the filter that finds the saved record an imported one stands for."""
     model = record_type.model
+    hidden = {name for name, value in values.items() if value is HIDDEN_LINK}
+    if hidden:
+        # A key part exported as "restricted record": the saved record's link is one its user may not see.
+        values = {name: value for name, value in values.items() if name not in hidden}
+        lookup = natural_lookup(record_type, {**values, **dict.fromkeys(hidden)})
+        for name in hidden:
+            lookup.pop(name, None)
+            lookup[f"{name}__visibility"] = Visibility.RESTRICTED
+        return lookup
     if model is Nation:
         return {"iso3": values["iso3"]} if values.get("iso3") else {"cow_code": values.get("cow_code")}
     if model is Organization:
@@ -229,7 +267,7 @@ def natural_lookup(record_type: RecordType, values: dict[str, Any]) -> dict[str,
     raise Unresolved("a resource-sharing record needs a reference or a source id to be matched on re-import")
 
 
-def rows_from(record_type: RecordType, raw: Any) -> list[dict[str, Any]]:
+def rows_from(record_type: RecordType, raw: Any, *, user: Any = FULL_ACCESS) -> list[dict[str, Any]]:
     """Return nested party/participant rows (model instances as values) from the exported list."""
     if isinstance(raw, str):
         raw = json.loads(raw) if raw.strip() else []
@@ -240,8 +278,8 @@ def rows_from(record_type: RecordType, raw: Any) -> list[dict[str, Any]]:
         if kind not in ("nation", "organization"):
             raise Unresolved(f"a party/participant actor must be nation:… or organization:…, not “{item.get('actor')}”")
         row: dict[str, Any] = {
-            "nation": resolve(Nation, key) if kind == "nation" else None,
-            "organization": resolve(Organization, key) if kind == "organization" else None,
+            "nation": resolve(Nation, key, user=user) if kind == "nation" else None,
+            "organization": resolve(Organization, key, user=user) if kind == "organization" else None,
         }
         for name in ROW_FIELDS[record_type.rows or ""]:
             value = item.get(name)

@@ -28,6 +28,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
 from partnerships.audit import Channel, recorded_as
+from partnerships.models import can_view_restricted
+from partnerships.services.access import FULL_ACCESS
+from partnerships.services.naming import hidden_from
 
 ENCODINGS = ("utf-8", "cp1252")
 # No count, code or year in the datasets comes near this; larger numbers are errors, not data.
@@ -181,8 +184,11 @@ class Importer:
     required_columns: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""
 
-    def __init__(self, *, visibility: str = "public") -> None:
+    def __init__(self, *, visibility: str = "public", user: Any = None) -> None:
         self.visibility = visibility
+        # Whose import this is: links resolve among the records they may see, and links they may not see
+        # are kept. Commands run with full access; the admin's upload page as its user.
+        self.user = FULL_ACCESS if user is None else user
         self.report: ImportReport | None = None
 
     # --- to implement ---------------------------------------------------------------
@@ -212,6 +218,10 @@ class Importer:
         assert self.report is not None
         label = label or str(model._meta.verbose_name_plural)
         existing = model.objects.filter(source_dataset=self.dataset, source_id=source_id).first()
+        if existing is not None and hidden_from(existing, cleared=can_view_restricted(self.user)):
+            raise RowRejected(
+                "this row updates a record you may not see: a user cleared for restricted records must import it"
+            )
         provenance = {"source_dataset": self.dataset, "source_version": self.version, "source_id": source_id}
         if existing is None:
             instance = model(**values, **provenance, visibility=self.visibility)

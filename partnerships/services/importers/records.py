@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from partnerships.services.access import FULL_ACCESS
+from partnerships.models import can_view_restricted
 from partnerships.services.importers.base import ImportAborted, Importer, RowRejected, decode, read_rows
+from partnerships.services.naming import hidden_from
 from partnerships.services.record_io import (
+    HIDDEN_LINK,
     RECORD_TYPES,
     ROW_FIELDS,
     Unresolved,
@@ -43,6 +45,22 @@ class RecordsImporter(Importer):
             ]
         return list(read_rows(text, self.required_columns))
 
+    def keep_hidden_links(self, existing: Any, values: dict[str, Any]) -> None:
+        """Keep the saved record's links the importing user may not see; refuse a row that would change one."""
+        cleared = can_view_restricted(self.user)
+        for name, value in values.items():
+            field = type(existing or object)._meta.get_field(name) if existing is not None else None
+            current = getattr(existing, name) if field is not None and field.is_relation else None
+            if value is HIDDEN_LINK:
+                if not hidden_from(current, cleared=cleared):
+                    raise RowRejected(f"{name}: “restricted record” names no record you may link")
+                values[name] = current
+            elif hidden_from(current, cleared=cleared) and value != current:
+                raise RowRejected(
+                    f"{name}: the saved record links a record you may not see, and it stays as it is: "
+                    "give “restricted record”, as the export does"
+                )
+
     def import_row(self, number: int | str, row: dict[str, Any]) -> None:
         record_type = RECORD_TYPES.get(str(row.get("record_type", "")))
         if record_type is None:
@@ -50,21 +68,29 @@ class RecordsImporter(Importer):
                 f"record_type: “{row.get('record_type')}” is not one of {', '.join(sorted(RECORD_TYPES))}"
             )
         try:
-            values = values_from(record_type, row)
-            rows = rows_from(record_type, row.get(record_type.rows)) if record_type.rows else None
+            values = values_from(record_type, row, user=self.user)
+            rows = rows_from(record_type, row.get(record_type.rows), user=self.user) if record_type.rows else None
             lookup = natural_lookup(record_type, values)
         except (Unresolved, ValueError, TypeError) as exc:
             raise RowRejected(str(exc)) from exc
         model = record_type.model
         label = str(model._meta.verbose_name_plural)
-        existing = model.objects.filter(**lookup).first()
+        existing = model.objects.visible_to(self.user).filter(**lookup).first()
+        self.keep_hidden_links(existing, values)
         candidate = existing or model()
         changed = existing is None or any(getattr(existing, name) != value for name, value in values.items())
+        hidden_keys: list[Any] = []
+        if rows is not None and existing is not None:
+            # Rows the importing user may not see are kept (save_record leaves them alone) and still count.
+            saved_rows = getattr(existing, record_type.rows or "")
+            visible = saved_rows.model.objects.visible_to(self.user).filter(pk__in=saved_rows.values("pk"))
+            hidden_keys = [row_.actor_key for row_ in saved_rows.exclude(pk__in=visible.values("pk"))]
         if rows is not None and existing is not None and not changed:
             fields = ROW_FIELDS[record_type.rows or ""]
             saved = sorted(
                 (row_.actor_key, *(getattr(row_, name) for name in fields))
                 for row_ in getattr(existing, record_type.rows or "").all()
+                if row_.actor_key not in hidden_keys
             )
             wanted = sorted((actor_key(row_), *(row_[name] for name in fields)) for row_ in rows)
             changed = saved != wanted
@@ -76,6 +102,6 @@ class RecordsImporter(Importer):
             setattr(candidate, name, value)
         candidate.full_clean(exclude=[record_type.rows] if record_type.rows else None)
         if record_type.rows == "parties":
-            candidate.validate_parties([actor_key(r) for r in rows or []])
-        save_record(instance=candidate, fields={}, rows_relation=record_type.rows, rows=rows, user=FULL_ACCESS)
+            candidate.validate_parties([actor_key(r) for r in rows or []] + hidden_keys)
+        save_record(instance=candidate, fields={}, rows_relation=record_type.rows, rows=rows, user=self.user)
         self.report.count(label, "updated" if existing else "created")
