@@ -44,7 +44,7 @@ from partnerships.models import (
     validate_participant_set,
 )
 from partnerships.services.history import IGNORED, ChangeFormatter
-from partnerships.services.naming import RESTRICTED, Namer, hidden_from
+from partnerships.services.naming import RESTRICTED, RESTRICTED_LABEL, Namer, hidden_from
 
 AUDIT_FIELDS = ("source_dataset", "source_version", "source_id", "created_at", "updated_at")
 RECORD_FIELDSET = ("Visibility and source", {"fields": ("visibility", "source_url", "source_text", *AUDIT_FIELDS)})
@@ -87,6 +87,19 @@ def _restrictable(field: Any) -> bool:
     )
 
 
+def _through_restrictable(model: type[models.Model], path: str) -> bool:
+    """Whether the lookup ``path`` (a search field) passes through a record that may be restricted."""
+    for part in path.lstrip("^=@").split("__")[:-1]:
+        field = model._meta.get_field(part)
+        related = field.related_model
+        if related is None:
+            return False
+        if any(f.name == "visibility" for f in related._meta.fields):
+            return True
+        model = related
+    return False
+
+
 def _visible_link(field: models.ForeignKey) -> Any:
     """A list column for a link to a record that may be restricted: its name, or “restricted record” if hidden.
 
@@ -100,6 +113,21 @@ def _visible_link(field: models.ForeignKey) -> Any:
 
     column.short_description = field.verbose_name  # type: ignore[attr-defined]
     return column
+
+
+class RestrictedStandIn:
+    """Stands for a linked record the user may not see, where the admin displays links read-only.
+
+    Its empty id makes the admin's link to it fail to reverse, so the admin
+    shows its text, “restricted record”, with no link; saving the record
+    keeps the real link (the id on the record is untouched).
+    """
+
+    pk = id = ""
+    visibility = Visibility.RESTRICTED
+
+    def __str__(self) -> str:
+        return RESTRICTED_LABEL
 
 
 class RestrictedLinkWidget(forms.Widget):
@@ -138,11 +166,15 @@ def keep_hidden_links(form_class: type[forms.BaseForm], user: Any) -> type[forms
             instance = getattr(self, "instance", None)
             if instance is None or instance.pk is None:
                 return
-            for name, field in self.fields.items():
-                model_field = next((f for f in instance._meta.fields if f.name == name), None)
+            for model_field in instance._meta.fields:
                 if not _restrictable(model_field) or getattr(instance, model_field.attname) is None:
                     continue
-                if not hidden_from(getattr(instance, name), cleared=False):
+                if not hidden_from(getattr(instance, model_field.name), cleared=False):
+                    continue
+                # Read-only displays (view-only users, inline rows) show the instance's link: a stand-in.
+                model_field.set_cached_value(instance, RestrictedStandIn())
+                field = self.fields.get(model_field.name)
+                if field is None:
                     continue
                 field.disabled = True
                 field.required = False
@@ -186,6 +218,10 @@ class VisibleChangeList(ChangeList):
 class VisibilityMixin:
     """Apply ``visible_to()`` to the admin's queryset, to every related choice and column, and to deletions."""
 
+    # Links whose record is always visible when the row is (visible_to() requires it): searching through them
+    # reveals nothing.
+    visible_with_record: tuple[str, ...] = ()
+
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return _visible(super().get_queryset(request), request)
 
@@ -198,6 +234,18 @@ class VisibilityMixin:
             field = next((f for f in self.model._meta.fields if f.name == name), None)  # type: ignore[attr-defined]
             columns.append(_visible_link(field) if _restrictable(field) else name)
         return columns
+
+    def get_search_fields(self, request: HttpRequest) -> Any:
+        """Search through links only for cleared users: a match on a hidden record's name would reveal it."""
+        fields = super().get_search_fields(request)  # type: ignore[misc]
+        if can_view_restricted(request.user):
+            return fields
+        safe = getattr(self, "visible_with_record", ())
+        return tuple(
+            name
+            for name in fields
+            if name.lstrip("^=@").split("__")[0] in safe or not _through_restrictable(self.model, name)  # type: ignore[attr-defined]
+        )
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return VisibleChangeList
@@ -429,6 +477,7 @@ class MembershipAdmin(RecordAdmin):
     list_filter = ("role", "visibility", ("organization", VisibleRelatedFieldListFilter), "joined_on")
     list_select_related = ("nation", "organization")
     search_fields = ("nation__name", "nation__iso3", "organization__name", "organization__acronym")
+    visible_with_record = ("nation", "organization")
     autocomplete_fields = ("nation", "organization")
     date_hierarchy = "joined_on"
 
@@ -566,6 +615,7 @@ class ResourceSharingAdmin(RecordAdmin):
         "provider_organization__name",
         "recipient_organization__name",
     )
+    visible_with_record = ("provider_nation", "recipient_nation", "provider_organization", "recipient_organization")
     autocomplete_fields = (
         "provider_nation",
         "provider_organization",
@@ -634,6 +684,7 @@ class AssessmentAdmin(RecordAdmin):
     list_filter = ("kind", "visibility", "overall_rating", "conducted_on", ("program", VisibleRelatedFieldListFilter))
     list_select_related = ("program", "agreement", "exercise", "assessor")
     search_fields = ("title", "summary", "program__name", "agreement__title", "exercise__name")
+    visible_with_record = ("program", "agreement", "exercise")
     autocomplete_fields = ("program", "agreement", "exercise", "assessor")
     date_hierarchy = "conducted_on"
     inlines = (MeasurementInline, FindingInline, AssessmentChallengeInline)
@@ -681,6 +732,7 @@ class FindingAdmin(VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
     list_filter = ("kind", "status", OverdueFilter, "due_on")
     list_select_related = ("assessment", "owner")
     search_fields = ("text", "follow_up", "assessment__title")
+    visible_with_record = ("assessment",)
     autocomplete_fields = ("assessment", "owner")
     date_hierarchy = "due_on"
     list_per_page = 50
