@@ -59,12 +59,27 @@ RESOURCE_DISPLAY = (
     "coalesce(rpn.name, " + ORG_DISPLAY.format(o="rpo") + ") || ' → ' || "
     "coalesce(rrn.name, " + ORG_DISPLAY.format(o="rro") + ") || ': ' || initcap(r.category)"
 )
+# A link to a record the analyst may not see: named neutrally, as the API does.
+RESTRICTED_BRIEF = "json_build_object('id', NULL, 'url', NULL, 'display', 'restricted record', 'restricted', true)"
 PROGRAM_BRIEF = (
-    """(SELECT json_build_object('id', g.id, 'url', %(base)s || '/api/v1/programs/' || g.id || '/',
+    """(SELECT CASE WHEN g.visibility = 'public' THEN
+                  json_build_object('id', g.id, 'url', %(base)s || '/api/v1/programs/' || g.id || '/',
                   'display', """
     + ORG_DISPLAY.format(o="g")
-    + """, 'name', g.name, 'acronym', g.acronym)
-                FROM partnerships_program g WHERE g.id = {t}.program_id AND g.visibility = 'public')"""
+    + """, 'name', g.name, 'acronym', g.acronym) ELSE """
+    + RESTRICTED_BRIEF
+    + """ END
+                FROM partnerships_program g WHERE g.id = {t}.program_id)"""
+)
+AGREEMENT_BRIEF = (
+    """(SELECT CASE WHEN x.visibility = 'public' THEN
+                  json_build_object('id', x.id, 'url', %(base)s || '/api/v1/agreements/' || x.id || '/',
+                  'display', coalesce(nullif(x.short_name, ''), x.title)
+                             || coalesce(' (' || extract(year FROM x.signed_on) || ')', ''),
+                  'title', x.title, 'signed_on', x.signed_on) ELSE """
+    + RESTRICTED_BRIEF
+    + """ END
+                FROM partnerships_agreement x WHERE x.id = {t}.agreement_id)"""
 )
 
 AGREEMENT_JSON = (
@@ -122,11 +137,9 @@ EXERCISE_JSON = (
     'program', """
     + PROGRAM_BRIEF.format(t="e")
     + """,
-    'agreement', (SELECT json_build_object('id', x.id, 'url', %(base)s || '/api/v1/agreements/' || x.id || '/',
-                  'display', coalesce(nullif(x.short_name, ''), x.title)
-                             || coalesce(' (' || extract(year FROM x.signed_on) || ')', ''),
-                  'title', x.title, 'signed_on', x.signed_on)
-                FROM partnerships_agreement x WHERE x.id = e.agreement_id AND x.visibility = 'public'),
+    'agreement', """
+    + AGREEMENT_BRIEF.format(t="e")
+    + """,
     'participants', (SELECT coalesce(json_agg(json_build_object('id', p.id,
                     'nation', CASE WHEN pn.id IS NULL THEN NULL ELSE """
     + NATION_BRIEF.format(n="pn")
@@ -166,11 +179,9 @@ RESOURCE_JSON = (
     'category', r.category, 'description', r.description, 'quantity', r.quantity::text, 'unit', r.unit,
     'value', r.value::text, 'currency', r.currency, 'start_date', r.start_date, 'end_date', r.end_date,
     'status', r.status,
-    'agreement', (SELECT json_build_object('id', x.id, 'url', %(base)s || '/api/v1/agreements/' || x.id || '/',
-                  'display', coalesce(nullif(x.short_name, ''), x.title)
-                             || coalesce(' (' || extract(year FROM x.signed_on) || ')', ''),
-                  'title', x.title, 'signed_on', x.signed_on)
-                FROM partnerships_agreement x WHERE x.id = r.agreement_id AND x.visibility = 'public'),
+    'agreement', """
+    + AGREEMENT_BRIEF.format(t="r")
+    + """,
     'program', """
     + PROGRAM_BRIEF.format(t="r")
     + """,

@@ -23,6 +23,7 @@ from partnerships.models import (
     ExerciseParticipant,
     Nation,
     Organization,
+    Program,
     ResourceSharing,
 )
 from partnerships.services.links import url_maker
@@ -111,6 +112,9 @@ def build_network(
     all in that region (multinational organizations have none and pass).
     """
     builder = _Builder(user=user, region=region)
+    if program_id is not None and not Program.objects.visible_to(user).filter(pk=program_id).exists():
+        # A program the user may not see filters as one that does not exist: it matches nothing.
+        program_id = 0
     if "agreement" in kinds:
         agreements = Agreement.objects.visible_to(user)
         if as_of is not None:
