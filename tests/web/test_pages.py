@@ -316,6 +316,29 @@ def test_agreement_page_shows_parties_sources_history_and_admin_link_for_staff(
     assert reverse("admin:partnerships_agreement_change", args=[edca.pk]) in staff_page
 
 
+def test_history_names_a_changed_link_never_by_id_and_neutrally_when_restricted(
+    pacific: dict, analyst_client: Client, cleared_client: Client
+) -> None:
+    edca = pacific["edca"]
+    hidden = ProgramFactory(id=7310001, name="Quiet Horizon", visibility="restricted")
+    edca.program = ProgramFactory(id=7310002, name="Open Shores")
+    edca.save()
+    edca.program = hidden
+    edca.save()
+    url = reverse("partnerships:agreement-detail", args=[edca.pk])
+    page = analyst_client.get(url).content.decode()
+    history = page[page.index('id="history-heading"') :]
+    assert "Open Shores" in history
+    assert "restricted record" in history
+    assert "Quiet Horizon" not in page
+    assert "7310001" not in page
+    assert "7310002" not in page  # a visible link is named, not numbered, too
+    cleared = cleared_client.get(url).content.decode()
+    cleared_history = cleared[cleared.index('id="history-heading"') :]
+    assert "Quiet Horizon" in cleared_history
+    assert "7310001" not in cleared_history
+
+
 def test_nation_profile_by_code_shows_partners_and_agreements(pacific: dict, analyst_client: Client) -> None:
     response = analyst_client.get(reverse("partnerships:nation-code", args=["phl"]))
     assert response.status_code == 200
