@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerships.admin_guards import GuardedAdminMixin, guard_registered_admins
 from partnerships.choices import Visibility
 from partnerships.models import (
     Agreement,
@@ -169,7 +170,7 @@ class VisibleHistoryMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
 
 
-class RecordAdmin(VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
+class RecordAdmin(GuardedAdminMixin, VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
     """Base admin for every registry record: history, audit fields, visibility."""
 
     readonly_fields = AUDIT_FIELDS
@@ -537,7 +538,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Finding)
-class FindingAdmin(VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
+class FindingAdmin(GuardedAdminMixin, VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
     """The follow-up tracker: every recommendation, its owner, due date and status."""
 
     list_display = ("__str__", "assessment", "owner", "due_on", "status", "closed_on")
@@ -553,7 +554,7 @@ class FindingAdmin(VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(GuardedAdminMixin, SimpleHistoryAdmin):
     history_list_display = ("channel",)
     list_display = ("name", "slug", "unit", "direction", "scale", "built_in")
     list_filter = ("direction", "scale", "built_in")
@@ -567,7 +568,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ChallengeType)
-class ChallengeTypeAdmin(SimpleHistoryAdmin):
+class ChallengeTypeAdmin(GuardedAdminMixin, SimpleHistoryAdmin):
     history_list_display = ("channel",)
     list_display = ("__str__", "slug", "parent")
     list_select_related = ("parent",)
@@ -589,7 +590,7 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(VisibleHistoryMixin, SimpleHistoryAdmin):
+class ApiTokenAdmin(GuardedAdminMixin, VisibleHistoryMixin, SimpleHistoryAdmin):
     """Staff create tokens here (the key is shown once, on creation) and revoke them."""
 
     list_display = ("__str__", "user", "write_enabled", "expires_at", "last_used_at", "revoked_at", "created_at")
@@ -652,3 +653,8 @@ class ApiTokenAdmin(VisibleHistoryMixin, SimpleHistoryAdmin):
             token.revoke()
             revoked += 1
         messages.success(request, f"Revoked {revoked} token(s).")
+
+
+# The other apps' admins (auth, django-axes) were registered before this module ran: partnerships comes
+# last in INSTALLED_APPS. django-axes's lists of login attempts have a date hierarchy too.
+guard_registered_admins(admin.site)
