@@ -90,6 +90,11 @@ class Unresolved(Exception):
     pass
 
 
+def _is_code(text: str) -> bool:
+    """Whether ``text`` can be a COW number: a few ASCII digits (``str.isdigit`` also accepts ``²``)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def resolve(model: type[models.Model], key: str) -> models.Model | None:
     """Return the record a natural key names; raise Unresolved when there is none."""
     if not key:
@@ -97,7 +102,8 @@ def resolve(model: type[models.Model], key: str) -> models.Model | None:
     found: models.Model | None
     if model is Nation:
         if key.startswith("cow:"):
-            found = Nation.objects.filter(cow_code=int(key[4:])).first() if key[4:].isdigit() else None
+            number = key[4:]
+            found = Nation.objects.filter(cow_code=int(number)).first() if _is_code(number) else None
         else:
             found = Nation.objects.filter(iso3=key).first()
     elif model is Organization:
