@@ -332,6 +332,7 @@ def stream(url: str, headers: dict[str, str], master: int) -> dict[str, Any]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     lines = size = 0
+    tail = b""
     first_byte = None
     started = time.perf_counter()
     try:
@@ -343,14 +344,19 @@ def stream(url: str, headers: dict[str, str], master: int) -> dict[str, Any]:
                     first_byte = time.perf_counter() - started
                 lines += chunk.count(b"\n")
                 size += len(chunk)
+                tail = (tail + chunk)[-300:]
     finally:
         done.set()
         sampler.join()
     seconds = time.perf_counter() - started
-    rows = max(lines - 1, 0)
+    # A whole export ends with "# complete: N rows" (partnerships.services.exports); a cut one does not.
+    last = tail.rstrip(b"\n").rsplit(b"\n", 1)[-1].decode(errors="replace")
+    complete = last.startswith("# complete: ")
+    rows = int(last.split()[2]) if complete else max(lines - 1, 0)
     growth = max((peak[pid] - before.get(pid, peak[pid]) for pid in peak), default=0)
     return {
         "rows": rows,
+        "complete": complete,
         "megabytes": round(size / 2**20, 1),
         "seconds": round(seconds, 2),
         "first_byte_s": round(first_byte or seconds, 3),

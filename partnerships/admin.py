@@ -22,6 +22,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerships.admin_guards import GuardedAdminMixin, GuardedChangeList, guard_registered_admins
 from partnerships.choices import Visibility
 from partnerships.models import (
     Agreement,
@@ -191,7 +192,7 @@ def keep_hidden_links(form_class: type[forms.BaseForm], user: Any) -> type[forms
     return KeepHiddenLinks
 
 
-class VisibleChangeList(ChangeList):
+class VisibleChangeList(GuardedChangeList):
     """A changelist whose lookups on links never match through a record the user may not see.
 
     ``?program__id__exact=6`` (or ``?program=6``, ``?program__gte=6``…) with
@@ -353,7 +354,7 @@ class VisibleHistoryMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
 
 
-class RecordAdmin(VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
+class RecordAdmin(GuardedAdminMixin, VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
     """Base admin for every registry record: history, audit fields, visibility."""
 
     readonly_fields = AUDIT_FIELDS
@@ -724,7 +725,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Finding)
-class FindingAdmin(VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
+class FindingAdmin(GuardedAdminMixin, VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
     """The follow-up tracker: every recommendation, its owner, due date and status."""
 
     list_display = ("__str__", "assessment", "owner", "due_on", "status", "closed_on")
@@ -741,7 +742,7 @@ class FindingAdmin(VisibleHistoryMixin, VisibilityMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(GuardedAdminMixin, SimpleHistoryAdmin):
     history_list_display = ("channel",)
     list_display = ("name", "slug", "unit", "direction", "scale", "built_in")
     list_filter = ("direction", "scale", "built_in")
@@ -755,7 +756,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ChallengeType)
-class ChallengeTypeAdmin(SimpleHistoryAdmin):
+class ChallengeTypeAdmin(GuardedAdminMixin, SimpleHistoryAdmin):
     history_list_display = ("channel",)
     list_display = ("__str__", "slug", "parent")
     list_select_related = ("parent",)
@@ -777,7 +778,7 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(VisibleHistoryMixin, SimpleHistoryAdmin):
+class ApiTokenAdmin(GuardedAdminMixin, VisibleHistoryMixin, SimpleHistoryAdmin):
     """Staff create tokens here (the key is shown once, on creation) and revoke them."""
 
     list_display = ("__str__", "user", "write_enabled", "expires_at", "last_used_at", "revoked_at", "created_at")
@@ -840,3 +841,8 @@ class ApiTokenAdmin(VisibleHistoryMixin, SimpleHistoryAdmin):
             token.revoke()
             revoked += 1
         messages.success(request, f"Revoked {revoked} token(s).")
+
+
+# The other apps' admins (auth, django-axes) were registered before this module ran: partnerships comes
+# last in INSTALLED_APPS. django-axes's lists of login attempts have a date hierarchy too.
+guard_registered_admins(admin.site)

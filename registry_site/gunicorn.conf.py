@@ -22,7 +22,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: each handles one request at a time; (2 x cores) + 1 keeps the CPUs busy while others wait on PostgreSQL.
 workers = _int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
 threads = _int("GUNICORN_THREADS", 1)
-# A request running longer than this is killed (its transaction rolls back): exports stream, so they keep it alive.
+# A request running longer than this is killed (its transaction rolls back). Streamed exports are the exception
+# while they keep sending: each chunk tells the arbiter the worker is alive (post_worker_init below).
 timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
@@ -43,3 +44,14 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # The request id the app puts in X-Request-ID, so access and application logs can be matched.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+
+
+def post_worker_init(worker: object) -> None:
+    """Let streaming responses keep this worker alive while they send (registry_site.heartbeat).
+
+    A sync worker otherwise tells the arbiter it is alive only between
+    requests, so an export longer than ``timeout`` was killed mid-file.
+    """
+    from registry_site import heartbeat
+
+    heartbeat.register(worker.notify)  # type: ignore[attr-defined]

@@ -10,9 +10,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+
+from registry_site.errors import is_api, refusal, too_large
 
 logger = logging.getLogger(__name__)
 
@@ -114,3 +117,69 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+NUL = "\x00"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _shown(name: str) -> str:
+    """``name`` fit to print in a message: its NUL characters written out."""
+    return name.replace(NUL, "\\x00")
+
+
+class RequestGuardMiddleware:
+    """Refuse, before any view or query sees it, input the registry can neither store nor parse.
+
+    - A NUL character anywhere a request carries text (the path, a query
+      parameter's name or value, a cookie, a header, a page's form field):
+      400 saying where. PostgreSQL refuses NUL in text, so letting one
+      through turns the first query that uses it into a 500.
+    - A body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MB): 413 before
+      it is read. Multipart uploads are the exception: their files stream to
+      disk and the importers check their size; Django still refuses more than
+      the limit of ordinary form fields in them (``handler400`` makes that a 413).
+
+    API requests are refused in the API's JSON error shape, pages with a short page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        refused = self.refuse(request)
+        return refused if refused is not None else self.get_response(request)
+
+    def refuse(self, request: HttpRequest) -> HttpResponse | None:
+        """Return the refusal of ``request``, or None when it may go on."""
+        if NUL in request.path_info:
+            return self.nul(request, "the address")
+        for name, values in request.GET.lists():
+            if NUL in name or any(NUL in value for value in values):
+                return self.nul(request, f"the query parameter “{_shown(name)}”", attr=_shown(name))
+        for name, value in request.COOKIES.items():
+            if NUL in name or NUL in value:
+                return self.nul(request, f"the cookie “{_shown(name)}”")
+        for key, value in request.META.items():
+            if key.startswith("HTTP_") and isinstance(value, str) and NUL in value:
+                return self.nul(request, f"the header “{key.removeprefix('HTTP_').replace('_', '-').title()}”")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if limit is not None and not content_type.startswith("multipart/form-data"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0  # Django reads no body then either
+            if length > limit:
+                return too_large(request, limit)
+        # API bodies are JSON (or CSV), checked field by field by the serializers; pages post forms.
+        if request.method == "POST" and not is_api(request) and content_type.startswith(FORM_TYPES):
+            for name, values in request.POST.lists():
+                if NUL in name or any(NUL in value for value in values):
+                    return self.nul(request, f"the form field “{_shown(name)}”")
+        return None
+
+    @staticmethod
+    def nul(request: HttpRequest, where: str, attr: str | None = None) -> HttpResponse:
+        detail = f"{where[0].upper()}{where[1:]} contains a NUL character (\\x00), which the registry cannot store."
+        return refusal(request, 400, "null_characters_not_allowed", detail, attr)

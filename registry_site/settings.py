@@ -142,6 +142,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Refuses NUL characters and bodies over the size limit (400/413) before any view or query sees them;
+    # after the header middleware, so that refusals carry the security headers too.
+    "registry_site.middleware.RequestGuardMiddleware",
     # Records who made each change for django-simple-history.
     "simple_history.middleware.HistoryRequestMiddleware",
     # A page that finds the database down answers 503, not 500.
@@ -303,7 +306,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "partnerships.api.renderers.RegistryBrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["partnerships.api.parsers.RegistryJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "ORDERING_PARAM": "ordering",
     "COERCE_DECIMAL_TO_STRING": True,

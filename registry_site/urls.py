@@ -37,5 +37,7 @@ urlpatterns = [
     path("", include("partnerships.web.urls")),
 ]
 
+# What Django itself refuses (a body over the limits, too many fields…), as JSON for the API or a page.
+handler400 = "registry_site.errors.bad_request"
 handler404 = "partnerships.web.errors.not_found"
 handler500 = "partnerships.web.errors.server_error"

@@ -6,5 +6,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from registry_site.heartbeat import keep_alive
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "registry_site.settings")
-application = get_wsgi_application()
+# Long streamed exports keep their gunicorn worker alive while they send (registry_site.heartbeat).
+application = keep_alive(get_wsgi_application())

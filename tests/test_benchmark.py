@@ -99,12 +99,14 @@ def test_the_benchmark_runs_every_scenario_against_its_baseline(bench_database: 
     assert results["throughput-agreements"]["baseline"]["requests"] > 0
     assert results["throughput-agreements"]["share"] > 0
 
-    # Streams: every visible agreement synced; dyad rows and the filtered export arrived.
+    # Streams: every visible agreement synced; dyad rows and the filtered export arrived, whole.
     public_agreements = results["sync-agreements"]["api"]["records"]
     assert public_agreements == results["sync-agreements"]["baseline"]["records"]
     assert 900 <= public_agreements < 1000  # 5 % are restricted and the analyst may not see them
     assert results["dyads"]["api"]["rows"] > 1000
     assert 0 < results["export-resources"]["api"]["rows"] <= 1100
+    assert results["dyads"]["api"]["complete"]
+    assert results["export-resources"]["api"]["complete"]
 
     markdown = (tmp_path / "check.md").read_text()
     assert "| scenario | target (at L) | registry |" in markdown

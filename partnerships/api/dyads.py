@@ -11,8 +11,17 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from partnerships.choices import Region
-from partnerships.services.dyads import dyad_years
+from partnerships.services.dyads import YearsOutsideData, dyad_years, export_years
 from partnerships.services.exports import csv_lines
+
+DESCRIPTION = (
+    "One row per pair of nations per year: provisions in force, shared agreements and exercises, flows. "
+    "CSV, streamed. `year_from` and `year_to` must lie within the years of the data you may see (a 400 says "
+    "which). The last line of a whole file is `# complete: N rows`; a file that ends otherwise (with "
+    "`# incomplete: …`, or with neither, when the connection was cut) is not the whole table."
+)
+
+YEAR_PARAMETERS = {"first": "year_from", "last": "year_to"}
 
 
 class DyadQuerySerializer(serializers.Serializer):
@@ -31,13 +40,18 @@ class DyadView(APIView):
     """One row per pair of nations per year: provisions in force, shared agreements and exercises, flows."""
 
     @extend_schema(
+        description=DESCRIPTION,
         parameters=[
-            OpenApiParameter("year_from", int),
-            OpenApiParameter("year_to", int),
+            OpenApiParameter("year_from", int, description="First year; default the data's first."),
+            OpenApiParameter("year_to", int, description="Last year; default the data's last (or this year)."),
             OpenApiParameter("region", str, enum=list(Region.values)),
             OpenApiParameter("directed", OpenApiTypes.BOOL, description="One row per ordered pair."),
         ],
-        responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, streamed.")},
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                response=OpenApiTypes.STR, description="CSV, streamed, ending with `# complete: N rows` when whole."
+            )
+        },
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         unknown = sorted(set(request.query_params) - set(DyadQuerySerializer().fields) - {"format"})
@@ -46,10 +60,14 @@ class DyadView(APIView):
         query = DyadQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
+        try:
+            years = export_years(user=request.user, first_year=params.get("year_from"), last_year=params.get("year_to"))
+        except YearsOutsideData as exc:
+            raise ValidationError({YEAR_PARAMETERS[which]: [str(exc)] for which in exc.which}) from exc
         rows = dyad_years(
             user=request.user,
-            first_year=params.get("year_from"),
-            last_year=params.get("year_to"),
+            first_year=years[0] if years else None,
+            last_year=years[1] if years else None,
             region=params.get("region"),
             directed=params["directed"],
         )

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
@@ -40,6 +41,12 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The change conflicts with another record."
     default_code = "conflict"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than the registry accepts."
+    default_code = "request_too_large"
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -111,6 +118,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, RequestDataTooBig):
+        # RequestGuardMiddleware refuses bodies by their Content-Length first; this is what Django finds reading one.
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = exceptions.ParseError("The request has more fields than the registry accepts.")
     elif isinstance(exc, ProtectedError | RestrictedError):
         kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
         exc = Conflict(f"Other records refer to this one ({', '.join(kinds)}): change or delete them first.")

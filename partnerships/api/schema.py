@@ -38,6 +38,7 @@ ERROR_DESCRIPTIONS = {
     "404": "No such record, or one you may not see.",
     "409": "Conflicts with another record, or other records still refer to it.",
     "412": "If-Match does not match the record's current ETag.",
+    "413": "The request body is larger than the registry accepts (2.5 MB); nothing was changed.",
     "415": "Send JSON (`Content-Type: application/json`).",
     "429": "Too many requests; retry after the `Retry-After` seconds.",
     "503": "The database is unavailable; nothing was changed.",
@@ -66,7 +67,7 @@ class RegistryAutoSchema(AutoSchema):
             if self.method == "GET":
                 codes.append("400")
         if self.method in ("POST", "PUT", "PATCH"):
-            codes.extend(["400", "409", "415"])
+            codes.extend(["400", "409", "413", "415"])
         if self.method == "DELETE":
             codes.append("409")
         if self.method in ("PUT", "PATCH", "DELETE") and getattr(self.view, "supports_if_match", False):

@@ -161,9 +161,11 @@ class RegistryViewSet(viewsets.ModelViewSet):
 
     def get_object(self) -> models.Model:
         queryset = self.filter_queryset(self.get_queryset())
-        if self.request.method in ("PUT", "PATCH", "DELETE"):
+        if self.action in ("update", "partial_update", "destroy"):
             # Lock the row until the transaction ends, so that two clients
-            # holding the same ETag cannot both pass the If-Match check.
+            # holding the same ETag cannot both pass the If-Match check. By the
+            # action, not the method: OPTIONS looks the record up as if for a PUT
+            # (to describe what may be sent), outside any transaction.
             queryset = queryset.select_for_update(of=("self",))
         instance = get_object_or_404(queryset, pk=self.kwargs[self.lookup_field])
         self.check_object_permissions(self.request, instance)

@@ -1,12 +1,29 @@
-"""Streaming CSV: rows are written as the database yields them, never held in memory all at once."""
+"""Streaming CSV: rows are written as the database yields them, never held in memory all at once.
+
+A streamed file ends with a line saying it is whole, ``# complete: N rows``.
+Once the first bytes have left, an error can no longer change the response's
+status, so a stream that fails part-way ends with ``# incomplete: …``
+instead, and one cut off (a killed worker, a dropped connection) ends with
+neither: **a file whose last line does not start with ``# complete`` is not
+the whole export.** CSV readers skip the line as a comment (pandas
+``comment="#"``, R ``comment.char="#"``); no data row starts with ``#``,
+since every export's first column is a number (an id or a year).
+"""
 
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from django.db import InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
+COMPLETE = "# complete: {rows} rows\n"
+INCOMPLETE = "# incomplete: the export stopped after {rows} rows because {reason}; this file is cut short.\n"
 
 
 class _Echo:
@@ -47,15 +64,39 @@ def _is_number(text: str) -> bool:
 CHUNK_ROWS = 500
 
 
-def csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """Yield the CSV text of ``header``, then of the rows, a few hundred rows at a time."""
+def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], *, trailer: bool = True) -> Iterator[str]:
+    """Yield the CSV text of ``header``, then of the rows, a few hundred rows at a time.
+
+    With ``trailer`` (the default), end with ``# complete: N rows``; when the
+    rows fail part-way, yield the rows already made and ``# incomplete: …``,
+    then raise the error again, so that the server aborts the transfer as well
+    (a chunked HTTP response then lacks its final chunk, which clients report).
+    """
     writer = csv.writer(_Echo())
     yield writer.writerow(header)
     chunk: list[str] = []
-    for row in rows:
-        chunk.append(writer.writerow([value if type(value) is int else cell(value) for value in row]))
-        if len(chunk) == CHUNK_ROWS:
-            yield "".join(chunk)
-            chunk = []
+    written = 0
+    try:
+        for row in rows:
+            chunk.append(writer.writerow([value if type(value) is int else cell(value) for value in row]))
+            if len(chunk) == CHUNK_ROWS:
+                yield "".join(chunk)
+                written += len(chunk)
+                chunk = []
+    except Exception as exc:
+        if not trailer:
+            raise
+        written += len(chunk)
+        reason = (
+            "the database became unavailable"
+            if isinstance(exc, OperationalError | InterfaceError)
+            else "of a server error (it has been logged)"
+        )
+        logger.error("export stopped after %d rows: %r", written, exc)
+        yield "".join(chunk) + INCOMPLETE.format(rows=written, reason=reason)
+        raise
     if chunk:
         yield "".join(chunk)
+        written += len(chunk)
+    if trailer:
+        yield COMPLETE.format(rows=written)

@@ -43,7 +43,9 @@ class Link:
 
 
 def years_before(day: date, years: int) -> date:
-    """Return the same calendar day ``years`` earlier (28 February for a 29th)."""
+    """Return the same calendar day ``years`` earlier (28 February for a 29th), or the first day of year 1."""
+    if day.year - years < date.min.year:
+        return date.min
     try:
         return day.replace(year=day.year - years)
     except ValueError:

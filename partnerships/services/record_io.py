@@ -100,6 +100,11 @@ class Unresolved(Exception):
     pass
 
 
+def _is_code(text: str) -> bool:
+    """Whether ``text`` can be a COW number: a few ASCII digits (``str.isdigit`` also accepts ``²``)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def resolve(model: type[models.Model], key: str, *, user: Any = FULL_ACCESS) -> models.Model | None:
     """Return the record a natural key names among those ``user`` may see; raise Unresolved when there is none."""
     if not key:
@@ -110,7 +115,8 @@ def resolve(model: type[models.Model], key: str, *, user: Any = FULL_ACCESS) -> 
     if model is Nation:
         nations = Nation.objects.visible_to(user)
         if key.startswith("cow:"):
-            found = nations.filter(cow_code=int(key[4:])).first() if key[4:].isdigit() else None
+            number = key[4:]
+            found = nations.filter(cow_code=int(number)).first() if _is_code(number) else None
         else:
             found = nations.filter(iso3=key).first()
     elif model is Organization:

@@ -46,6 +46,7 @@ from partnerships.web import charts
 from partnerships.web.lists import LIST_PAGES, ListPage
 
 PAGE_SIZES = (25, 50, 100)
+MAX_ID = 2**63 - 1
 RESERVED = {"page", "per_page", "export", "ordering"}
 # Programs offered as a list in the filter panel; with more, the panel asks for the program's id.
 PROGRAM_CHOICES = 300
@@ -67,6 +68,11 @@ class RegistryPage(View):
         if not request.user.is_authenticated and not settings.REGISTRY_PUBLIC_READ:
             return redirect_to_login(request.get_full_path())
         return super().dispatch(request, *args, **kwargs)
+
+
+def _is_id(text: str) -> bool:
+    """Whether ``text`` can be a record id: ASCII digits within bigint (``str.isdigit`` also says yes to ``²``)."""
+    return text.isascii() and text.isdigit() and int(text) <= MAX_ID
 
 
 def _query(params: Any, **changes: Any) -> str:
@@ -109,7 +115,7 @@ class RecordListView(RegistryPage):
             if not valid:
                 return HttpResponse("Fix the filters before exporting.", status=400, content_type="text/plain")
             return self.export(page, rows_queryset, request)
-        per_page = int(params.get("per_page")) if params.get("per_page", "").isdigit() else 50
+        per_page = int(params.get("per_page")) if _is_id(params.get("per_page", "")) else 50
         per_page = per_page if per_page in PAGE_SIZES else 50
         paginator = BoundedPaginator(rows_queryset, per_page)
         page_obj = paginator.get_page(params.get("page"))
@@ -183,9 +189,7 @@ class RecordListView(RegistryPage):
                     field["choices"] = [(str(p.pk), str(p)) for p in programs]
                 else:
                     # Thousands of options would weigh more than the page: the id is typed instead.
-                    chosen = [
-                        value for value in field["values"] if value.isascii() and value.isdigit() and len(value) < 19
-                    ]
+                    chosen = [value for value in field["values"] if _is_id(value)]
                     field["by_id"] = True
                     field["chosen"] = [str(p) for p in Program.objects.visible_to(user).filter(pk__in=chosen)]
             fields.append(field)
@@ -202,7 +206,7 @@ class RecordListView(RegistryPage):
             choices = dict(_choices(filterset.base_filters[name])) if name in filterset.base_filters else {}
             if spec is not None and spec.kind == "program":
                 # Only programs the user may see are named: another id reads as one that does not exist.
-                chosen = [int(v) for v in params.getlist(name) if v.isascii() and v.isdigit() and len(v) < 19]
+                chosen = [v for v in params.getlist(name) if _is_id(v)]
                 choices = {str(p.pk): str(p) for p in Program.objects.visible_to(user).filter(pk__in=chosen)}
             for value in params.getlist(name):
                 if value == "":

@@ -245,6 +245,11 @@ def test_openapi_schema_is_valid_and_documents_errors_and_parameters(live_server
     assert {"400", "404", "412", "415"} <= set(update["responses"])
     assert "If-Match" in {p["name"] for p in update["parameters"]}
     assert "tokenAuth" in schema["components"]["securitySchemes"]
+    # Every operation that takes a body may answer 413 (over 2.5 MB); the dyad table says how it ends.
+    for path, item in schema["paths"].items():
+        for method in {"post", "put", "patch"} & set(item):
+            assert "413" in item[method]["responses"], (method, path)
+    assert "# complete: N rows" in schema["paths"]["/api/v1/dyads/"]["get"]["description"]
 
 
 def test_api_docs_are_served_from_local_files(live_server) -> None:

@@ -61,8 +61,10 @@ def test_filter_the_agreement_list_and_export_exactly_that_view(
         page.click("text=Export CSV")
     path = tmp_path / "export.csv"
     download_info.value.save_as(path)
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    *lines, trailer = path.read_text(encoding="utf-8").splitlines()
+    rows = list(csv.DictReader(lines))
     assert [row["Title"] for row in rows] == titles
+    assert trailer == f"# complete: {len(titles)} rows"
     # Removing a chip widens the list again.
     page.click(".chips li:first-child a")
     page.wait_for_load_state()

@@ -52,6 +52,14 @@ def pair(db):
     return {"a": usa, "b": phl, "treaty": treaty}
 
 
+def whole(text: str) -> list[dict[str, str]]:
+    """The rows of an exported dyad file, checking that it ends with its ``# complete`` line and that line's count."""
+    *lines, trailer = text.splitlines()
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
+    assert trailer == f"# complete: {len(rows)} rows"
+    return rows
+
+
 def table(user, **options):
     rows = dyad_years(user=user, **options)
     header = next(rows)
@@ -95,7 +103,7 @@ def test_dyads_api_streams_csv_and_refuses_bad_parameters(pair, analyst) -> None
     response = client.get(reverse("api:dyads"), {"year_from": 1990, "year_to": 1990})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = whole(b"".join(response.streaming_content).decode())
     assert len(rows) == 1
     assert rows[0]["iso3_a"] == "QAL"
     assert client.get(reverse("api:dyads"), {"year_from": 1990, "year_to": 1980}).status_code == 400
@@ -126,8 +134,8 @@ def test_export_data_dyads_command_writes_the_table_for_everyone_or_as_a_user(pa
         stderr=StringIO(),
     )
     assert "Wrote 1 dyads row(s)" in err.getvalue()
-    full = list(csv.DictReader(everything.open()))
-    limited = list(csv.DictReader(as_analyst.open()))
+    full = whole(everything.read_text())
+    limited = whole(as_analyst.read_text())
     assert (full[0]["intelligence_sharing"], limited[0]["intelligence_sharing"]) == ("1", "0")
     directed = tmp_path / "directed.csv"
     call_command(
@@ -142,4 +150,4 @@ def test_export_data_dyads_command_writes_the_table_for_everyone_or_as_a_user(pa
         str(directed),
         stderr=StringIO(),
     )
-    assert len(list(csv.DictReader(directed.open()))) == 2
+    assert len(whole(directed.read_text())) == 2

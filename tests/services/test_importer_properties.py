@@ -40,6 +40,8 @@ CELLS = st.one_of(
     st.text(max_size=12),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
     st.sampled_from(["", "-9", "0", "31", "2", "1e400", "NaN", "2020-02-30", "\x00", '"', "\r\n", "Ω", "=1+1"]),
+    # Digits str.isdigit() accepts and int() refuses; a number too large for any column.
+    st.sampled_from(["²", "1977", "٣", "9" * 30]),
 )
 
 
@@ -93,6 +95,64 @@ def test_hostile_cells_are_refused_row_by_row_or_imported_whole(kind: str, tmp_p
         _run(kind, tmp_path / "input.csv", _csv(header, rows))
 
     check()
+
+
+# A valid row of the importers whose cells are numbers or years: each cell in turn is replaced below.
+VALID_ROWS = {
+    "countries": {
+        "ISO3166-1-Alpha-3": "QZZ",
+        "ISO3166-1-Alpha-2": "QZ",
+        "ISO3166-1-numeric": "999",
+        "CLDR display name": "Testland",
+    },
+    "sipri": dict(
+        zip(
+            HEADERS["sipri"],
+            [
+                "Chile",
+                "United Kingdom",
+                "2005",
+                "(3)",
+                "Type-23",
+                "frigate",
+                "2",
+                "2006; 2007",
+                "New",
+                "",
+                "10",
+                "30",
+                "20",
+            ],
+            strict=True,
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(VALID_ROWS))
+def test_a_digit_that_is_not_ascii_in_any_cell_is_a_row_error(kind: str, tmp_path: Path) -> None:
+    from partnerships.services.nations import seed_nations
+
+    seed_nations()
+    header, valid = HEADERS[kind], VALID_ROWS[kind]
+    rows = [[valid[column] for column in header]]  # the valid row first: it is imported
+    for position in range(len(header)):
+        rows.append(["²" if index == position else valid[name] for index, name in enumerate(header)])
+    path = tmp_path / "input.csv"
+    path.write_bytes(_csv(header, rows))
+    report = IMPORTERS[kind]().run(path, skip_invalid=True, rejects_path=tmp_path / "rejects.csv")
+    assert report.rows_read == len(rows)
+    assert all(rejection.reasons for rejection in report.rejected)
+    assert 2 not in {rejection.row for rejection in report.rejected}
+
+
+def test_a_cell_longer_than_csv_reads_is_refused_with_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "input.csv"
+    for kind, header in HEADERS.items():
+        rows = [["1"] * len(header), ["1"] * (len(header) - 1) + ["x" * 200_000]]
+        path.write_bytes(_csv(header, rows))
+        with pytest.raises(ImportAborted, match="Row 3 cannot be read as CSV: field larger than field limit"):
+            IMPORTERS[kind]().run(path)
 
 
 def test_hostile_survey_files_are_refused_or_imported_whole(tmp_path: Path) -> None:

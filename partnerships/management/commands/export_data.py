@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from partnerships.choices import Region
 from partnerships.services.access import FULL_ACCESS
-from partnerships.services.dyads import dyad_years
+from partnerships.services.dyads import YearsOutsideData, dyad_years, export_years
 from partnerships.services.exports import csv_lines
 from partnerships.services.record_io import RECORD_TYPES, csv_header, csv_row, export_records
 
@@ -59,8 +59,17 @@ class Command(BaseCommand):
         first, last = options["first_year"], options["last_year"]
         if first is not None and last is not None and last < first:
             raise CommandError("--to must not be before --from.")
+        try:
+            years = export_years(user=user, first_year=first, last_year=last)
+        except YearsOutsideData as exc:
+            options_named = " and ".join("--from" if which == "first" else "--to" for which in exc.which)
+            raise CommandError(f"{options_named}: {exc}") from exc
         rows = dyad_years(
-            user=user, first_year=first, last_year=last, region=options["region"], directed=options["directed"]
+            user=user,
+            first_year=years[0] if years else None,
+            last_year=years[1] if years else None,
+            region=options["region"],
+            directed=options["directed"],
         )
         header = next(rows)
         counted = _Counted(rows)
@@ -81,7 +90,8 @@ class Command(BaseCommand):
             handle.write("\n]}\n")
             return written
         counted = _Counted(csv_row(record_type, record) for record in export_records(record_type, user=user))
-        for text in csv_lines(csv_header(record_type), counted):
+        # No trailer line: `import_data records` reads these files back, and a command that fails exits non-zero.
+        for text in csv_lines(csv_header(record_type), counted, trailer=False):
             handle.write(text)
         return counted.count
 

@@ -65,7 +65,7 @@ class CowAlliancesImporter(Importer):
 
     def import_row(self, number: int, row: dict[str, str]) -> None:
         alliance_id = row["version4id"]
-        if not alliance_id.isdigit():
+        if not (alliance_id.isascii() and alliance_id.isdigit()):
             raise RowRejected(f"version4id: “{alliance_id}” is not an alliance number")
         ccode = parse_int(row["ccode"], "ccode")
         nation = self.resolver.cow(ccode)

@@ -74,7 +74,7 @@ class AtopImporter(Importer):
 
     def import_alliance(self, row: dict[str, str]) -> None:
         atopid = row["atopid"]
-        if not atopid.isdigit():
+        if not (atopid.isascii() and atopid.isdigit()):
             raise RowRejected(f"atopid: “{atopid}” is not an alliance number")
         start = atop_date(row["begyr"], row["begmo"], row["begday"], "start")
         if start is None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DataError, IntegrityError, connection, models, transaction
 
 from partnerships.audit import Channel, recorded_as
 from partnerships.models import can_view_restricted
@@ -122,19 +122,33 @@ def read_rows(
     """Yield (row number, row) from CSV text with LF, CRLF or bare-CR line endings.
 
     Row numbers count the header as row 1, as a spreadsheet shows them.
-    Raise ImportAborted naming the missing columns before any row is read.
+    Raise ImportAborted naming the missing columns before any row is read, and
+    naming the row that ``csv`` cannot read (a cell over its size limit).
     """
     # Normalise line endings first: csv would otherwise read a bare-CR file as one line.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ImportAborted(f"Row 1 (the header) cannot be read as CSV: {exc}.") from exc
+    header = [name.strip() for name in fieldnames]
     reader.fieldnames = header
     missing = [column for column in required if column not in reader.fieldnames]
     if missing:
         raise ImportAborted(
             f"Missing column(s): {', '.join(missing)}. The file has: {', '.join(header) or 'no header'}."
         )
-    for index, row in enumerate(reader, start=2):
+    index = 1
+    rows = iter(reader)
+    while True:
+        index += 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportAborted(f"Row {index} cannot be read as CSV: {exc}.") from exc
         yield index, {key: (value or "").strip() for key, value in row.items() if key is not None}
 
 
@@ -352,6 +366,10 @@ class Importer:
             self.report.rejected.append(Rejection(number, messages_of(exc), row))
         except IntegrityError as exc:
             self.report.rejected.append(Rejection(number, [f"database refused the row: {exc}".splitlines()[0]], row))
+        except (ValueError, OverflowError, DataError) as exc:
+            # A value no check of the importer caught (a number too large for its column, a character
+            # PostgreSQL refuses): the row is rejected with the reason, and the import goes on as for any other.
+            self.report.rejected.append(Rejection(number, [f"a value cannot be stored: {exc}".splitlines()[0]], row))
 
     def _finish(self, skip_invalid: bool) -> None:
         assert self.report is not None

@@ -45,7 +45,7 @@ def mme_date(text: str, year: str, month: str, day: str, column: str, *, end: bo
     """
     y = m = d = None
     try:
-        if year.isdigit() and month.isdigit():
+        if year.isascii() and year.isdigit() and month.isascii() and month.isdigit():
             y, m = int(year), int(month)
             d = int(day) if day.isdigit() else None
         elif match := SLASHED.match(text):

@@ -81,7 +81,7 @@ class CountriesImporter(NationImporter):
         values = {
             "iso3": iso3,
             "iso2": row["ISO3166-1-Alpha-2"].upper() or None,
-            "iso_numeric": f"{int(numeric):03d}" if numeric.isdigit() else None,
+            "iso_numeric": f"{int(numeric):03d}" if numeric.isascii() and numeric.isdigit() else None,
         }
         nation = (
             self.resolver.by_iso3.get(iso3)

@@ -33,7 +33,7 @@ def _number(value: str, column: str) -> Decimal | None:
 
 def _year(value: str, column: str) -> int:
     text = value.strip().strip("()")
-    if not (text.isdigit() and 1900 <= int(text) <= 2100):
+    if not (text.isascii() and text.isdigit() and 1900 <= int(text) <= 2100):
         raise RowRejected(f"{column}: “{value}” is not a year")
     return int(text)
 
