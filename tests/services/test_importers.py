@@ -225,7 +225,7 @@ def test_mme_dates_with_unknown_days_and_two_digit_years(tmp_path: Path) -> None
     assert report.committed, report.summary()
     cobra = Exercise.objects.get(source_id="m1")
     assert (cobra.start_date, cobra.end_date) == (datetime.date(2004, 5, 1), datetime.date(2004, 5, 31))
-    assert cobra.domains == ["air", "land"]
+    assert cobra.domains == ["land", "air"]  # the file's columns are Air, Land: stored in the choices' order
     assert {p.nation.iso3 for p in cobra.participants.all()} == {"THA", "USA"}
     unnamed = Exercise.objects.get(source_id="m2")
     assert unnamed.name == "Unnamed exercise (m2)"

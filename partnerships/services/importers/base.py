@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
 from partnerships.audit import Channel, recorded_as
+from partnerships.models.base import canonical_values
 
 ENCODINGS = ("utf-8", "cp1252")
 # No count, code or year in the datasets comes near this; larger numbers are errors, not data.
@@ -212,6 +213,7 @@ class Importer:
         assert self.report is not None
         label = label or str(model._meta.verbose_name_plural)
         existing = model.objects.filter(source_dataset=self.dataset, source_id=source_id).first()
+        values = canonical_values(model, values)
         provenance = {"source_dataset": self.dataset, "source_version": self.version, "source_id": source_id}
         if existing is None:
             instance = model(**values, **provenance, visibility=self.visibility)

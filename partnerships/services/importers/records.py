@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from partnerships.models.base import canonical_values
 from partnerships.services.access import FULL_ACCESS
 from partnerships.services.importers.base import ImportAborted, Importer, RowRejected, decode, read_rows
 from partnerships.services.record_io import (
@@ -56,6 +57,7 @@ class RecordsImporter(Importer):
         except (Unresolved, ValueError, TypeError) as exc:
             raise RowRejected(str(exc)) from exc
         model = record_type.model
+        values = canonical_values(model, values)
         label = str(model._meta.verbose_name_plural)
         existing = model.objects.filter(**lookup).first()
         candidate = existing or model()
