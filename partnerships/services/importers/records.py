@@ -72,7 +72,7 @@ class RecordsImporter(Importer):
             changed = saved != wanted
         assert self.report is not None
         if not changed:
-            self.report.count(label, "unchanged")
+            self.report.note(label, existing.pk, "unchanged")  # type: ignore[union-attr]
             return
         for name, value in values.items():
             setattr(candidate, name, value)
@@ -80,4 +80,4 @@ class RecordsImporter(Importer):
         if record_type.rows == "parties":
             candidate.validate_parties([actor_key(r) for r in rows or []])
         save_record(instance=candidate, fields={}, rows_relation=record_type.rows, rows=rows, user=FULL_ACCESS)
-        self.report.count(label, "updated" if existing else "created")
+        self.report.note(label, candidate.pk, "updated" if existing else "created")
