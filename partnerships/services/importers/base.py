@@ -58,21 +58,19 @@ class Rejection:
     data: dict[str, str]
 
 
-# What a row did to a record, in the order reports list them. Every row that is
-# not rejected counts under exactly one, so the outcomes account for every row,
-# while "created" and "updated" count records, each once: what was written.
+# What a row did to a record. Every row that is not rejected counts under exactly
+# one outcome, so the outcomes account for every row, while "created" and
+# "updated" count records, each once: what was written.
 MAIN_OUTCOMES = ("created", "updated", "unchanged")
-OUTCOMES = {
-    "created": "created",
-    "updated": "updated",
-    "unchanged": "unchanged",
+# The others, shown only when they happened, with the words reports use.
+OTHER_OUTCOMES = {
     # Rows that changed a record an earlier row of the same import had already
     # created or updated (an alliance member's second phase, for one).
     "merged": "more rows merged into those",
     # Rows whose record was created, then removed when the file as a whole
     # broke a rule (an alliance left with one member): reported as rejected.
     "dropped": "created then dropped",
-    # Records from an earlier import removed for the same reason.
+    # Records from before the import removed for the same reason.
     "deleted": "deleted",
 }
 
@@ -83,7 +81,7 @@ class ImportReport:
     path: str
     dry_run: bool = False
     rows_read: int = 0
-    outcomes: Counter = field(default_factory=Counter)  # rows per (record type, outcome); see OUTCOMES
+    outcomes: Counter = field(default_factory=Counter)  # rows per (record type, outcome); see MAIN_OUTCOMES
     rejected: list[Rejection] = field(default_factory=list)
     committed: bool = False
     seconds: float = 0.0
@@ -126,9 +124,9 @@ class ImportReport:
             self._apply((label, key), "updated", "updated")
 
     def note_removed(self, label: str, key: Any) -> None:
-        """Account for the removal of a record the rows created (dropped) or found (deleted)."""
+        """Account for the removal of a record the rows created (dropped), or that was there before (deleted)."""
         state = self._records.get((label, key))
-        if state is None or state in ("dropped", "deleted"):
+        if state in ("dropped", "deleted"):
             return
         outcome = "dropped" if state == "created" else "deleted"
         self._apply((label, key), outcome, outcome, moved_from=state)
@@ -165,8 +163,8 @@ class ImportReport:
         """Return, in words, the rows of one record type neither created, updated nor unchanged ("" if none)."""
         return ", ".join(
             f"{self.outcomes[(label, outcome)]} {words}"
-            for outcome, words in OUTCOMES.items()
-            if outcome not in MAIN_OUTCOMES and self.outcomes[(label, outcome)]
+            for outcome, words in OTHER_OUTCOMES.items()
+            if self.outcomes[(label, outcome)]
         )
 
     def summary(self) -> str:
