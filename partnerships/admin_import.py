@@ -106,6 +106,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
                 report.outcomes[(label, "created")],
                 report.outcomes[(label, "updated")],
                 report.outcomes[(label, "unchanged")],
+                report.other_rows(label),
             )
             for label in context["outcomes"]
         ]

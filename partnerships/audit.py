@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from django.db import models
+from simple_history.models import HistoricalChanges, HistoricalRecords, ModelDelta
 
 
 class Channel(models.TextChoices):
@@ -64,3 +66,34 @@ class HistoryChannelModel(models.Model):
     def channel(self) -> str:
         """The channel as people read it (the admin's history page shows this column)."""
         return self.get_history_channel_display()  # type: ignore[attr-defined]
+
+
+class AuditedChanges(HistoricalChanges):
+    """simple-history's comparison of two history rows, listing only values whose meaning changed.
+
+    A multi-choice value (``ChoiceArrayField``) is a set: rows written before
+    its values were stored in a canonical order may differ from later ones in
+    order alone, and that is no change. Both the record pages and the admin's
+    history page compare rows through ``diff_against``.
+    """
+
+    def diff_against(self, old_history: HistoricalChanges, *args: Any, **kwargs: Any) -> ModelDelta:
+        delta = super().diff_against(old_history, *args, **kwargs)
+        changes = [change for change in delta.changes if not self._same_meaning(change.field, change.old, change.new)]
+        if len(changes) == len(delta.changes):
+            return delta
+        return ModelDelta(changes, [change.field for change in changes], delta.old_record, delta.new_record)
+
+    def _same_meaning(self, field_name: str, old: Any, new: Any) -> bool:
+        canonical = getattr(self._meta.get_field(field_name), "canonical", None)  # type: ignore[attr-defined]
+        return canonical is not None and canonical(old) == canonical(new)
+
+
+class AuditedHistoricalRecords(HistoricalRecords):
+    """Historical records that carry the channel of each change and compare rows by meaning."""
+
+    def __init__(self, *args: Any, bases: list[type] | tuple[type, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, bases=[HistoryChannelModel, *bases], **kwargs)
+        # simple-history puts its HistoricalChanges first among the bases, ahead of
+        # anything passed in: put the subclass in its place so its diff_against wins.
+        self.bases = (AuditedChanges, *self.bases[1:])

@@ -26,6 +26,8 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 DATABASE_NAME = "registry"
+# The port PostgreSQL listens on (its socket's name) unless told otherwise; the package does not set one.
+DEFAULT_PORT = 5432
 
 logger = logging.getLogger(__name__)
 
@@ -81,11 +83,20 @@ def ensure_database(host: str, port: int, name: str) -> None:
         connection.close()
 
 
-def database_settings(data_dir: Path) -> dict[str, Any]:
-    """Return a ``DATABASES['default']`` entry for the embedded server, starting it if needed."""
-    host, port = ensure_server(data_dir)
+def database_settings(data_dir: Path, *, start: bool = True) -> dict[str, Any]:
+    """Return a ``DATABASES['default']`` entry for the embedded server, starting it if needed.
+
+    With ``start`` false, neither start the server nor create the database:
+    return the running server's address, or, when none runs, an entry naming
+    the folder its socket would be in (anything that connects then fails).
+    """
     name = os.environ.get("EMBEDDED_POSTGRES_DB", DATABASE_NAME)
-    ensure_database(host, port, name)
+    if start:
+        host, port = ensure_server(data_dir)
+        ensure_database(host, port, name)
+    else:
+        status = server_status(data_dir)
+        host, port = (status["socket_dir"], status["port"]) if status else (str(data_dir), DEFAULT_PORT)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,
@@ -94,6 +105,18 @@ def database_settings(data_dir: Path) -> dict[str, Any]:
         "HOST": host,
         "PORT": str(port),
     }
+
+
+def only_inspects_server(argv: list[str]) -> bool:
+    """Return whether the command line ``argv`` only looks at the server or stops it (``embedded_db``).
+
+    Settings are read before a management command runs, and reading them
+    starts the server: ``embedded_db status`` would then always answer
+    "running", and ``embedded_db stop`` start a stopped server to stop it.
+    Django takes the command's name from ``argv[1]`` (``manage.py``,
+    ``django-admin`` and ``python -m django`` alike).
+    """
+    return argv[1:2] == ["embedded_db"]
 
 
 def server_status(data_dir: Path) -> dict[str, Any] | None:

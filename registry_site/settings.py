@@ -8,6 +8,7 @@ when present; real environment variables win over it.
 from __future__ import annotations
 
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
-from registry_site.embedded_db import database_settings
+from registry_site.embedded_db import database_settings, only_inspects_server
 from registry_site.env import env_bool, env_choice, env_int, env_list, env_rate, env_str, env_trusted_proxies
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -179,7 +180,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 # PostgreSQL is the only database. DATABASE_URL selects a server; without it
-# the embedded PostgreSQL in VAR_DIR/postgres is started (or attached to).
+# the embedded PostgreSQL in VAR_DIR/postgres is started (or attached to),
+# except by `manage.py embedded_db status|stop`, which must find it as it is.
 DATABASE_URL = env_str("DATABASE_URL")
 CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60, minimum=0)
 if DATABASE_URL:
@@ -187,7 +189,7 @@ if DATABASE_URL:
     if _database["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured(f"DATABASE_URL must point to PostgreSQL (postgres://…), not {_database['ENGINE']}.")
 else:
-    _database = database_settings(VAR_DIR / "postgres")
+    _database = database_settings(VAR_DIR / "postgres", start=not only_inspects_server(sys.argv))
     _database.update(CONN_MAX_AGE=CONN_MAX_AGE, CONN_HEALTH_CHECKS=CONN_MAX_AGE > 0)
 DATABASES = {"default": _database}
 # Read replicas (comma-separated URLs): reads go there, writes to the primary

@@ -7,12 +7,13 @@ from io import StringIO
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from partnerships.audit import Channel, recorded_as
-from partnerships.models import Agreement, Nation, Program
-from tests.factories import ProgramFactory
+from partnerships.models import Agreement, Exercise, Nation, Program
+from tests.factories import ExerciseFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,39 @@ def test_history_has_no_way_to_be_edited_or_deleted(editor_client: Client) -> No
 
 def test_the_api_offers_no_history_endpoint(client: Client) -> None:
     assert client.get("/api/v1/history/").status_code in (401, 404)
+
+
+def test_editing_only_the_location_records_only_the_location(editor_client: Client) -> None:
+    from partnerships.web.history import changes
+
+    exercise = ExerciseFactory(domains=["land", "sea"], location="Luzon")
+    # Purposes as the demo data stored them before values were kept in the choices'
+    # order (maritime security before humanitarian assistance), row and history alike.
+    legacy = ["warfighting", "maritime_security", "humanitarian"]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE partnerships_exercise SET purposes = %s WHERE id = %s", [legacy, exercise.pk])
+        cursor.execute("UPDATE partnerships_historicalexercise SET purposes = %s WHERE id = %s", [legacy, exercise.pk])
+    data = {
+        "name": exercise.name,
+        "series": exercise.series,
+        "kind": exercise.kind,
+        "status": exercise.status,
+        "domains": ["land", "sea"],
+        "purposes": ["warfighting", "humanitarian", "maritime_security"],  # the checkboxes' order
+        "start_date": "2024-04-22",
+        "end_date": "2024-05-10",
+        "location": "Palawan",
+        "visibility": "public",
+        "participants-TOTAL_FORMS": "0",
+        "participants-INITIAL_FORMS": "0",
+        "participants-MIN_NUM_FORMS": "0",
+        "participants-MAX_NUM_FORMS": "1000",
+    }
+    response = editor_client.post(reverse("admin:partnerships_exercise_change", args=[exercise.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    # The analyst pages' history and the admin's both list the location alone.
+    latest = changes(Exercise.objects.get(pk=exercise.pk))[0]
+    assert [(c["field"], c["old"], c["new"]) for c in latest["changes"]] == [("location", "Luzon", "Palawan")]
+    page = editor_client.get(reverse("admin:partnerships_exercise_history", args=[exercise.pk])).content.decode()
+    assert "<strong>Location:</strong>" in page
+    assert "Purposes:" not in page

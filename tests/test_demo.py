@@ -12,8 +12,11 @@ from django.db import transaction
 from partnerships.models import (
     Agreement,
     Assessment,
+    AssessmentChallenge,
+    ChallengeType,
     Exercise,
     Finding,
+    Indicator,
     Measurement,
     Membership,
     Nation,
@@ -24,6 +27,8 @@ from partnerships.models import (
 
 pytestmark = pytest.mark.django_db
 CITED_MODELS = [Organization, Membership, Program, Agreement, Exercise, ResourceSharing]
+# What the demo's assessments bring: their catalogues (seeded by every run) and their evidence.
+ASSESSMENT_MODELS = [Indicator, ChallengeType, Assessment, Measurement, Finding, AssessmentChallenge]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +53,7 @@ def demo(loaded_once: str, db) -> str:
 def _snapshot() -> dict[str, tuple[int, int, object]]:
     """Return, per model, the row count, the history row count and the latest update time."""
     snapshot = {}
-    for model in [Nation, *CITED_MODELS]:
+    for model in [Nation, *CITED_MODELS, *ASSESSMENT_MODELS]:
         latest = model.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
         snapshot[model.__name__] = (model.objects.count(), model.history.count(), latest)
     return snapshot

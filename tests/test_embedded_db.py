@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from registry_site.embedded_db import server_status, stop_server
+from tests.processes import manage, production_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -78,3 +79,20 @@ def test_concurrent_processes_share_one_server_and_data_survives_a_restart(data_
     started_again, visits = restarted.split()
     assert started_again not in start_times
     assert int(visits) == 5
+
+
+@pytest.fixture
+def var_dir(tmp_path: Path):
+    """A fresh REGISTRY_VAR_DIR; whatever server a test starts in it is stopped afterwards."""
+    yield tmp_path
+    stop_server(tmp_path / "postgres")
+
+
+def test_status_only_looks_and_stop_never_starts(var_dir: Path) -> None:
+    env = production_environment(REGISTRY_VAR_DIR=str(var_dir))
+    status = manage("embedded_db", "status", env=env)
+    assert status.stdout.startswith(f"not running; data in {var_dir / 'postgres'}")
+    stop = manage("embedded_db", "stop", env=env)
+    assert "was not running" in stop.stdout
+    assert server_status(var_dir / "postgres") is None
+    assert not (var_dir / "postgres" / "PG_VERSION").exists()  # not even created

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from partnerships import choices
 from partnerships.models import (
@@ -23,6 +25,7 @@ from partnerships.models import (
     Program,
     ResourceSharing,
 )
+from partnerships.models.base import ChoiceArrayField
 from tests.factories import (
     AgreementFactory,
     AgreementPartyFactory,
@@ -448,3 +451,51 @@ def test_bilateral_agreement_with_two_parties_is_valid() -> None:
     AgreementPartyFactory(agreement=agreement, nation=None, organization=OrganizationFactory())
     agreement.validate_parties()
     assert agreement.parties.count() == 2
+
+
+# Every multi-choice field of every record (a new one needs a builder below).
+MULTI_CHOICE_FIELDS = [
+    (model, field.name)
+    for model in django_apps.get_app_config("partnerships").get_models()
+    if not model.__name__.startswith("Historical")
+    for field in model._meta.concrete_fields
+    if isinstance(field, ChoiceArrayField)
+]
+MULTI_CHOICE_BUILDERS: dict[type[models.Model], Callable[..., models.Model]] = {
+    Agreement: AgreementFactory,
+    Exercise: ExerciseFactory,
+    Program: ProgramFactory,
+}
+
+
+@pytest.mark.parametrize(
+    ("model", "field_name"), MULTI_CHOICE_FIELDS, ids=[f"{m.__name__}.{f}" for m, f in MULTI_CHOICE_FIELDS]
+)
+def test_multi_choice_values_are_stored_once_each_in_the_choices_order(model: type, field_name: str) -> None:
+    choices = [value for value, _label in model._meta.get_field(field_name).base_field.flatchoices]
+    given = [choices[2], choices[0], choices[2], choices[1]]
+    canonical = choices[:3]
+    record = MULTI_CHOICE_BUILDERS[model](**{field_name: given})
+    assert getattr(record, field_name) == canonical
+    assert model.objects.values_list(field_name, flat=True).get(pk=record.pk) == canonical
+    assert getattr(record.history.latest(), field_name) == canonical
+    # Writes that bypass save() too.
+    model.objects.filter(pk=record.pk).update(**{field_name: list(reversed(given))})
+    assert model.objects.values_list(field_name, flat=True).get(pk=record.pk) == canonical
+
+
+def test_the_migration_orders_the_values_written_before_without_touching_the_records() -> None:
+    exercise = ExerciseFactory(purposes=[choices.ExercisePurpose.WARFIGHTING])
+    # Written as the demo data and the MME importer did before the field ordered values itself.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE partnerships_exercise SET purposes = %s, domains = %s WHERE id = %s",
+            [["maritime_security", "warfighting", "maritime_security"], ["air", "land", "bogus"], exercise.pk],
+        )
+    updated_at, history = Exercise.objects.get(pk=exercise.pk).updated_at, exercise.history.count()
+    migration = importlib.import_module("partnerships.migrations.0012_multi_choice_canonical_order")
+    with connection.schema_editor() as editor:
+        migration.canonicalise(django_apps, editor)
+    stored = Exercise.objects.get(pk=exercise.pk)
+    assert (stored.purposes, stored.domains) == (["warfighting", "maritime_security"], ["land", "air", "bogus"])
+    assert (stored.updated_at, exercise.history.count()) == (updated_at, history)

@@ -9,9 +9,8 @@ from django import forms
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from simple_history.models import HistoricalRecords
 
-from partnerships.audit import HistoryChannelModel
+from partnerships.audit import AuditedHistoricalRecords
 from partnerships.choices import Visibility
 
 if TYPE_CHECKING:
@@ -38,7 +37,38 @@ def pks_of(values: object) -> list[int | str]:
 
 
 class ChoiceArrayField(ArrayField):
-    """An array of choices, edited as a list of checkboxes instead of comma-separated text."""
+    """An array of choices, edited as a list of checkboxes instead of comma-separated text.
+
+    The array is a set in meaning: every value written to the database is in
+    the order of the field's choices, each value once, whoever writes it (the
+    admin, the API, an importer, ``QuerySet.update()``). So two writers of the
+    same set store the same array, and a history row never shows a change
+    where only the order differed. A value that is not one of the choices is
+    kept, after the known ones, for validation to report.
+    """
+
+    def canonical(self, value: Any) -> Any:
+        """Return ``value`` in the choices' order without repeats; anything but a list or tuple unchanged."""
+        if not isinstance(value, list | tuple):
+            return value
+        position = {choice: index for index, (choice, _label) in enumerate(self.base_field.flatchoices)}
+        try:
+            unique = list(dict.fromkeys(value))
+        except TypeError:  # an unhashable item: not a choice at all, left for validation to refuse
+            return value
+        return sorted(unique, key=lambda item: (item not in position, position.get(item, 0)))
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        # Put the canonical value on the instance too, so that the instance, its
+        # history row (copied from the instance) and the database all agree.
+        value = self.canonical(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        # Writes that bypass pre_save (QuerySet.update(), bulk_update()) pass here;
+        # so do lookups, where the order and repeats mean nothing either.
+        return super().get_db_prep_value(self.canonical(value), connection, prepared)
 
     def formfield(self, **kwargs: Any) -> forms.Field:
         defaults = {
@@ -50,6 +80,20 @@ class ChoiceArrayField(ArrayField):
         defaults.update(kwargs)
         # ArrayField.formfield would force its own SimpleArrayField; skip to Field's.
         return super(ArrayField, self).formfield(**defaults)
+
+
+def canonical_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """Return ``values`` for ``model`` with each multi-choice value in the form it is stored in.
+
+    Code that compares new values with a saved record before writing (the
+    importers' "unchanged" check) must compare like with like, or a file
+    listing the same choices in another order would count as a change.
+    """
+    canonical = dict(values)
+    for field in model._meta.concrete_fields:
+        if isinstance(field, ChoiceArrayField) and field.name in values:
+            canonical[field.name] = field.canonical(values[field.name])
+    return canonical
 
 
 class SyncQuerySet(models.QuerySet):
@@ -80,7 +124,7 @@ class VisibilityQuerySet(SyncQuerySet):
         return self.filter(visibility=Visibility.PUBLIC)
 
 
-class RegistryHistoricalRecords(HistoricalRecords):
+class RegistryHistoricalRecords(AuditedHistoricalRecords):
     """Historical records whose excluded fields are only those the model has.
 
     The exclusions are declared once on the abstract base; simple-history
@@ -122,7 +166,7 @@ class RegistryRecord(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     # The search document is derived from the other fields: history need not keep it.
-    history = RegistryHistoricalRecords(inherit=True, bases=[HistoryChannelModel], excluded_fields=["search_document"])
+    history = RegistryHistoricalRecords(inherit=True, excluded_fields=["search_document"])
 
     objects = VisibilityQuerySet.as_manager()
 
@@ -159,7 +203,7 @@ class TimestampedRow(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(inherit=True, bases=[HistoryChannelModel])
+    history = AuditedHistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True

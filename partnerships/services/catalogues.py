@@ -82,22 +82,36 @@ CHALLENGE_TYPES = (
 
 
 def seed(indicator_model: type, challenge_model: type) -> None:
-    """Create or refresh the seeded rows (used by the migration, so it takes the historical models)."""
+    """Create the seeded rows, or bring them back to the catalogue; write nothing when they already match.
+
+    Used by the migration (so it takes the historical models) and by every
+    ``load_demo``: a row is saved only when a value differs, so running it
+    again adds no history rows and leaves ``updated_at`` alone.
+    """
     for slug, name, unit, direction, scale, description in INDICATORS:
-        indicator_model.objects.update_or_create(
-            slug=slug,
-            defaults={
-                "name": name,
-                "unit": unit,
-                "direction": direction,
-                "scale": scale,
-                "description": description,
-                "built_in": True,
-            },
-        )
+        values = {
+            "name": name,
+            "unit": unit,
+            "direction": direction,
+            "scale": scale,
+            "description": description,
+            "built_in": True,
+        }
+        _ensure(indicator_model, slug, values)
     parents: dict[str, object] = {}
     for slug, name, parent, description in CHALLENGE_TYPES:
-        row, _ = challenge_model.objects.update_or_create(
-            slug=slug, defaults={"name": name, "parent": parents.get(parent), "description": description}
-        )
-        parents[slug] = row
+        values = {"name": name, "parent": parents.get(parent), "description": description}
+        parents[slug] = _ensure(challenge_model, slug, values)
+
+
+def _ensure(model: type, slug: str, values: dict[str, object]) -> object:
+    """Return the row with ``slug``, created or updated to ``values`` only if it differs from them."""
+    row = model.objects.filter(slug=slug).first()
+    if row is None:
+        return model.objects.create(slug=slug, **values)
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if changed:
+        for name in changed:
+            setattr(row, name, values[name])
+        row.save()
+    return row

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, models
+from django.utils import timezone
 
 from partnerships.models import Agreement, Nation
 from partnerships.services.importers import IMPORTERS, ImportAborted
@@ -71,6 +72,28 @@ class TestFileQuirks:
         with pytest.raises(ImportAborted, match="Missing column\\(s\\): statenme, styear"):
             run("cow-states", write(tmp_path, text))
         assert not Nation.objects.filter(cow_code=1906).exists()
+
+    def test_column_names_match_whatever_their_case_spaces_or_byte_order_mark(self, tmp_path: Path) -> None:
+        header = " StateAbb ,CCode,StateNme,StYear,StMonth,StDay,EndYear,EndMonth,EndDay,Version"
+        text = "\ufeff" + header + "\n" + "QAI,1908,Capitaland,1900,1,1,2016,12,31,2016\n"
+        # Named UTF-8, the mark is read as a character of the first column's name.
+        report = run("cow-states", write(tmp_path, text), encoding="utf-8")
+        assert report.committed, report.summary()
+        assert Nation.objects.get(cow_code=1908).cow_abbr == "QAI"
+
+    def test_only_the_columns_really_missing_are_named(self, tmp_path: Path) -> None:
+        text = "StateAbb,CCode,StateNme,name\nQAJ,1909,Partland,x\n"
+        with pytest.raises(ImportAborted) as refused:
+            run("cow-states", write(tmp_path, text))
+        assert str(refused.value).startswith(
+            "Missing column(s): styear, stmonth, stday, endyear, endmonth, endday. The file has: "
+        )
+
+    def test_a_column_given_twice_is_refused_rather_than_guessed(self, tmp_path: Path) -> None:
+        text = STATES_HEADER + ",CCODE\n" + "QAK,1910,Twiceland,1900,1,1,2016,12,31,2016,1911\n"
+        with pytest.raises(ImportAborted, match="Column ccode appears twice"):
+            run("cow-states", write(tmp_path, text))
+        assert not Nation.objects.filter(cow_code__in=[1910, 1911]).exists()
 
     def test_named_encoding_that_does_not_fit_is_refused(self, tmp_path: Path) -> None:
         text = STATES_HEADER + "\n" + "QAH,1907,Côte,1900,1,1,2016,12,31,2016\n"
@@ -149,6 +172,68 @@ def test_an_alliance_member_that_matches_no_nation_is_reported_not_guessed(tmp_p
     assert not Agreement.objects.filter(source_dataset="cow-alliances").exists()
 
 
+def records_written(model: type[models.Model], start: datetime.datetime, end: datetime.datetime) -> tuple[int, int]:
+    """Return how many ``model`` records were created, and how many others updated, between two instants.
+
+    Read from the history rows (every write leaves one), counting only records
+    still there: what an import really wrote, whatever its report says.
+    """
+    rows = model.history.filter(history_date__gte=start, history_date__lte=end)  # type: ignore[attr-defined]
+    created = set(rows.filter(history_type="+").values_list("id", flat=True))
+    changed = set(rows.filter(history_type="~").values_list("id", flat=True)) - created
+    kept = set(model._default_manager.filter(pk__in=created | changed).values_list("pk", flat=True))
+    return len(created & kept), len(changed & kept)
+
+
+ALLIANCE_ROWS = [
+    # 9101: the United Kingdom in two phases, the second merged into its one party.
+    "9101,2,United States,1,1,1990,,,,Type I: Defense Pact,1,1,1990,,,,0,1,1,0,0,0,4.1",
+    "9101,200,United Kingdom,1,1,1990,,,,Type I: Defense Pact,1,1,1990,31,12,1995,0,1,1,0,0,0,4.1",
+    "9101,200,United Kingdom,1,1,1990,,,,Type I: Defense Pact,1,1,1997,,,,0,1,1,0,0,0,4.1",
+    # 9102: its second member is nobody, so the alliance keeps one party and is dropped.
+    "9102,2,United States,1,1,1991,,,,Type I: Defense Pact,1,1,1991,,,,0,1,1,0,0,0,4.1",
+    "9102,4242,Atlantis,1,1,1991,,,,Type I: Defense Pact,1,1,1991,,,,0,1,1,0,0,0,4.1",
+    # 9103: its first row creates the agreement, then its member leaves before joining: refused.
+    "9103,2,United States,1,1,1992,,,,Type III: Entente,1,1,1995,31,12,1990,0,1,0,0,0,1,4.1",
+    "9103,200,United Kingdom,1,1,1992,,,,Type III: Entente,1,1,1992,,,,0,1,0,0,0,1,4.1",
+    "9103,20,Canada,1,1,1992,,,,Type III: Entente,1,1,1992,,,,0,1,0,0,0,1,4.1",
+]
+
+
+@pytest.mark.django_db
+def test_the_report_counts_exactly_what_the_import_wrote(tmp_path: Path) -> None:
+    from partnerships.models import AgreementParty
+
+    seed_nations()
+    path = write(tmp_path, ALLIANCE_HEADER + "\n" + "\n".join(ALLIANCE_ROWS))
+    start = timezone.now()
+    report = run("cow-alliances", path, skip_invalid=True)
+    end = timezone.now()
+    assert report.committed
+    assert [str(r.row) for r in report.rejected] == ["6", "7", "COW alliance 9102"]
+    for label, model in (("agreements", Agreement), ("agreement parties", AgreementParty)):
+        created, updated = records_written(model, start, end)
+        assert (report.outcomes[(label, "created")], report.outcomes[(label, "updated")]) == (created, updated)
+    assert Agreement.objects.filter(source_dataset="cow-alliances").count() == 2
+    assert report.summary().splitlines()[2:4] == [
+        "  agreement parties: 4 created, 0 updated, 0 unchanged, 1 more rows merged into those, 1 created then dropped",
+        "  agreements: 2 created, 0 updated, 0 unchanged, 1 created then dropped",
+    ]
+    # Every row is still accounted for: once among its member's outcomes, or refused.
+    member_rows = sum(n for (label, _outcome), n in report.outcomes.items() if label == "agreement parties")
+    assert member_rows + 2 == report.rows_read
+
+    renamed = write(tmp_path, ALLIANCE_HEADER + "\n" + "\n".join(ALLIANCE_ROWS).replace("Type I:", "Type 1:"))
+    start = timezone.now()
+    again = run("cow-alliances", renamed, skip_invalid=True)
+    end = timezone.now()
+    assert records_written(Agreement, start, end) == (0, 1)
+    assert again.summary().splitlines()[2:4] == [
+        "  agreement parties: 0 created, 0 updated, 5 unchanged, 1 created then dropped",
+        "  agreements: 0 created, 1 updated, 1 unchanged, 1 created then dropped",
+    ]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_imports_of_the_same_file_never_duplicate(tmp_path: Path) -> None:
     path = write(tmp_path, STATES_HEADER + "\n" + TestAllOrNothing.GOOD)
@@ -225,7 +310,7 @@ def test_mme_dates_with_unknown_days_and_two_digit_years(tmp_path: Path) -> None
     assert report.committed, report.summary()
     cobra = Exercise.objects.get(source_id="m1")
     assert (cobra.start_date, cobra.end_date) == (datetime.date(2004, 5, 1), datetime.date(2004, 5, 31))
-    assert cobra.domains == ["air", "land"]
+    assert cobra.domains == ["land", "air"]  # the file's columns are Air, Land: stored in the choices' order
     assert {p.nation.iso3 for p in cobra.participants.all()} == {"THA", "USA"}
     unnamed = Exercise.objects.get(source_id="m2")
     assert unnamed.name == "Unnamed exercise (m2)"

@@ -12,16 +12,26 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.utils import timezone
 
 from partnerships.models import Agreement, Nation
 from partnerships.services.importers import IMPORTERS
 from partnerships.services.nations import seed_nations
+from tests.services.test_importers import records_written
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
+# When each import of the module's fixture ran, by kind: its history rows say what it wrote.
+WINDOWS: dict[str, tuple[datetime.datetime, datetime.datetime]] = {}
+
+
 def run(kind: str, path: Path, **options: object):
-    return IMPORTERS[kind]().run(path, **options)
+    start = timezone.now()
+    report = IMPORTERS[kind]().run(path, **options)
+    WINDOWS[kind] = (start, timezone.now())
+    return report
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +80,19 @@ def test_every_row_of_the_real_files_is_accounted_for(real_datasets, kind: str, 
     assert report.rows_rejected == 0
     written = sum(n for (label, _), n in report.outcomes.items() if label in ("nations", "agreement parties"))
     assert written + report.rows_rejected == report.rows_read
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["countries", "cow-states", "cow-alliances", "atop", "mme", "sipri"])
+def test_every_report_counts_what_its_import_wrote(real_datasets, kind: str) -> None:
+    report = real_datasets[kind]
+    models_by_label = {str(m._meta.verbose_name_plural): m for m in apps.get_app_config("partnerships").get_models()}
+    counted = {
+        label: (report.outcomes[(label, "created")], report.outcomes[(label, "updated")])
+        for label in {label for label, _outcome in report.outcomes}
+    }
+    written = {label: records_written(models_by_label[label], *WINDOWS[kind]) for label in counted}
+    assert counted == written
 
 
 @pytest.mark.django_db

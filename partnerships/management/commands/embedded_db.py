@@ -9,7 +9,9 @@ from registry_site.embedded_db import server_status, stop_server
 
 
 class Command(BaseCommand):
-    help = "Show the status of the embedded PostgreSQL server, or stop it."
+    help = "Show the status of the embedded PostgreSQL server, or stop it. Neither starts it."
+    # Looking at a server needs no model checks; the settings leave it as it is (only_inspects_server).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("action", choices=["status", "stop"])

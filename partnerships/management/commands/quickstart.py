@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import secrets
 from typing import Any
 
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 
 LOCAL_ADMIN = "admin"
 
@@ -28,6 +30,11 @@ class Command(BaseCommand):
                 "quickstart is for local development and creates an admin login: run it with DEBUG=true "
                 "(the .env it creates from .env.example does that)."
             )
+        if not no_serve and not noreload and os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+            # The autoreloader's child, started again after every code change: the
+            # parent process did the set-up and printed the login; only serve.
+            call_command("runserver", addrport, use_reloader=True)
+            return
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
         call_command("load_demo", stdout=self.stdout)

@@ -94,8 +94,10 @@ class CowAlliancesImporter(Importer):
                 "source_text": SOURCE_TEXT,
             }
             agreement = self.upsert(Agreement, alliance_id, values)
-            self.seen[alliance_id] = agreement
         self.merge_party(agreement, nation, joined, left + timedelta(days=1) if left else None)
+        # Only now: had the member been refused, the row's savepoint would have taken
+        # a newly created agreement with it, and later rows must not refer to it.
+        self.seen[alliance_id] = agreement
 
     def finish(self) -> None:
         """Set each alliance's scope from its members and check the party rules."""

@@ -29,6 +29,7 @@ from django.db import DataError, IntegrityError, connection, models, transaction
 
 from partnerships.audit import Channel, recorded_as
 from partnerships.models import can_view_restricted
+from partnerships.models.base import canonical_values
 from partnerships.services.access import FULL_ACCESS
 from partnerships.services.naming import hidden_from
 
@@ -60,24 +61,114 @@ class Rejection:
     data: dict[str, str]
 
 
+# What a row did to a record. Every row that is not rejected counts under exactly
+# one outcome, so the outcomes account for every row, while "created" and
+# "updated" count records, each once: what was written.
+MAIN_OUTCOMES = ("created", "updated", "unchanged")
+# The others, shown only when they happened, with the words reports use.
+OTHER_OUTCOMES = {
+    # Rows that changed a record an earlier row of the same import had already
+    # created or updated (an alliance member's second phase, for one).
+    "merged": "more rows merged into those",
+    # Rows whose record was created, then removed when the file as a whole
+    # broke a rule (an alliance left with one member): reported as rejected.
+    "dropped": "created then dropped",
+    # Records from before the import removed for the same reason.
+    "deleted": "deleted",
+}
+
+
 @dataclass
 class ImportReport:
     kind: str
     path: str
     dry_run: bool = False
     rows_read: int = 0
-    outcomes: Counter = field(default_factory=Counter)  # created / updated / unchanged per record type
+    outcomes: Counter = field(default_factory=Counter)  # rows per (record type, outcome); see MAIN_OUTCOMES
     rejected: list[Rejection] = field(default_factory=list)
     committed: bool = False
     seconds: float = 0.0
     rejects_path: str | None = None
+    # What the import has done so far to each record it touched, by (record type, key),
+    # and how to undo each step when a row's savepoint is rolled back.
+    _records: dict[tuple[str, Any], str] = field(default_factory=dict, repr=False)
+    _undo: list[tuple[tuple[str, Any], str | None, str, str | None]] = field(default_factory=list, repr=False)
 
     @property
     def rows_rejected(self) -> int:
         return len(self.rejected)
 
-    def count(self, label: str, outcome: str, n: int = 1) -> None:
-        self.outcomes[(label, outcome)] += n
+    def note(self, label: str, key: Any, outcome: str) -> None:
+        """Account for what one row did to the record ``key`` (its pk, or any key unique per ``label``).
+
+        ``outcome`` is what the row did to the record as the row found it:
+        created it, updated it or left it unchanged. A record is counted as
+        created or updated once; later rows that change it again count as merged.
+        """
+        state = self._records.get((label, key))
+        if state is None:
+            new_state, row_outcome = outcome, outcome
+        elif outcome == "unchanged":
+            new_state, row_outcome = state, "unchanged"
+        elif state == "unchanged":
+            # The first change to a record that was there before the import.
+            new_state, row_outcome = "updated", "updated"
+        else:
+            new_state, row_outcome = state, "merged"
+        self._apply((label, key), new_state, row_outcome)
+
+    def note_later_change(self, label: str, key: Any) -> None:
+        """Account for a change made after the rows (in ``finish()``) to a record the rows left unchanged."""
+        state = self._records.get((label, key))
+        if state == "unchanged":
+            # One of the rows that left it unchanged now stands for its update.
+            self._apply((label, key), "updated", "updated", moved_from="unchanged")
+        elif state is None:
+            self._apply((label, key), "updated", "updated")
+
+    def note_removed(self, label: str, key: Any) -> None:
+        """Account for the removal of a record the rows created (dropped), or that was there before (deleted)."""
+        state = self._records.get((label, key))
+        if state in ("dropped", "deleted"):
+            return
+        outcome = "dropped" if state == "created" else "deleted"
+        self._apply((label, key), outcome, outcome, moved_from=state)
+
+    def mark(self) -> int:
+        """Return a point to roll the counts back to (see ``roll_back_to``)."""
+        return len(self._undo)
+
+    def roll_back_to(self, mark: int) -> None:
+        """Undo the counts of the writes after ``mark``: the database rolled them back."""
+        while len(self._undo) > mark:
+            key, previous, row_outcome, moved_from = self._undo.pop()
+            self.outcomes[(key[0], row_outcome)] -= 1
+            if moved_from is not None:
+                self.outcomes[(key[0], moved_from)] += 1
+            if previous is None:
+                del self._records[key]
+            else:
+                self._records[key] = previous
+
+    def _apply(self, key: tuple[str, Any], state: str, row_outcome: str, *, moved_from: str | None = None) -> None:
+        self._undo.append((key, self._records.get(key), row_outcome, moved_from))
+        self._records[key] = state
+        self.outcomes[(key[0], row_outcome)] += 1
+        if moved_from is not None:
+            self.outcomes[(key[0], moved_from)] -= 1
+
+    def describe(self, label: str) -> str:
+        """Return the counts of one record type in words: "3 created, 1 updated, 0 unchanged[, …]"."""
+        parts = [f"{self.outcomes[(label, outcome)]} {outcome}" for outcome in MAIN_OUTCOMES]
+        return ", ".join(filter(None, [*parts, self.other_rows(label)]))
+
+    def other_rows(self, label: str) -> str:
+        """Return, in words, the rows of one record type neither created, updated nor unchanged ("" if none)."""
+        return ", ".join(
+            f"{self.outcomes[(label, outcome)]} {words}"
+            for outcome, words in OTHER_OUTCOMES.items()
+            if self.outcomes[(label, outcome)]
+        )
 
     def summary(self) -> str:
         lines = [
@@ -88,8 +179,7 @@ class ImportReport:
         ]
         labels = sorted({label for label, _ in self.outcomes})
         for label in labels:
-            parts = [f"{self.outcomes[(label, o)]} {o}" for o in ("created", "updated", "unchanged")]
-            lines.append(f"  {label}: {', '.join(parts)}")
+            lines.append(f"  {label}: {self.describe(label)}")
         for rejection in self.rejected[:50]:
             lines.append(f"  row {rejection.row}: {'; '.join(rejection.reasons)}")
         if self.rows_rejected > 50:
@@ -117,13 +207,20 @@ def decode(raw: bytes, encoding: str | None = None) -> str:
 
 
 def read_rows(
-    text: str, required: tuple[str, ...], *, aliases: dict[str, str] | None = None
+    text: str,
+    required: tuple[str, ...],
+    *,
+    optional: tuple[str, ...] = (),
+    aliases: dict[str, str] | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (row number, row) from CSV text with LF, CRLF or bare-CR line endings.
 
-    Row numbers count the header as row 1, as a spreadsheet shows them.
-    Raise ImportAborted naming the missing columns before any row is read, and
-    naming the row that ``csv`` cannot read (a cell over its size limit).
+    Column names match the ``required`` and ``optional`` ones ignoring case,
+    surrounding spaces and a byte-order mark (``StateAbb`` is ``stateabb``);
+    rows use the names as given there. Row numbers count the header as row 1,
+    as a spreadsheet shows them. Raise ImportAborted naming the columns really
+    missing, or a column given twice, before any row is read, and naming the
+    row that ``csv`` cannot read (a cell over its size limit).
     """
     # Normalise line endings first: csv would otherwise read a bare-CR file as one line.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -132,7 +229,7 @@ def read_rows(
         fieldnames = reader.fieldnames or []
     except csv.Error as exc:
         raise ImportAborted(f"Row 1 (the header) cannot be read as CSV: {exc}.") from exc
-    header = [name.strip() for name in fieldnames]
+    header = _match_header(fieldnames, (*required, *optional))
     reader.fieldnames = header
     missing = [column for column in required if column not in reader.fieldnames]
     if missing:
@@ -150,6 +247,30 @@ def read_rows(
         except csv.Error as exc:
             raise ImportAborted(f"Row {index} cannot be read as CSV: {exc}.") from exc
         yield index, {key: (value or "").strip() for key, value in row.items() if key is not None}
+
+
+# A byte-order mark as decoded when the file's encoding is named (UTF-8), or mistaken for Windows-1252.
+BYTE_ORDER_MARKS = ("\ufeff", "\u00ef\u00bb\u00bf")
+
+
+def _match_header(names: list[str], known: tuple[str, ...]) -> list[str]:
+    """Return the header with each name that means a ``known`` column spelt as that column is.
+
+    Raise ImportAborted when two names mean the same column: which one to read would be a guess.
+    """
+    spellings = {column.casefold(): column for column in known}
+    header, seen = [], {}
+    for index, name in enumerate(names):
+        cleaned = name.strip()
+        if index == 0:
+            for mark in BYTE_ORDER_MARKS:
+                cleaned = cleaned.removeprefix(mark).strip()
+        column = spellings.get(cleaned.casefold(), cleaned)
+        if column in seen and column in known:
+            raise ImportAborted(f"Column {column} appears twice (as “{seen[column]}” and “{name.strip()}”).")
+        seen[column] = name.strip()
+        header.append(column)
+    return header
 
 
 class Progress:
@@ -196,6 +317,8 @@ class Importer:
     dataset: ClassVar[str]
     version: ClassVar[str] = ""
     required_columns: ClassVar[tuple[str, ...]] = ()
+    # Columns read when present; matched, like the required ones, whatever their case.
+    optional_columns: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""
 
     def __init__(self, *, visibility: str = "public", user: Any = None) -> None:
@@ -219,7 +342,7 @@ class Importer:
             raw = Path(path).read_bytes()
         except OSError as exc:
             raise ImportAborted(f"Cannot read {path}: {exc.strerror or exc}") from exc
-        return list(read_rows(decode(raw, encoding), self.required_columns))
+        return list(read_rows(decode(raw, encoding), self.required_columns, optional=self.optional_columns))
 
     def finish(self) -> None:
         """Checks or writes that need every row (called once, after the last row)."""
@@ -236,20 +359,21 @@ class Importer:
             raise RowRejected(
                 "this row updates a record you may not see: a user cleared for restricted records must import it"
             )
+        values = canonical_values(model, values)
         provenance = {"source_dataset": self.dataset, "source_version": self.version, "source_id": source_id}
         if existing is None:
             instance = model(**values, **provenance, visibility=self.visibility)
             self.save(instance)
-            self.report.count(label, "created")
+            self.report.note(label, instance.pk, "created")
             return instance
         changed = [name for name, value in {**values, **provenance}.items() if getattr(existing, name) != value]
         if not changed:
-            self.report.count(label, "unchanged")
+            self.report.note(label, existing.pk, "unchanged")
             return existing
         for name in changed:
             setattr(existing, name, values.get(name, provenance.get(name)))
         self.save(existing)
-        self.report.count(label, "updated")
+        self.report.note(label, existing.pk, "updated")
         return existing
 
     def merge_party(self, agreement: Any, nation: Any, joined: Any, withdrew: Any) -> None:
@@ -269,13 +393,13 @@ class Importer:
             first = min(filter(None, [party.joined_on, joined]), default=None)
             last = None if party.withdrew_on is None or withdrew is None else max(party.withdrew_on, withdrew)
             if (party.joined_on, party.withdrew_on) == (first, last):
-                self.report.count("agreement parties", "unchanged")
+                self.report.note("agreement parties", party.pk, "unchanged")
                 return
             party.joined_on, party.withdrew_on = first, last
             outcome = "updated"
         party.full_clean(exclude=["agreement"])
         party.save()
-        self.report.count("agreement parties", outcome)
+        self.report.note("agreement parties", party.pk, outcome)
 
     def reject(self, label: str, reasons: list[str]) -> None:
         """Report a problem found after the rows were read (e.g. an alliance left with one member)."""
@@ -291,18 +415,29 @@ class Importer:
         """
         from partnerships.choices import AgreementScope
 
+        assert self.report is not None
         for source_id, agreement in agreements.items():
-            keys = [party.actor_key for party in agreement.parties.all()]
+            parties = list(agreement.parties.all())
+            keys = [party.actor_key for party in parties]
             scope = AgreementScope.BILATERAL if len(keys) == 2 else AgreementScope.MULTILATERAL
             try:
                 with transaction.atomic():
-                    if agreement.scope != scope:
+                    rescoped = agreement.scope != scope
+                    if rescoped:
                         agreement.scope = scope
                         agreement.save(update_fields=["scope", "updated_at"])
                     agreement.validate_parties(keys)
             except ValidationError as exc:
                 self.reject(f"{label} {source_id}", [*exc.messages, "the agreement was not imported"])
+                pk = agreement.pk  # delete() clears it
                 agreement.delete()
+                # Deleting the agreement deletes its parties too.
+                self.report.note_removed("agreements", pk)
+                for party in parties:
+                    self.report.note_removed("agreement parties", party.pk)
+            else:
+                if rescoped:
+                    self.report.note_later_change("agreements", agreement.pk)
 
     @staticmethod
     def save(instance: models.Model) -> None:
@@ -357,28 +492,37 @@ class Importer:
 
     def _import_one(self, number: int | str, row: dict[str, str], *, skip_invalid: bool) -> None:
         assert self.report is not None
+        # A rejected row's savepoint is rolled back: so are the counts of what it wrote.
+        mark = self.report.mark()
         try:
             with transaction.atomic():
                 self.import_row(number, row)
         except RowRejected as exc:
+            self.report.roll_back_to(mark)
             self.report.rejected.append(Rejection(number, exc.reasons, row))
         except ValidationError as exc:
+            self.report.roll_back_to(mark)
             self.report.rejected.append(Rejection(number, messages_of(exc), row))
         except IntegrityError as exc:
+            self.report.roll_back_to(mark)
             self.report.rejected.append(Rejection(number, [f"database refused the row: {exc}".splitlines()[0]], row))
         except (ValueError, OverflowError, DataError) as exc:
             # A value no check of the importer caught (a number too large for its column, a character
             # PostgreSQL refuses): the row is rejected with the reason, and the import goes on as for any other.
+            self.report.roll_back_to(mark)
             self.report.rejected.append(Rejection(number, [f"a value cannot be stored: {exc}".splitlines()[0]], row))
 
     def _finish(self, skip_invalid: bool) -> None:
         assert self.report is not None
+        mark = self.report.mark()
         try:
             with transaction.atomic():
                 self.finish()
         except RowRejected as exc:
+            self.report.roll_back_to(mark)
             self.report.rejected.append(Rejection(0, exc.reasons, {}))
         except ValidationError as exc:
+            self.report.roll_back_to(mark)
             self.report.rejected.append(Rejection(0, messages_of(exc), {}))
 
     @staticmethod

@@ -91,6 +91,7 @@ class MmeImporter(Importer):
         "FocusDescription",
         "StateA",
     )
+    optional_columns = STATE_COLUMNS[1:]
 
     def prepare(self) -> None:
         self.resolver = NationResolver()
@@ -150,7 +151,7 @@ class MmeImporter(Importer):
         for nation, organization in participants:
             key = ("nation", nation.pk) if nation else ("organization", organization.pk)
             if key in existing:
-                self.report.count("exercise participants", "unchanged")  # type: ignore[union-attr]
+                self.report.note("exercise participants", (exercise.pk, key), "unchanged")  # type: ignore[union-attr]
                 continue
             participant = ExerciseParticipant(
                 exercise=exercise, nation=nation, organization=organization, role=ParticipantRole.PARTICIPANT
@@ -163,4 +164,5 @@ class MmeImporter(Importer):
         bulk_create_with_history(
             new, ExerciseParticipant, custom_historical_attrs={"history_channel": channel_of(None)}
         )
-        self.report.count("exercise participants", "created", len(new))  # type: ignore[union-attr]
+        for participant in new:
+            self.report.note("exercise participants", (exercise.pk, participant.actor_key), "created")  # type: ignore[union-attr]

@@ -37,7 +37,7 @@ class NationImporter(Importer):
                 visibility=self.visibility,
             )
             self.save(nation)
-            self.report.count("nations", "created")
+            self.report.note("nations", nation.pk, "created")
             self.resolver.remember(nation)
             return nation
         changed = False
@@ -58,7 +58,7 @@ class NationImporter(Importer):
         if changed:
             self.save(nation)
             self.resolver.remember(nation)
-        self.report.count("nations", "updated" if changed else "unchanged")
+        self.report.note("nations", nation.pk, "updated" if changed else "unchanged")
         return nation
 
 
@@ -69,6 +69,7 @@ class CountriesImporter(NationImporter):
     dataset = "iso-3166"
     description = "ISO 3166 country codes (countries/country-codes.csv)"
     required_columns = ("ISO3166-1-Alpha-3", "ISO3166-1-Alpha-2", "ISO3166-1-numeric", "CLDR display name")
+    optional_columns = ("official_name_en",)
 
     def import_row(self, number: int, row: dict[str, str]) -> None:
         iso3 = row["ISO3166-1-Alpha-3"].upper()
@@ -157,3 +158,4 @@ class CowStatesImporter(NationImporter):
             if (nation.exists_from, nation.exists_until) != (first, until):
                 nation.exists_from, nation.exists_until = first, until
                 self.save(nation)
+                self.report.note_later_change("nations", nation.pk)  # type: ignore[union-attr]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from partnerships.models import can_view_restricted
+from partnerships.models.base import canonical_values
 from partnerships.services.importers.base import ImportAborted, Importer, RowRejected, decode, read_rows
 from partnerships.services.naming import hidden_from
 from partnerships.services.record_io import (
@@ -74,6 +75,7 @@ class RecordsImporter(Importer):
         except (Unresolved, ValueError, TypeError) as exc:
             raise RowRejected(str(exc)) from exc
         model = record_type.model
+        values = canonical_values(model, values)
         label = str(model._meta.verbose_name_plural)
         existing = model.objects.visible_to(self.user).filter(**lookup).first()
         self.keep_hidden_links(existing, values)
@@ -96,7 +98,7 @@ class RecordsImporter(Importer):
             changed = saved != wanted
         assert self.report is not None
         if not changed:
-            self.report.count(label, "unchanged")
+            self.report.note(label, existing.pk, "unchanged")  # type: ignore[union-attr]
             return
         for name, value in values.items():
             setattr(candidate, name, value)
@@ -104,4 +106,4 @@ class RecordsImporter(Importer):
         if record_type.rows == "parties":
             candidate.validate_parties([actor_key(r) for r in rows or []] + hidden_keys)
         save_record(instance=candidate, fields={}, rows_relation=record_type.rows, rows=rows, user=self.user)
-        self.report.count(label, "updated" if existing else "created")
+        self.report.note(label, candidate.pk, "updated" if existing else "created")
