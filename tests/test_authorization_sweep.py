@@ -196,6 +196,8 @@ def world() -> dict[str, Any]:
         "indicator": IndicatorFactory(),
         "challengetype": ChallengeTypeFactory(),
     }
+    for record in secret.values():
+        _mark_every_text_field(record)
     linkers = _link_restricted_records(secret, public)
     return {"secret": secret, "public": public, "linkers": linkers}
 
@@ -215,6 +217,24 @@ def restricted_links() -> list[tuple[type[models.Model], models.ForeignKey]]:
             ):
                 links.append((model, field))
     return links
+
+
+def _mark_every_text_field(record: models.Model) -> None:
+    """Put the marker in every free-text field of ``record`` that can hold it (codes and choices cannot)."""
+    values: dict[str, str] = {}
+    for field in record._meta.fields:
+        if (
+            field.choices
+            or field.is_relation
+            or field.unique
+            or not isinstance(field, models.CharField | models.TextField)
+        ):
+            continue
+        if isinstance(field, models.URLField):
+            values[field.name] = f"https://example.org/{MARKER}"
+        elif (field.max_length or 1000) >= len(MARKER) + 12:
+            values[field.name] = f"{MARKER} {field.name}"[: field.max_length]
+    type(record)._default_manager.filter(pk=record.pk).update(**values)
 
 
 def _exclusive(model: type[models.Model], name: str) -> tuple[str, ...]:
