@@ -7,6 +7,7 @@ request (importers, survey ingestion, the demo loader) says what it is with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -50,6 +51,24 @@ def channel_of(request: object | None) -> str:
     if path.startswith("/api/"):
         return Channel.API
     return Channel.WEB
+
+
+# A change made with an API token records the token in its reason; the token's
+# name and key prefix are for staff, who manage tokens: others read "via an API token".
+_TOKEN_REASON = re.compile(r"via API token #\d+ “.*?” \(ppr_[0-9a-f]+…\)")
+TOKEN_REASON_FOR_OTHERS = "via an API token"
+
+
+def token_reason(token: Any) -> str:
+    """Return the change reason recorded for a change made with ``token``."""
+    return f"via API token #{token.pk} “{token.name}” (ppr_{token.prefix}…)"
+
+
+def reason_for(reason: str, user: Any) -> str:
+    """Return a history row's ``reason`` as ``user`` may read it: token names and prefixes for staff only."""
+    if getattr(user, "is_staff", False):
+        return reason
+    return _TOKEN_REASON.sub(TOKEN_REASON_FOR_OTHERS, reason)
 
 
 class HistoryChannelModel(models.Model):

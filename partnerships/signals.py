@@ -6,7 +6,7 @@ from typing import Any
 
 from simple_history.models import HistoricalRecords
 
-from partnerships.audit import channel_of
+from partnerships.audit import channel_of, token_reason
 
 
 def note_api_token(sender: Any, history_instance: Any, **kwargs: Any) -> None:
@@ -14,7 +14,7 @@ def note_api_token(sender: Any, history_instance: Any, **kwargs: Any) -> None:
     request = getattr(HistoricalRecords.context, "request", None)
     token = getattr(request, "api_token", None)
     if token is not None and not history_instance.history_change_reason:
-        history_instance.history_change_reason = f"via API token #{token.pk} “{token.name}” (ppr_{token.prefix}…)"
+        history_instance.history_change_reason = token_reason(token)
 
 
 def note_channel(sender: Any, history_instance: Any, **kwargs: Any) -> None:

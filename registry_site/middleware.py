@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.utils.cache import patch_cache_control
 
 from registry_site.errors import is_api, refusal, too_large
 
@@ -93,6 +94,34 @@ class RequestIdMiddleware:
         finally:
             request_id.reset(token)
         response[REQUEST_ID_HEADER] = value
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """Keep what a signed-in user (session or API token) was shown out of shared caches.
+
+    Such a response depends on who asked (restricted records, permissions): it
+    carries ``Cache-Control: private``, and a download (CSV and other
+    attachments) ``no-store`` as well, so that no browser or proxy keeps a copy
+    of an export. Responses that already say ``no-cache``/``no-store`` (health
+    checks, the admin) keep what they say.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        download = response.get("Content-Type", "").startswith("text/csv") or response.get(
+            "Content-Disposition", ""
+        ).startswith("attachment")
+        if download:
+            patch_cache_control(response, private=True, no_store=True)
+        else:
+            patch_cache_control(response, private=True)
         return response
 
 

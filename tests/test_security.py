@@ -7,12 +7,14 @@ import logging
 from ipaddress import ip_network
 
 import pytest
+import requests
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from partnerships.models import ApiToken
 from registry_site.logs import JsonFormatter, RequestIdFilter
 from tests.factories import AgreementFactory, UserFactory
 from tests.processes import manage, production_environment
@@ -75,6 +77,35 @@ def test_every_page_carries_the_security_headers(client: Client) -> None:
     docs = client.get(reverse("api-docs"))
     assert "'unsafe-inline'" in docs["Content-Security-Policy"].split("style-src ")[1].split(";")[0]
     assert "'unsafe-inline'" not in policy.split("style-src ")[1].split(";")[0]
+
+
+def _directives(response) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+def test_what_a_signed_in_user_is_shown_stays_out_of_shared_caches(client: Client, live_server) -> None:
+    AgreementFactory()
+    # Anonymous pages (public read) say nothing about privacy: nothing user-specific is in them.
+    with override_settings(REGISTRY_PUBLIC_READ=True):
+        assert "private" not in _directives(client.get("/agreements/"))
+    client.force_login(UserFactory())
+    page = client.get("/agreements/")
+    assert page.status_code == 200
+    assert "private" in _directives(page)
+    assert "no-store" not in _directives(page)
+    export = client.get("/agreements/?export=csv")
+    assert export.status_code == 200
+    assert export["Content-Type"].startswith("text/csv")
+    assert {"private", "no-store"} <= _directives(export)
+    # The admin keeps Django's own never-cache header, made private.
+    assert {"private", "no-store", "no-cache"} <= _directives(client.get("/admin/login/"))
+    # A token's API answers are private too (the user is known only inside DRF).
+    issued = ApiToken.issue(user=UserFactory(), name="cache check", write_enabled=False)
+    api = requests.get(
+        f"{live_server.url}/api/v1/agreements/", headers={"Authorization": f"Token {issued.key}"}, timeout=30
+    )
+    assert api.status_code == 200
+    assert "private" in {part.strip() for part in api.headers["Cache-Control"].split(",")}
 
 
 @override_settings(SECURE_SSL_REDIRECT=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 
+from partnerships.audit import reason_for
 from partnerships.services.naming import Namer
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -101,7 +102,7 @@ def changes(obj: models.Model, *, user: Any, limit: int = 25) -> list[dict[str, 
                 "when": row.history_date,
                 "who": row.history_user.get_username() if row.history_user else "system",
                 "action": ACTIONS.get(row.history_type, row.history_type),
-                "reason": row.history_change_reason or "",
+                "reason": reason_for(row.history_change_reason or "", user),
                 "channel": row.get_history_channel_display(),
                 "changes": [
                     {

@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+import requests
+from django.conf import settings
 from django.db import models
+from django.test import Client
 
 from partnerships.models import (
     Agreement,
@@ -36,6 +39,7 @@ from tests.factories import (
     OrganizationFactory,
     ProgramFactory,
     ResourceSharingFactory,
+    UserFactory,
     bilateral_agreement,
 )
 
@@ -369,6 +373,16 @@ class TestAgreements(ResourceTests):
         ]
         assert agreement.parties.count() == 2
 
+    def test_repeated_provisions_are_stored_once_each_in_a_canonical_order(self, writer_api: Api) -> None:
+        payload = self.create_payload()
+        payload["provisions"] = ["logistics"] * 5_000 + ["consultation"] * 5_000 + ["logistics"]
+        response = writer_api.post("agreements/", payload)
+        assert response.status_code == 201, response.text[:500]
+        assert response.json()["provisions"] == ["consultation", "logistics"]
+        stored = Agreement.objects.get(pk=response.json()["id"])
+        assert stored.provisions == ["consultation", "logistics"]
+        assert stored.history.get().provisions == ["consultation", "logistics"]
+
     def create_payload(self) -> dict[str, Any]:
         first, second = NationFactory.create_batch(2)
         return {
@@ -434,3 +448,30 @@ class TestResources(ResourceTests):
 
     def update_payload(self) -> dict[str, Any]:
         return {"value": "85000000.00", "status": "in_progress"}
+
+
+def test_history_names_the_api_token_to_staff_only(writer_api: Api, live_server: Any) -> None:
+    program = ProgramFactory(name="Before")
+    assert writer_api.patch(f"programs/{program.pk}", {"name": "After"}).status_code == 200
+    token = writer_api.token
+    reason = program.history.latest().history_change_reason
+    assert token.name in reason
+    assert token.prefix in reason
+
+    def history_as(user: Any) -> str:
+        session = requests.Session()
+        client = Client()
+        client.force_login(user)
+        session.cookies.set(settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value)
+        page = session.get(f"{live_server.url}/programs/{program.pk}/", timeout=30)
+        assert page.status_code == 200
+        return page.text
+
+    for reader in (writer_api.user, UserFactory(username="analyst")):
+        page = history_as(reader)
+        assert "via an API token" in page
+        assert token.name not in page
+        assert token.prefix not in page
+    staff_page = history_as(UserFactory(username="staffer", is_staff=True))
+    assert token.name in staff_page
+    assert f"ppr_{token.prefix}" in staff_page
