@@ -247,15 +247,46 @@ class NationFilter(MultiValueFilter):
         return field
 
 
-class NationMethodFilter(NationFilter):
-    """Nations by code, handed to a QuerySet method: ``involving``, ``hosted_by``…, with fixed keyword arguments."""
+def as_of(filterset: Any, dated_by: str | None) -> Any:
+    """Return the date the FilterSet's ``dated_by`` filter was given, or None.
 
-    def __init__(self, queryset_method: str, *args: Any, method_kwargs: dict[str, Any] | None = None, **kwargs: Any):
+    When a filter naming an actor (``party``, ``party_organization_id``…) meets
+    the FilterSet's date filter (``in_force_on``…), the actor must hold its
+    role on that date: a party that had withdrawn by then, or had not yet
+    joined, does not make the record match.
+    """
+    if dated_by is None or filterset is None:
+        return None
+    return getattr(filterset.form, "cleaned_data", {}).get(dated_by)
+
+
+class NationMethodFilter(NationFilter):
+    """Nations by code, handed to a QuerySet method: ``involving``, ``hosted_by``…, with fixed keyword arguments.
+
+    With ``dated_by`` (the name of the FilterSet's date filter), a date given
+    to that filter is passed on as ``on=``: the nation must hold its role on
+    that date (see :func:`as_of`).
+    """
+
+    def __init__(
+        self,
+        queryset_method: str,
+        *args: Any,
+        method_kwargs: dict[str, Any] | None = None,
+        dated_by: str | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
-        self.queryset_method, self.method_kwargs = queryset_method, method_kwargs or {}
+        self.queryset_method, self.method_kwargs, self.dated_by = queryset_method, method_kwargs or {}, dated_by
 
     def filter(self, qs: models.QuerySet, value: list[int]) -> models.QuerySet:
-        return getattr(qs, self.queryset_method)(value, **self.method_kwargs) if value else qs
+        if not value:
+            return qs
+        kwargs = dict(self.method_kwargs)
+        on = as_of(getattr(self, "parent", None), self.dated_by)
+        if on is not None:
+            kwargs["on"] = on
+        return getattr(qs, self.queryset_method)(value, **kwargs)
 
 
 class OnDateFilter(django_filters.DateFilter):

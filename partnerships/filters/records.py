@@ -12,6 +12,7 @@ from partnerships.filters.base import (
     OnDateFilter,
     OrderingFilter,
     RegistryFilterSet,
+    as_of,
 )
 from partnerships.models import (
     Agreement,
@@ -119,12 +120,16 @@ class AgreementFilterSet(RegistryFilterSet):
         "program": "fk",
     }
     search_fields = ("title", "short_name", "description")
-    party = NationMethodFilter("involving", label="Party: nation or one of its organizations (code or id)")
+    party = NationMethodFilter(
+        "involving",
+        dated_by="in_force_on",
+        label="Party: nation or one of its organizations (code or id); with in_force_on, a party on that date",
+    )
     party_organization_id = MultiValueFilter(
         field_name="parties__organization",
         value_field=BoundedIntegerField,
         method="filter_party_organization",
-        label="Party organization id",
+        label="Party organization id; with in_force_on, a party on that date",
     )
     in_force_on = OnDateFilter("in_force", label="In force on this date (YYYY-MM-DD)")
     ordering = OrderingFilter(
@@ -143,6 +148,9 @@ class AgreementFilterSet(RegistryFilterSet):
         parties = AgreementParty.objects.filter(
             agreement=models.OuterRef("pk"), organization__in=self.organizations(value)
         )
+        on = as_of(self, "in_force_on")
+        if on is not None:
+            parties = parties.active(on=on)
         return queryset.filter(models.Exists(parties))
 
 

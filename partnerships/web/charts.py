@@ -176,8 +176,20 @@ def _active(party: AgreementParty, day: date) -> bool:
     )
 
 
-def timeline(agreements: list[Any], exercises: list[Any], *, today: date) -> dict[str, Any]:
-    """Return rows for the timeline: each agreement from signature to its end (or today), exercises as marks."""
+def timeline(
+    agreements: list[Any],
+    exercises: list[Any],
+    *,
+    today: date,
+    party_spans: dict[int, list[tuple[date | None, date | None]]] | None = None,
+) -> dict[str, Any]:
+    """Return rows for the timeline: each agreement from signature to its end (or today), exercises as marks.
+
+    ``party_spans`` (agreement id -> the (joined, withdrew) dates of the
+    nations the timeline is about) draws an agreement's bar over those
+    nations' time as a party only: a nation that withdrew in 1977 has its bar
+    end in 1977, whatever the agreement did afterwards.
+    """
     starts = [a.signed_on for a in agreements] + [e.start_date for e in exercises]
     if not starts:
         return {"rows": [], "empty": True}
@@ -193,15 +205,30 @@ def timeline(agreements: list[Any], exercises: list[Any], *, today: date) -> dic
         end = agreement.ended_on or (
             agreement.expires_on if agreement.expires_on and agreement.expires_on < today else None
         )
-        start = position(agreement.signed_on)
-        in_force = position(agreement.in_force_from) if agreement.in_force_from else None
-        finish = position(end or today)
+        signed, in_force_from = agreement.signed_on, agreement.in_force_from
+        joined = withdrew = None
+        spans = (party_spans or {}).get(agreement.pk)
+        if spans:
+            joined = None if any(start is None for start, _ in spans) else min(start for start, _ in spans)
+            withdrew = None if any(stop is None for _, stop in spans) else max(stop for _, stop in spans)
+            if joined is not None:
+                signed = max(signed, joined)
+                in_force_from = max(in_force_from, joined) if in_force_from else None
+            if withdrew is not None and (end is None or withdrew < end):
+                end = withdrew
+        start = position(signed)
+        in_force = position(in_force_from) if in_force_from and (end is None or in_force_from < end) else None
+        finish = position(min(end, today) if end else today)
         rows.append(
             {
                 "kind": "agreement",
                 "object": agreement,
                 "start": start,
                 "in_force": in_force,
+                "in_force_from": in_force_from,
+                "until": end,
+                "joined": joined,
+                "withdrew": withdrew,
                 "width": max(finish - start, 0.3),
                 "open": end is None,
                 "in_force_width": max(finish - in_force, 0.3) if in_force is not None else None,

@@ -56,6 +56,11 @@ def _actor_code(row: Any) -> str:
     return actor.acronym or actor.name if actor is not None else ""
 
 
+def _actor_codes(rows: list[Any]) -> list[str]:
+    """Each actor's code once, in the rows' order (an actor may have several dated rows)."""
+    return list(dict.fromkeys(_actor_code(row) for row in rows))
+
+
 def _amount(value: Any, unit: str) -> str:
     if value is None:
         return ""
@@ -78,6 +83,12 @@ class Column:
     link: bool = False
     numeric: bool = False
     related: Callable[[Any], Any] | None = None
+    # The header when the list is filtered as of a date ("Parties on {on}"): the cells then show that day's rows.
+    label_on: str | None = None
+
+    def header(self, on: Any = None) -> str:
+        """Return the column's header; for a list as of ``on``, the dated header if the column has one."""
+        return self.label_on.format(on=on.isoformat()) if on is not None and self.label_on else self.label
 
     def cell(self, row: Any, namer: Namer) -> Any:
         """Return the cell's value for ``row`` as ``namer``'s user may see it."""
@@ -115,20 +126,26 @@ class ListPage:
     columns: tuple[Column, ...]
     panel: tuple[PanelField, ...]
     select_related: tuple[str, ...] = ()
-    prefetch: Callable[[Any], list[Prefetch]] = field(default=lambda user: [])
+    # Prefetches for the rows' columns, given the user and the list's date (see ``as_of``) or None.
+    prefetch: Callable[[Any, Any], list[Prefetch]] = field(default=lambda user, on: [])
     empty_hint: str = ""
+    # The FilterSet's date filter that makes the list a view "as of" that date (``in_force_on``).
+    as_of: str | None = None
 
     @property
     def filterset(self) -> type[RegistryFilterSet]:
         return FILTERSETS[self.model]
 
 
-def _parties(user: Any) -> list[Prefetch]:
+def _parties(user: Any, on: Any) -> list[Prefetch]:
+    """The parties the user may see; for a list as of a date, the parties on that date only."""
     rows = AgreementParty.objects.visible_to(user).select_related("nation", "organization")
+    if on is not None:
+        rows = rows.active(on=on)
     return [Prefetch("parties", queryset=rows, to_attr="visible_parties")]
 
 
-def _participants(user: Any) -> list[Prefetch]:
+def _participants(user: Any, on: Any) -> list[Prefetch]:
     rows = ExerciseParticipant.objects.visible_to(user).select_related("nation", "organization")
     return [Prefetch("participants", queryset=rows, to_attr="visible_participants")]
 
@@ -149,7 +166,7 @@ AGREEMENTS = ListPage(
         Column("Signed", lambda a: a.signed_on, "signed_on"),
         Column("In force from", lambda a: a.in_force_from, "in_force_from"),
         Column("Ended", lambda a: a.ended_on, "ended_on"),
-        Column("Parties", lambda a: _join([_actor_code(p) for p in a.visible_parties])),
+        Column("Parties", lambda a: _join(_actor_codes(a.visible_parties)), label_on="Parties on {on}"),
         related_column("Program", lambda a: a.program, _short),
     ),
     panel=(
@@ -168,6 +185,7 @@ AGREEMENTS = ListPage(
     select_related=("program",),
     prefetch=_parties,
     empty_hint="Try fewer filters, or another date.",
+    as_of="in_force_on",
 )
 
 EXERCISES = ListPage(

@@ -36,6 +36,7 @@ from partnerships.models import (
     ResourceSharing,
     can_view_restricted,
 )
+from partnerships.models.agreements import involving_q
 from partnerships.services import history, stats
 from partnerships.services.counting import BoundedPaginator
 from partnerships.services.exports import csv_lines
@@ -91,11 +92,7 @@ class RecordListView(RegistryPage):
     def get(self, request: HttpRequest, key: str) -> HttpResponse:
         page = LIST_PAGES[key]
         user = request.user
-        queryset = (
-            page.model.objects.visible_to(user)
-            .select_related(*page.select_related)
-            .prefetch_related(*page.prefetch(user))
-        )
+        queryset = page.model.objects.visible_to(user).select_related(*page.select_related)
         params = request.GET.copy()
         # Browsers submit the panel's empty fields too; an empty field is no filter.
         for name in list(params):
@@ -110,11 +107,13 @@ class RecordListView(RegistryPage):
         filterset = page.filterset(filter_params, queryset=queryset, request=request)
         unknown = sorted(set(filter_params) - set(filterset.base_filters))
         valid = filterset.is_valid() and not unknown
-        rows_queryset = filterset.qs if valid else queryset.none()
+        # A list filtered as of a date shows that day's rows in its dated columns ("Parties on …").
+        on = filterset.form.cleaned_data.get(page.as_of) if valid and page.as_of else None
+        rows_queryset = (filterset.qs if valid else queryset.none()).prefetch_related(*page.prefetch(user, on))
         if request.GET.get("export") == "csv":
             if not valid:
                 return HttpResponse("Fix the filters before exporting.", status=400, content_type="text/plain")
-            return self.export(page, rows_queryset, request)
+            return self.export(page, rows_queryset, request, on)
         per_page = int(params.get("per_page")) if _is_id(params.get("per_page", "")) else 50
         per_page = per_page if per_page in PAGE_SIZES else 50
         paginator = BoundedPaginator(rows_queryset, per_page)
@@ -126,7 +125,7 @@ class RecordListView(RegistryPage):
             "rows": rows,
             "page_obj": page_obj,
             "paginator": paginator,
-            "columns": self.column_headers(page, params),
+            "columns": self.column_headers(page, params, on),
             "panel": self.panel(page, filterset, params, user),
             "active_filters": self.active_filters(page, filterset, params, user),
             "errors": self.errors(filterset, unknown) if not valid else [],
@@ -138,8 +137,10 @@ class RecordListView(RegistryPage):
         }
         return render(request, "partnerships/list.html", context)
 
-    def export(self, page: ListPage, queryset: models.QuerySet, request: HttpRequest) -> StreamingHttpResponse:
-        header = ["id", *[column.label for column in page.columns], "url"]
+    def export(
+        self, page: ListPage, queryset: models.QuerySet, request: HttpRequest, on: Any = None
+    ) -> StreamingHttpResponse:
+        header = ["id", *[column.header(on) for column in page.columns], "url"]
         base = request.build_absolute_uri("/")[:-1]
 
         detail_url = url_maker(f"partnerships:{page.key}-detail")
@@ -155,11 +156,11 @@ class RecordListView(RegistryPage):
         return response
 
     @staticmethod
-    def column_headers(page: ListPage, params: Any) -> list[dict[str, Any]]:
+    def column_headers(page: ListPage, params: Any, on: Any = None) -> list[dict[str, Any]]:
         current = params.get("ordering", "")
         headers = []
         for column in page.columns:
-            entry: dict[str, Any] = {"label": column.label, "numeric": column.numeric, "sort": None}
+            entry: dict[str, Any] = {"label": column.header(on), "numeric": column.numeric, "sort": None}
             if column.ordering:
                 ascending = current == column.ordering
                 descending = current == f"-{column.ordering}"
@@ -338,12 +339,21 @@ def _organization_related(obj: Organization, user: Any) -> dict[str, Any]:
 def _nation_related(obj: Nation, user: Any) -> dict[str, Any]:
     today = timezone.localdate()
     agreements = _visible(Agreement, user).involving(obj).select_related("program")
-    in_force = agreements.in_force(on=today)
+    # In force today with this nation a party today: not an alliance it has since left.
+    in_force = _visible(Agreement, user).involving(obj, on=today).in_force(on=today).select_related("program")
     exercises = _visible(Exercise, user).involving(obj)
     partners = charts.partners_over_time(nation=obj, user=user)
     return {
         "agreements_in_force": in_force,
-        "agreements_past": agreements.exclude(pk__in=in_force.values("pk")),
+        # Not in force today, or no longer with this nation: when it left says which.
+        "agreements_past": agreements.exclude(pk__in=in_force.values("pk")).annotate(
+            left_on=models.Subquery(
+                _visible(AgreementParty, user)
+                .filter(involving_q(obj), agreement=models.OuterRef("pk"))
+                .order_by(models.F("withdrew_on").desc(nulls_first=True))
+                .values("withdrew_on")[:1]
+            )
+        ),
         "exercises_hosted": exercises.filter(pk__in=_visible(Exercise, user).hosted_by(obj).values("pk")),
         "exercises_joined": exercises.exclude(pk__in=_visible(Exercise, user).hosted_by(obj).values("pk")),
         "resources_given": _visible(ResourceSharing, user)
@@ -469,7 +479,18 @@ class TimelineView(RegistryPage):
         valid = agreements.is_valid() and exercises.is_valid()
         agreement_rows = list(agreements.qs[:300]) if valid else []
         exercise_rows = list(exercises.qs[:300]) if valid else []
-        timeline = charts.timeline(agreement_rows, exercise_rows, today=timezone.localdate())
+        party_spans: dict[int, list[Any]] = {}
+        nations = agreements.form.cleaned_data.get("party") if valid else None
+        if nations and agreement_rows:
+            # Each bar over the time the nations named were parties, not the agreement's whole life.
+            rows = (
+                _visible(AgreementParty, user)
+                .filter(involving_q(nations), agreement__in=[a.pk for a in agreement_rows])
+                .values_list("agreement_id", "joined_on", "withdrew_on")
+            )
+            for agreement_id, joined, withdrew in rows:
+                party_spans.setdefault(agreement_id, []).append((joined, withdrew))
+        timeline = charts.timeline(agreement_rows, exercise_rows, today=timezone.localdate(), party_spans=party_spans)
         context = {
             "timeline": timeline,
             "errors": [f"{k}: {v}" for form in (agreements, exercises) for k, v in form.errors.items()],

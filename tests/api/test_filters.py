@@ -180,6 +180,29 @@ def test_in_force_on_a_date(world: dict, reader_api: Api) -> None:
     assert titles(reader_api, in_force_on="2014-06-24") == ["Mutual Defense Treaty"]
 
 
+def test_a_party_with_a_date_must_be_a_party_on_that_date(world: dict, reader_api: Api) -> None:
+    pact = AgreementFactory(
+        title="Manila Pact",
+        kind="treaty",
+        scope="multilateral",
+        status="in_force",
+        signed_on=datetime.date(1954, 9, 8),
+        in_force_from=datetime.date(1955, 2, 19),
+    )
+    AgreementPartyFactory(agreement=pact, nation=world["usa"])
+    AgreementPartyFactory(agreement=pact, nation=world["phl"], withdrew_on=datetime.date(1977, 7, 1))
+    AgreementPartyFactory(agreement=pact, organization=world["dsca"], nation=None, joined_on=datetime.date(1990, 1, 1))
+    assert "Manila Pact" in titles(reader_api, party="PHL", in_force_on="1970-01-01")
+    assert "Manila Pact" not in titles(reader_api, party="PHL", in_force_on="2024-01-01")
+    assert "Manila Pact" in titles(reader_api, party="USA", in_force_on="2024-01-01")
+    # An organization's party row has its own dates too, whether named by id or through its nation.
+    dsca = str(world["dsca"].pk)
+    assert "Manila Pact" not in titles(reader_api, party_organization_id=dsca, in_force_on="1980-01-01")
+    assert "Manila Pact" in titles(reader_api, party_organization_id=dsca, in_force_on="2000-01-01")
+    # Without a date, any party ever.
+    assert "Manila Pact" in titles(reader_api, party="PHL")
+
+
 def test_updated_since_returns_what_changed(world: dict, reader_api: Api) -> None:
     moment = timezone.now()
     edca = world["edca"]

@@ -223,3 +223,51 @@ def test_every_country_name_in_the_mme_file_resolves_or_is_a_known_non_state(rea
     assert len(names) > 180
     assert resolver.name("Serbia").iso3 == "SRB"
     assert resolver.name("st. christopher").iso3 == "KNA"
+
+
+def _atop_memberships(cow_code: int, day: datetime.date) -> set[str]:
+    """ATOP alliances in force on ``day`` with ``cow_code`` a member that day, read straight from the files."""
+    import csv
+
+    def when(year: str, month: str, dayno: str, *, end: bool = False) -> datetime.date | None:
+        if year in ("", "0"):
+            return None
+        y, m = int(year), int(month) if month not in ("", "0") else (12 if end else 1)
+        d = int(dayno) if dayno not in ("", "0") else (31 if end and m == 12 else 1)
+        if end and dayno in ("", "0") and m != 12:
+            d = (datetime.date(y, m + 1, 1) - datetime.timedelta(days=1)).day
+        return datetime.date(y, m, d)
+
+    def read(name: str) -> list[dict[str, str]]:
+        return list(csv.DictReader((DATA / "atop" / name).read_text(encoding="latin-1").splitlines()))
+
+    in_force = set()
+    for row in read("atop4.01_alliance-level.csv"):
+        begin = when(row["begyr"], row["begmo"], row["begday"])
+        end = when(row["endyr"], row["endmo"], row["endday"], end=True)
+        if begin and begin <= day and (row["ineffect"] == "1" or end is None or day <= end):
+            in_force.add(row["atopid"])
+    members = set()
+    for row in read("atop4.01_member-level.csv"):
+        if row["member"] != str(cow_code) or row["atopid"] not in in_force:
+            continue
+        entry = when(row["yrent"], row["moent"], row["dayent"])
+        exit_ = when(row["yrexit"], row["moexit"], row["dayexit"], end=True)
+        if (entry is None or entry <= day) and (exit_ is None or day <= exit_):
+            members.add(row["atopid"])
+    return members
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", ["1970-01-01", "2024-01-01"])
+def test_a_party_filter_with_a_date_counts_only_parties_on_that_date(real_datasets, day: str) -> None:
+    from partnerships.filters import AgreementFilterSet
+
+    on = datetime.date.fromisoformat(day)
+    found = AgreementFilterSet({"party": "PHL", "in_force_on": day}, queryset=Agreement.objects.all()).qs
+    atop = set(found.filter(source_dataset="atop").values_list("source_id", flat=True))
+    assert atop == _atop_memberships(840, on)
+    # SEATO (ATOP 3260): the Philippines left on 30 June 1977, the alliance lived on (the U.S. and Thailand).
+    assert ("3260" in atop) is (on.year == 1970)
+    usa = AgreementFilterSet({"party": "USA", "in_force_on": day}, queryset=Agreement.objects.all()).qs
+    assert usa.filter(source_dataset="atop", source_id="3260").exists()

@@ -498,3 +498,82 @@ def test_timeline_filters_by_party_program_and_signature_date(pacific: dict, ana
     assert titles == {"Enhanced Defense Cooperation Agreement", "Reciprocal Access Agreement"}
     bad = analyst_client.get(reverse("partnerships:timeline"), {"party": "Atlantis"})
     assert bad.context["errors"]
+
+
+# --- As of a date: a party's own dates -----------------------------------------------------
+
+
+@pytest.fixture
+def seato(pacific: dict) -> Agreement:
+    """A Manila Pact: the Philippines a party from 1955 until it left on 1 July 1977; the pact lives on."""
+    pact = AgreementFactory(
+        title="Southeast Asia Collective Defense Treaty",
+        short_name="SEATO",
+        kind="treaty",
+        scope="multilateral",
+        status="in_force",
+        signed_on=D(1954, 9, 8),
+        in_force_from=D(1955, 2, 19),
+    )
+    AgreementPartyFactory(agreement=pact, nation=pacific["usa"])
+    AgreementPartyFactory(agreement=pact, nation=pacific["phl"], withdrew_on=D(1977, 7, 1))
+    AgreementPartyFactory(agreement=pact, nation=pacific["jpn"], joined_on=D(1990, 1, 1))
+    return pact
+
+
+def test_a_party_filter_with_a_date_needs_the_party_on_that_date(seato: Agreement, analyst_client: Client) -> None:
+    def titles(**params: str) -> set[str]:
+        response = analyst_client.get(reverse("partnerships:agreement-list"), params)
+        assert response.context["errors"] == []
+        return {obj.short_name or obj.title for obj, _ in response.context["rows"]}
+
+    assert "SEATO" in titles(party="PHL", in_force_on="1970-01-01")
+    assert "SEATO" not in titles(party="PHL", in_force_on="2024-01-01")
+    assert "SEATO" in titles(party="USA", in_force_on="2024-01-01")
+    assert "SEATO" not in titles(party="JPN", in_force_on="1980-01-01")  # not yet joined
+    assert "SEATO" in titles(party="PHL")  # no date: ever a party
+
+
+def test_a_list_as_of_a_date_shows_the_parties_on_that_date(seato: Agreement, analyst_client: Client) -> None:
+    url = reverse("partnerships:agreement-list")
+    response = analyst_client.get(url, {"in_force_on": "1960-01-01", "q": "Southeast"})
+    headers = [column["label"] for column in response.context["columns"]]
+    assert "Parties on 1960-01-01" in headers
+    cells = dict(zip(headers, response.context["rows"][0][1], strict=True))
+    assert cells["Parties on 1960-01-01"] == "USA, PHL"
+    later = analyst_client.get(url, {"in_force_on": "2024-01-01", "q": "Southeast"})
+    assert (
+        dict(zip([c["label"] for c in later.context["columns"]], later.context["rows"][0][1], strict=True))[
+            "Parties on 2024-01-01"
+        ]
+        == "USA, JPN"
+    )
+    undated = analyst_client.get(url, {"q": "Southeast"})
+    assert "Parties" in [column["label"] for column in undated.context["columns"]]
+    export = analyst_client.get(url, {"in_force_on": "1960-01-01", "q": "Southeast", "export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert rows[0][rows[0].index("Parties on 1960-01-01")] == "Parties on 1960-01-01"
+    assert rows[1][rows[0].index("Parties on 1960-01-01")] == "USA, PHL"
+
+
+def test_the_nation_profile_lists_an_alliance_it_left_as_past(seato: Agreement, analyst_client: Client) -> None:
+    response = analyst_client.get(reverse("partnerships:nation-code", args=["phl"]))
+    assert seato not in response.context["agreements_in_force"]
+    past = {a.pk: a for a in response.context["agreements_past"]}
+    assert past[seato.pk].left_on == D(1977, 7, 1)
+    assert "left 1977" in response.content.decode()
+    usa = analyst_client.get(reverse("partnerships:nation-code", args=["usa"]))
+    assert seato in usa.context["agreements_in_force"]
+
+
+def test_the_timeline_draws_a_party_over_its_own_time(seato: Agreement, analyst_client: Client) -> None:
+    def bar(party: str) -> dict[str, Any]:
+        response = analyst_client.get(reverse("partnerships:timeline"), {"party": party, "q": "Southeast"})
+        (row,) = [row for row in response.context["timeline"]["rows"] if row["kind"] == "agreement"]
+        return row
+
+    philippines, united_states = bar("PHL"), bar("USA")
+    assert philippines["until"] == D(1977, 7, 1)
+    assert not philippines["open"]
+    assert united_states["open"]
+    assert philippines["width"] < united_states["width"]
