@@ -99,7 +99,8 @@ AGREEMENT_JSON = (
                     'organization', CASE WHEN po.id IS NULL THEN NULL ELSE """
     + ORG_BRIEF.format(o="po")
     + """ END,
-                    'role', p.role, 'joined_on', p.joined_on, 'withdrew_on', p.withdrew_on, 'notes', p.notes)
+                    'role', p.role, 'joined_on', p.joined_on, 'withdrew_on', p.withdrew_on,
+                    'obligations', p.obligations, 'notes', p.notes)
                   ORDER BY p.id), '[]')
                 FROM partnerships_agreementparty p
                 LEFT JOIN partnerships_nation pn ON pn.id = p.nation_id

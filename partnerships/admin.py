@@ -23,7 +23,7 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from partnerships.admin_guards import GuardedAdminMixin, GuardedChangeList, guard_registered_admins
-from partnerships.choices import Visibility
+from partnerships.choices import Provision, Visibility
 from partnerships.models import (
     Agreement,
     AgreementParty,
@@ -369,21 +369,28 @@ class ActorInlineFormSet(BaseInlineFormSet):
     """Collects the (kind, id) of every party or participant kept by the formset."""
 
     def kept_actor_keys(self) -> list[tuple[str, int | None]]:
+        return [key for key, *_ in self.kept_periods()]
+
+    def kept_periods(self) -> list[tuple[tuple[str, int | None], Any, Any]]:
+        """(actor key, joined_on, withdrew_on) of every row kept: joined_on/withdrew_on None where rows have none."""
         keys = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE"):
                 continue
             nation, organization = data.get("nation"), data.get("organization")
+            period = (data.get("joined_on"), data.get("withdrew_on"))
             if nation is not None:
-                keys.append(("nation", nation.pk))
+                keys.append((("nation", nation.pk), *period))
             elif organization is not None:
-                keys.append(("organization", organization.pk))
+                keys.append((("organization", organization.pk), *period))
         # Rows the editor may not see are not in the formset but still count.
         if self.instance.pk is not None:
             shown = {form.instance.pk for form in self.forms if form.instance.pk}
             hidden = self.model._default_manager.filter(**{self.fk.name: self.instance}).exclude(pk__in=shown)
-            keys.extend(row.actor_key for row in hidden)
+            keys.extend(
+                (row.actor_key, getattr(row, "joined_on", None), getattr(row, "withdrew_on", None)) for row in hidden
+            )
         return keys
 
 
@@ -393,7 +400,7 @@ class AgreementPartyFormSet(ActorInlineFormSet):
         if any(self.errors):
             return
         try:
-            self.instance.validate_parties(self.kept_actor_keys())
+            self.instance.validate_parties(self.kept_periods())
         except ValidationError as exc:
             raise ValidationError(exc.messages) from exc
 
@@ -417,10 +424,55 @@ class ActorRowInline(VisibilityMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("nation", "organization")
 
 
+AS_THE_AGREEMENT = "as_the_agreement"
+
+
+class ObligationsField(forms.TypedMultipleChoiceField):
+    """A party's obligations: "as the agreement" (stored as not set), none (an empty list), or a choice of them."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.pop("coerce", None)
+        kwargs.pop("empty_value", None)
+        kwargs.pop("max_length", None)
+        kwargs.pop("base_field", None)
+        choices = [(AS_THE_AGREEMENT, "As the agreement's provisions"), *Provision.choices]
+        kwargs.update(required=False, choices=choices)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return [AS_THE_AGREEMENT] if value is None else value
+
+    def clean(self, value: Any) -> list[str] | None:
+        chosen = super().clean(value)
+        if AS_THE_AGREEMENT in chosen:
+            if len(chosen) > 1:
+                raise ValidationError(
+                    "Either “as the agreement's provisions” or this party's own obligations, not both."
+                )
+            return None
+        return chosen
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return super().has_changed(self.prepare_value(initial), data)
+
+
+class AgreementPartyForm(forms.ModelForm):
+    obligations = ObligationsField(
+        label="Obligations", help_text=AgreementParty._meta.get_field("obligations").help_text
+    )
+
+    class Meta:
+        model = AgreementParty
+        fields = ("nation", "organization", "role", "joined_on", "withdrew_on", "obligations", "notes")
+
+
 class AgreementPartyInline(ActorRowInline):
     model = AgreementParty
+    form = AgreementPartyForm
     formset = AgreementPartyFormSet
-    fields = ("nation", "organization", "role", "joined_on", "withdrew_on", "notes")
+    fields = ("nation", "organization", "role", "joined_on", "withdrew_on", "obligations", "notes")
 
     def get_extra(self, request: HttpRequest, obj: Agreement | None = None, **kwargs: Any) -> int:
         return 2 if obj is None else 0

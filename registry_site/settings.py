@@ -342,6 +342,8 @@ SPECTACULAR_SETTINGS = {
         "AssessmentKindEnum": "partnerships.choices.AssessmentKind",
         "FindingKindEnum": "partnerships.choices.FindingKind",
         "FollowUpStatusEnum": "partnerships.choices.FollowUpStatus",
+        # An agreement's provisions and a party's obligations: one choice set.
+        "ProvisionEnum": "partnerships.choices.Provision",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "POSTPROCESSING_HOOKS": [

@@ -437,12 +437,36 @@ def test_party_count_must_suit_the_scope(scope: str, count: int, message: str) -
     assert message in raised.value.messages[0]
 
 
-def test_party_listed_twice_is_rejected_before_saving() -> None:
+def test_party_listed_twice_for_the_same_time_is_rejected_before_saving() -> None:
     agreement = AgreementFactory()
-    nation = NationFactory()
-    with pytest.raises(ValidationError) as raised:
-        agreement.validate_parties([("nation", nation.pk), ("nation", nation.pk)])
-    assert "more than once" in raised.value.messages[0]
+    nation, other = NationFactory(), NationFactory()
+    undated = [(("nation", nation.pk), None, None), (("nation", nation.pk), None, None)]
+    overlapping = [
+        (("nation", nation.pk), datetime.date(1950, 1, 1), datetime.date(1960, 1, 1)),
+        (("nation", nation.pk), datetime.date(1959, 12, 31), None),
+    ]
+    for parties in (undated, overlapping):
+        with pytest.raises(ValidationError) as raised:
+            agreement.validate_parties([*parties, (("nation", other.pk), None, None)])
+        assert "more than once for the same time" in raised.value.messages[0]
+
+
+def test_a_party_may_have_several_periods_that_do_not_overlap() -> None:
+    agreement = AgreementFactory(scope="bilateral")
+    nation, other = NationFactory(), NationFactory()
+    left, rejoined = datetime.date(1960, 1, 1), datetime.date(1970, 1, 1)
+    AgreementPartyFactory(agreement=agreement, nation=nation, joined_on=None, withdrew_on=left)
+    AgreementPartyFactory(agreement=agreement, nation=nation, joined_on=left, withdrew_on=rejoined)
+    AgreementPartyFactory(agreement=agreement, nation=nation, joined_on=rejoined, obligations=["consultation"])
+    AgreementPartyFactory(agreement=agreement, nation=other)
+    agreement.validate_parties()  # two distinct parties: still bilateral
+    assert agreement.parties.count() == 4
+    # The database itself refuses a period overlapping another of the same party.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AgreementParty.objects.create(agreement=agreement, nation=nation, joined_on=datetime.date(1969, 12, 31))
+    on = datetime.date(1965, 6, 1)
+    assert list(Agreement.objects.involving(nation, on=on)) == [agreement]
+    assert AgreementParty.objects.filter(agreement=agreement, nation=nation).active(on=on).count() == 1
 
 
 def test_bilateral_agreement_with_two_parties_is_valid() -> None:
@@ -463,6 +487,7 @@ MULTI_CHOICE_FIELDS = [
 ]
 MULTI_CHOICE_BUILDERS: dict[type[models.Model], Callable[..., models.Model]] = {
     Agreement: AgreementFactory,
+    AgreementParty: AgreementPartyFactory,
     Exercise: ExerciseFactory,
     Program: ProgramFactory,
 }

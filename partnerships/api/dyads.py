@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from partnerships.choices import Region
-from partnerships.services.dyads import YearsOutsideData, dyad_years, export_years
+from partnerships.services.dyads import DATASETS, YearsOutsideData, dyad_years, export_years
 from partnerships.services.exports import csv_lines
 
 DESCRIPTION = (
@@ -29,6 +29,7 @@ class DyadQuerySerializer(serializers.Serializer):
     year_to = serializers.IntegerField(required=False, min_value=1, max_value=9999)
     region = serializers.ChoiceField(choices=Region.choices, required=False)
     directed = serializers.BooleanField(required=False, default=False)
+    dataset = serializers.ChoiceField(choices=DATASETS, required=False)
 
     def validate(self, attrs: dict) -> dict:
         if "year_from" in attrs and "year_to" in attrs and attrs["year_to"] < attrs["year_from"]:
@@ -46,6 +47,12 @@ class DyadView(APIView):
             OpenApiParameter("year_to", int, description="Last year; default the data's last (or this year)."),
             OpenApiParameter("region", str, enum=list(Region.values)),
             OpenApiParameter("directed", OpenApiTypes.BOOL, description="One row per ordered pair."),
+            OpenApiParameter(
+                "dataset",
+                str,
+                enum=DATASETS,
+                description="Only records imported from this dataset, e.g. cow-alliances.",
+            ),
         ],
         responses={
             (200, "text/csv"): OpenApiResponse(
@@ -70,6 +77,7 @@ class DyadView(APIView):
             last_year=years[1] if years else None,
             region=params.get("region"),
             directed=params["directed"],
+            dataset=params.get("dataset"),
         )
         response = StreamingHttpResponse(csv_lines(next(rows), rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="dyad-years.csv"'

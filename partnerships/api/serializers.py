@@ -43,7 +43,7 @@ from partnerships.models import (
 )
 from partnerships.services.links import url_maker
 from partnerships.services.naming import hidden_from
-from partnerships.services.records import actor_key, save_record
+from partnerships.services.records import actor_key, period_key, save_record
 
 RECORD_FIELDS = (
     "visibility",
@@ -519,7 +519,7 @@ class AgreementPartySerializer(ActorRowSerializer):
     class Meta:
         model = AgreementParty
         parent_field = "agreement"
-        fields = ("id", "nation", "organization", "role", "joined_on", "withdrew_on", "notes")
+        fields = ("id", "nation", "organization", "role", "joined_on", "withdrew_on", "obligations", "notes")
 
 
 class ExerciseParticipantSerializer(ActorRowSerializer):
@@ -583,11 +583,11 @@ class AgreementSerializer(RecordSerializer):
 
     def validate_rows(self, candidate: models.Model, attrs: dict[str, Any]) -> None:
         hidden = self.hidden_rows()
-        hidden_keys = [row.actor_key for row in hidden] if hidden is not None else []
+        hidden_keys = [row.period_key for row in hidden] if hidden is not None else []
         if "parties" in attrs:
-            keys = [actor_key(row) for row in attrs["parties"]] + hidden_keys
+            keys = [period_key(row) for row in attrs["parties"]] + hidden_keys
         elif self.instance is not None:
-            keys = [row.actor_key for row in self.instance.parties.all()]
+            keys = [row.period_key for row in self.instance.parties.all()]
         else:
             keys = []
         try:

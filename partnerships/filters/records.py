@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import django_filters
 from django.db import models
 
 from partnerships.filters.base import (
@@ -23,6 +26,7 @@ from partnerships.models import (
     Program,
     ResourceSharing,
 )
+from partnerships.models.base import active_on_q
 
 
 class NationFilterSet(RegistryFilterSet):
@@ -58,7 +62,13 @@ class OrganizationFilterSet(RegistryFilterSet):
     }
     search_fields = ("name", "acronym", "description")
     nation = NationFilter(field_name="nation", label="Nation it belongs to (code or id)")
-    member = NationFilter(method="filter_member", label="Has this nation as a member, ever (code or id)")
+    member = NationFilter(
+        method="filter_member",
+        label="Has this nation as a member (code or id): ever, or with current_on, on that date",
+    )
+    current_on = django_filters.DateFilter(
+        method="filter_current_on", label="Existing on this date (founded, not yet dissolved; YYYY-MM-DD)"
+    )
     ordering = OrderingFilter(fields=("name", "acronym", "kind", "founded_on", "updated_at", "id"))
 
     class Meta:
@@ -69,7 +79,15 @@ class OrganizationFilterSet(RegistryFilterSet):
         if not value:
             return queryset
         members = Membership.objects.filter(organization=models.OuterRef("pk"), nation__in=value)
+        on = as_of(self, "current_on")
+        if on is not None:
+            members = members.current(on=on)
         return queryset.filter(models.Exists(members))
+
+    def filter_current_on(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
+        if value is None:
+            return queryset
+        return queryset.filter(active_on_q("founded_on", "dissolved_on", value))
 
 
 class MembershipFilterSet(RegistryFilterSet):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import itertools
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from typing import Self
 
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,7 +17,7 @@ from django.db.models.functions import Coalesce, Lower, Upper
 from django.db.models.lookups import GreaterThan
 
 from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, PartyRole, Provision
-from partnerships.models.actors import Nation
+from partnerships.models.actors import DateRange, Nation
 from partnerships.models.base import (
     ChoiceArrayField,
     RegistryRecord,
@@ -30,6 +33,8 @@ from partnerships.models.parties import ActorReference, actor_visible_q, exactly
 from partnerships.models.programs import Program
 
 ActorKey = tuple[str, int | None]
+# A party row as the party rules see it: who, from when, until when (exclusive).
+PartyPeriod = tuple[ActorKey, date | None, date | None]
 
 
 def involving_q(nations: Nation | int | Iterable[Nation | int], *, prefix: str = "") -> models.Q:
@@ -216,29 +221,39 @@ class Agreement(RegistryRecord):
         if errors:
             raise ValidationError(errors)
 
-    def validate_parties(self, parties: Iterable[ActorKey] | None = None) -> None:
+    def validate_parties(self, parties: Iterable[PartyPeriod] | None = None) -> None:
         """Raise ValidationError unless the parties suit the agreement's scope.
 
-        ``parties`` are ("nation", id) / ("organization", id) keys of the
-        parties about to be saved (forms and serializers pass them before
-        saving); by default the saved parties are checked. A bilateral
-        agreement has exactly two distinct parties, a multilateral one at
-        least two, and no party appears twice.
+        ``parties`` are (("nation", id) / ("organization", id), joined_on,
+        withdrew_on) of the party rows about to be saved (forms and
+        serializers pass them before saving); by default the saved parties
+        are checked. A bilateral agreement has exactly two distinct parties,
+        a multilateral one at least two, and no party has two rows for the
+        same time.
         """
         if parties is None:
-            parties = [party.actor_key for party in self.parties.all()]
+            parties = [party.period_key for party in self.parties.all()]
         validate_party_set(scope=self.scope, parties=list(parties))
 
 
-def validate_party_set(*, scope: str, parties: list[ActorKey]) -> None:
-    """Raise ValidationError unless ``parties`` is a valid party list for ``scope``."""
-    repeated = [key for key, count in Counter(parties).items() if count > 1]
-    if repeated:
+def validate_party_set(*, scope: str, parties: list[PartyPeriod]) -> None:
+    """Raise ValidationError unless ``parties`` is a valid party list for ``scope``.
+
+    ``parties`` are (actor key, joined_on, withdrew_on) of each party row: a
+    nation or organization may be a party for several periods (it left and
+    rejoined, or its obligations changed), which must not overlap. The scope
+    counts distinct parties.
+    """
+    periods: dict[ActorKey, list[tuple[date | None, date | None]]] = defaultdict(list)
+    for key, joined, withdrew in parties:
+        periods[key].append((joined, withdrew))
+    if any(_overlap(spans) for spans in periods.values()):
         raise ValidationError(
-            "The same party is listed more than once; list each nation or organization once.",
+            "The same party is listed more than once for the same time; list each nation or organization once, "
+            "or once per period with dates that do not overlap.",
             code="duplicate_party",
         )
-    count = len(parties)
+    count = len(periods)
     if scope == AgreementScope.BILATERAL and count != 2:
         raise ValidationError(
             f"A bilateral agreement has exactly two distinct parties; this one has {count}.",
@@ -249,6 +264,15 @@ def validate_party_set(*, scope: str, parties: list[ActorKey]) -> None:
             f"A multilateral agreement needs at least two parties; this one has {count}.",
             code="multilateral_party_count",
         )
+
+
+def _overlap(spans: list[tuple[date | None, date | None]]) -> bool:
+    """Whether any two of the [joined, withdrew) spans share a day (a missing date is open-ended)."""
+    ordered = sorted(spans, key=lambda span: span[0] or date.min)
+    return any(
+        earlier_end is None or earlier_end > (later_start or date.min)
+        for (_, earlier_end), (later_start, _) in itertools.pairwise(ordered)
+    )
 
 
 class AgreementPartyQuerySet(models.QuerySet):
@@ -264,15 +288,33 @@ class AgreementPartyQuerySet(models.QuerySet):
 
 
 class AgreementParty(ActorReference, TimestampedRow):
-    """A nation or organization that is party to an agreement."""
+    """A nation or organization that is party to an agreement, for one period.
+
+    A party that left and rejoined, or whose obligations changed (alliance
+    data code them per member and phase), has one row per period; the
+    database refuses two rows of the same party for overlapping periods.
+    """
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(max_length=16, choices=PartyRole.choices, default=PartyRole.PARTY)
     joined_on = models.DateField(
-        null=True, blank=True, help_text="When this party joined, if later than the agreement itself (accession)."
+        null=True,
+        blank=True,
+        help_text="When this period began, if later than the agreement itself (accession, rejoining).",
     )
     withdrew_on = models.DateField(
-        null=True, blank=True, help_text="The first day it was no longer a party; empty if it still is."
+        null=True,
+        blank=True,
+        help_text="The first day of this period no longer a party; empty if it still is.",
+    )
+    obligations = ChoiceArrayField(
+        models.CharField(max_length=32, choices=Provision.choices),
+        null=True,
+        blank=True,
+        help_text=(
+            "What this party undertook in this period, where it differs between parties (alliance data code "
+            "obligations per member and phase). Not set: the agreement's provisions; an empty list: none."
+        ),
     )
     notes = models.CharField(max_length=300, blank=True)
 
@@ -287,17 +329,25 @@ class AgreementParty(ActorReference, TimestampedRow):
                 name="agreementparty_exactly_one_actor",
                 violation_error_message="A party is either a nation or an organization: choose exactly one.",
             ),
-            models.UniqueConstraint(
-                fields=["agreement", "nation"],
+            ExclusionConstraint(
+                name="agreementparty_nation_no_overlap",
+                expressions=[
+                    ("agreement", RangeOperators.EQUAL),
+                    ("nation", RangeOperators.EQUAL),
+                    (DateRange("joined_on", "withdrew_on", models.Value("[)")), RangeOperators.OVERLAPS),
+                ],
                 condition=models.Q(nation__isnull=False),
-                name="agreementparty_unique_nation",
-                violation_error_message="This nation is already a party to this agreement.",
+                violation_error_message="This nation is already a party to this agreement in that period.",
             ),
-            models.UniqueConstraint(
-                fields=["agreement", "organization"],
+            ExclusionConstraint(
+                name="agreementparty_organization_no_overlap",
+                expressions=[
+                    ("agreement", RangeOperators.EQUAL),
+                    ("organization", RangeOperators.EQUAL),
+                    (DateRange("joined_on", "withdrew_on", models.Value("[)")), RangeOperators.OVERLAPS),
+                ],
                 condition=models.Q(organization__isnull=False),
-                name="agreementparty_unique_organization",
-                violation_error_message="This organization is already a party to this agreement.",
+                violation_error_message="This organization is already a party to this agreement in that period.",
             ),
             models.CheckConstraint(
                 condition=models.Q(withdrew_on__isnull=True)
@@ -308,6 +358,22 @@ class AgreementParty(ActorReference, TimestampedRow):
             ),
         ]
         indexes = [models.Index(fields=["nation", "agreement"], name="agreementparty_nation_idx")]
+
+    @property
+    def period_key(self) -> PartyPeriod:
+        """Return (actor key, joined_on, withdrew_on), as the party rules compare rows."""
+        return (self.actor_key, self.joined_on, self.withdrew_on)
+
+    def get_obligations_display(self) -> str:
+        """The obligations as people read them: "as the agreement", "none", or their labels."""
+        if self.obligations is None:
+            return "as the agreement"
+        labels = dict(Provision.choices)
+        return ", ".join(str(labels.get(item, item)) for item in self.obligations) or "none"
+
+    def obligations_in_force(self) -> list[str]:
+        """Return what this party undertook in this period: its own obligations, else the agreement's provisions."""
+        return list(self.agreement.provisions if self.obligations is None else self.obligations)
 
     def clean(self) -> None:
         if (self.nation_id is None) == (self.organization_id is None):

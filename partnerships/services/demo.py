@@ -168,7 +168,7 @@ class _Loader:
             self.agreements[spec["title"]] = agreement
             if created:
                 parties = self.actor_rows(AgreementParty, "agreement", agreement, spec["parties"])
-                agreement.validate_parties([party.actor_key for party in parties])
+                agreement.validate_parties([party.period_key for party in parties])
                 for party in parties:
                     party.save()
 

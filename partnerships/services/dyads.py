@@ -26,8 +26,14 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from partnerships.choices import Provision
 from partnerships.models import Agreement, AgreementParty, Exercise, ExerciseParticipant, Nation, ResourceSharing
+from partnerships.services.importers.alliances import CowAlliancesImporter
+from partnerships.services.importers.atop import AtopImporter
+from partnerships.services.importers.exercises import MmeImporter
+from partnerships.services.importers.sipri import SipriImporter
 
 PROVISION_COLUMNS = [provision.value for provision in Provision]
+# The datasets whose records make dyads: agreements, exercises, transfers (``dataset=`` keeps one).
+DATASETS = [importer.dataset for importer in (CowAlliancesImporter, AtopImporter, MmeImporter, SipriImporter)]
 
 
 @dataclass(slots=True)
@@ -118,12 +124,19 @@ def dyad_years(
     last_year: int | None = None,
     region: str | None = None,
     directed: bool = False,
+    dataset: str | None = None,
 ) -> Iterator[list[Any]]:
     """Yield the header, then one row per (year, pair) with anything between the two nations.
 
     The years default to ``year_range``; callers check years they are given
-    against it. The header comes before any query, so that a stream starts
-    at once.
+    against it. With ``dataset`` only records imported from that dataset
+    count (``cow-alliances``: the table COW's member file gives). The header
+    comes before any query, so that a stream starts at once.
+
+    A pair has a provision in a year when, in an agreement both are parties
+    to that year, either of them undertook it in a period touching the year
+    (its own obligations, or the agreement's provisions where the party has
+    none of its own): the convention of the COW and ATOP dyadic files.
     """
     yield header(directed=directed)
     first, last = first_year, last_year
@@ -137,19 +150,20 @@ def dyad_years(
     if region:
         nations = {pk: n for pk, n in nations.items() if n["region"] == region}
 
-    # Agreements in force, with each nation's own span as a party.
-    in_force = Agreement.objects.visible_to(user).filter(in_force_from__isnull=False)
+    sourced = {"source_dataset": dataset} if dataset else {}
+    # Agreements in force, with each nation's own periods as a party and what it undertook in each.
+    in_force = Agreement.objects.visible_to(user).filter(in_force_from__isnull=False, **sourced)
     agreements = {
         a["id"]: a
         for a in in_force.annotate(end=Coalesce("ended_on", "expires_on"))
         .values("id", "in_force_from", "end", "provisions")
         .iterator(chunk_size=10_000)
     }
-    members: dict[int, list[tuple[int, _Span]]] = defaultdict(list)
+    members: dict[int, list[tuple[int, _Span, frozenset[str]]]] = defaultdict(list)
     for row in (
         AgreementParty.objects.visible_to(user)
         .filter(agreement__in=in_force)
-        .values("agreement_id", "nation_id", "organization__nation_id", "joined_on", "withdrew_on")
+        .values("agreement_id", "nation_id", "organization__nation_id", "joined_on", "withdrew_on", "obligations")
         .iterator(chunk_size=10_000)
     ):
         nation = _nation_of(row)
@@ -157,13 +171,17 @@ def dyad_years(
             agreement = agreements[row["agreement_id"]]
             start = max(filter(None, [agreement["in_force_from"], row["joined_on"]]))
             ends = [end for end in (agreement["end"], row["withdrew_on"]) if end is not None]
-            members[row["agreement_id"]].append((nation, _Span(start, min(ends) if ends else None)))
+            end = min(ends) if ends else None
+            if end is not None and end <= start:
+                continue  # a period wholly outside the agreement's time in force
+            owed = frozenset(agreement["provisions"] if row["obligations"] is None else row["obligations"])
+            members[row["agreement_id"]].append((nation, _Span(start, end), owed))
 
     nation_ids = list(nations)
-    exercise_rows = _ExercisePairs(user, nation_ids)
+    exercise_rows = _ExercisePairs(user, nation_ids, sourced)
     flow_rows = (
         ResourceSharing.objects.visible_to(user)
-        .filter(start_date__isnull=False)
+        .filter(start_date__isnull=False, **sourced)
         .annotate(
             year=ExtractYear("start_date"),
             provider=Coalesce("provider_nation_id", "provider_organization__nation_id"),
@@ -178,7 +196,7 @@ def dyad_years(
     agreements_by_year: dict[int, list[int]] = defaultdict(list)
     for agreement_id, rows in members.items():
         touched: set[int] = set()
-        for _, span in rows:
+        for _, span, _owed in rows:
             touched.update(range(max(span.start.year, first), min(span.last_year(last), last) + 1))
         for year in touched:
             agreements_by_year[year].append(agreement_id)
@@ -197,7 +215,6 @@ def dyad_years(
         yield from _year_rows(
             year,
             nations,
-            agreements,
             {agreement_id: members[agreement_id] for agreement_id in agreements_by_year.get(year, ())},
             exercises.take(year),
             flows.take(year),
@@ -208,10 +225,10 @@ def dyad_years(
 class _ExercisePairs:
     """For each year and pair of nations, how many exercises starting that year both took part in."""
 
-    def __init__(self, user: Any, nation_ids: list[int]) -> None:
+    def __init__(self, user: Any, nation_ids: list[int], sourced: dict[str, str]) -> None:
         self.participations = (
             ExerciseParticipant.objects.visible_to(user)
-            .filter(exercise__start_date__isnull=False)
+            .filter(exercise__start_date__isnull=False, **{f"exercise__{k}": v for k, v in sourced.items()})
             .annotate(
                 year=ExtractYear("exercise__start_date"), nation_key=Coalesce("nation_id", "organization__nation_id")
             )
@@ -253,8 +270,7 @@ class _ByYear:
 def _year_rows(
     year: int,
     nations: dict[int, dict[str, Any]],
-    agreements: dict[int, dict[str, Any]],
-    members: dict[int, list[tuple[int, _Span]]],
+    members: dict[int, list[tuple[int, _Span, frozenset[str]]]],
     exercise_pairs: list[tuple[Any, ...]],
     flows: list[tuple[Any, ...]],
     directed: bool,
@@ -267,12 +283,15 @@ def _year_rows(
             "flows": defaultdict(lambda: [0, Decimal(0), Decimal(0)]),
         }
     )
-    for agreement_id, rows in members.items():
-        active = sorted({nation for nation, span in rows if span.touches(year)})
-        for a, b in combinations(active, 2):
+    for rows in members.values():
+        owed: dict[int, set[str]] = defaultdict(set)
+        for nation, span, provisions in rows:
+            if span.touches(year):
+                owed[nation].update(provisions)
+        for a, b in combinations(sorted(owed), 2):
             pair = pairs[(a, b)]
             pair["agreements"] += 1
-            pair["provisions"].update(agreements[agreement_id]["provisions"])
+            pair["provisions"].update(owed[a] | owed[b])
     for a, b, count in exercise_pairs:
         pairs[(a, b)]["exercises"] += count
     for provider, recipient, count, usd, tiv in flows:

@@ -57,7 +57,10 @@ RECORD_TYPES = {
         RecordType("resources", ResourceSharing),
     )
 }
-ROW_FIELDS = {"parties": ("role", "joined_on", "withdrew_on", "notes"), "participants": ("role", "personnel", "notes")}
+ROW_FIELDS = {
+    "parties": ("role", "joined_on", "withdrew_on", "obligations", "notes"),
+    "participants": ("role", "personnel", "notes"),
+}
 
 
 # --- natural keys -----------------------------------------------------------------------------
@@ -291,5 +294,7 @@ def rows_from(record_type: RecordType, raw: Any, *, user: Any = FULL_ACCESS) -> 
             value = item.get(name)
             field = rows_model._meta.get_field(name)
             row[name] = (None if field.null else "") if value in ("", None) else field.to_python(value)
+            if hasattr(field, "canonical"):  # a set of choices, stored in the choices' order
+                row[name] = field.canonical(row[name])
         result.append(row)
     return result

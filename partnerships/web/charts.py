@@ -155,7 +155,7 @@ def partners_over_time(*, nation: Any, user: Any) -> list[tuple[int, int]]:
             if not (start <= day and (end is None or day < end)):
                 continue
             own = [p for p in rows.get(agreement_id, []) if _is_nation_or_its_org(p, nation)]
-            if not own or not all(_active(p, day) for p in own):
+            if not any(_active(p, day) for p in own):
                 continue
             partners.update(
                 p.actor_key for p in rows[agreement_id] if not _is_nation_or_its_org(p, nation) and _active(p, day)

@@ -289,7 +289,11 @@ def labels(values: list[str], choices: Any) -> list[str]:
 def _agreement_related(obj: Agreement, user: Any) -> dict[str, Any]:
     return {
         "provisions": labels(obj.provisions, Provision.choices),
-        "parties": _visible(AgreementParty, user).filter(agreement=obj).select_related("nation", "organization"),
+        # A party's periods together, in date order.
+        "parties": _visible(AgreementParty, user)
+        .filter(agreement=obj)
+        .select_related("nation", "organization")
+        .order_by("nation__name", "organization__name", models.F("joined_on").asc(nulls_first=True), "id"),
         "exercises": _visible(Exercise, user).filter(agreement=obj),
         "resources": _visible(ResourceSharing, user)
         .filter(agreement=obj)

@@ -28,6 +28,8 @@ from tests.factories import (
     AgreementPartyFactory,
     ExerciseFactory,
     ExerciseParticipantFactory,
+    MembershipFactory,
+    MultinationalFactory,
     NationFactory,
     OrganizationFactory,
     ProgramFactory,
@@ -201,6 +203,29 @@ def test_a_party_with_a_date_must_be_a_party_on_that_date(world: dict, reader_ap
     assert "Manila Pact" in titles(reader_api, party_organization_id=dsca, in_force_on="2000-01-01")
     # Without a date, any party ever.
     assert "Manila Pact" in titles(reader_api, party="PHL")
+
+
+def test_a_member_filter_with_a_date_needs_a_member_on_that_date(world: dict, reader_api: Api) -> None:
+    seato = MultinationalFactory(name="Southeast Asia Treaty Organization", founded_on=datetime.date(1955, 2, 19))
+    seato.dissolved_on = datetime.date(1977, 7, 1)
+    seato.save()
+    MembershipFactory(
+        organization=seato,
+        nation=world["phl"],
+        joined_on=datetime.date(1955, 2, 19),
+        left_on=datetime.date(1970, 1, 1),
+    )
+
+    def names(**params: str) -> list[str]:
+        response = reader_api.get("organizations", params={**params, "fields": "name"})
+        assert response.status_code == 200, response.json()
+        return [row["name"] for row in response.json()["results"]]
+
+    assert names(member="PHL") == ["Southeast Asia Treaty Organization"]
+    assert names(member="PHL", current_on="1960-01-01") == ["Southeast Asia Treaty Organization"]
+    assert names(member="PHL", current_on="1972-01-01") == []  # it had left; the organization still existed
+    assert "Southeast Asia Treaty Organization" in names(current_on="1972-01-01")
+    assert "Southeast Asia Treaty Organization" not in names(current_on="1980-01-01")  # dissolved
 
 
 def test_updated_since_returns_what_changed(world: dict, reader_api: Api) -> None:

@@ -271,3 +271,88 @@ def test_a_party_filter_with_a_date_counts_only_parties_on_that_date(real_datase
     assert ("3260" in atop) is (on.year == 1970)
     usa = AgreementFilterSet({"party": "USA", "in_force_on": day}, queryset=Agreement.objects.all()).qs
     assert usa.filter(source_dataset="atop", source_id="3260").exists()
+
+
+COW_OBLIGATIONS = {
+    "defense": "mutual_defense",
+    "neutrality": "neutrality",
+    "nonaggression": "non_aggression",
+    "entente": "consultation",
+}
+
+
+def _cow_dyad_years_from_the_member_file() -> dict[tuple[int, str, str], set[str]]:
+    """The COW dyad-years, 1816-2012, computed straight from the member file (one row per member and period).
+
+    A pair of states is allied in a year when both have a row in the same
+    alliance covering part of that year; it carries every obligation either
+    row gives. A blank end means the alliance (or membership) lasted to the
+    end of the data, 2012.
+    """
+    import csv
+    from collections import defaultdict
+    from itertools import combinations
+
+    text = (DATA / "cow/alliance_v4.1_by_member.csv").read_text(encoding="latin-1")
+    members = defaultdict(list)
+    for row in csv.DictReader(text.splitlines()):
+        first = int(row["mem_st_year"])
+        last = int(row["mem_end_year"] or row["all_end_year"] or 2012)
+        owed = {name for column, name in COW_OBLIGATIONS.items() if row[column] == "1"}
+        members[row["version4id"]].append((row["ccode"], first, last, owed))
+    table: dict[tuple[int, str, str], set[str]] = defaultdict(set)
+    for rows in members.values():
+        for (a, first_a, last_a, owed_a), (b, first_b, last_b, owed_b) in combinations(rows, 2):
+            if a == b:
+                continue
+            for year in range(max(first_a, first_b), min(last_a, last_b, 2012) + 1):
+                table[(year, *sorted((a, b), key=int))] |= owed_a | owed_b
+    return table
+
+
+@pytest.mark.django_db
+def test_the_cow_dyad_years_equal_those_of_the_cow_member_file(real_datasets) -> None:
+    from partnerships.services.access import FULL_ACCESS
+    from partnerships.services.dyads import dyad_years
+
+    expected = _cow_dyad_years_from_the_member_file()
+    rows = dyad_years(user=FULL_ACCESS, first_year=1816, last_year=2012, dataset="cow-alliances")
+    header = next(rows)
+    exported: dict[tuple[int, str, str], set[str]] = {}
+    for values in rows:
+        row = dict(zip(header, [str(value) for value in values], strict=True))
+        key = (int(row["year"]), *sorted((row["cow_a"], row["cow_b"]), key=int))
+        exported[key] = {name for name in COW_OBLIGATIONS.values() if row[name] == "1"}
+        # Only what COW codes: no ATOP offense pact, no exercise or transfer.
+        assert (row["offense"], row["exercises"], row["resources_a_to_b"]) == ("0", "0", "0"), row
+    print(f"\n{len(expected)} COW dyad-years in the member file, {len(exported)} exported")
+    assert sorted(set(exported) - set(expected))[:20] == []  # none added
+    assert sorted(set(expected) - set(exported))[:20] == []  # none missing
+    differing = sorted(key for key in expected if expected[key] != exported[key])
+    assert [(key, expected[key], exported[key]) for key in differing[:20]] == []
+    # As the issue found them: the Balkan Pact's second phase, gaps in memberships.
+    assert "mutual_defense" in exported[(1954, "345", "350")]  # Yugoslavia-Greece
+    assert (1942, "315", "365") not in exported  # Czechoslovakia-USSR
+    # Trinidad and Tobago and Barbados in the Rio Treaty: each member's own obligations, not the first
+    # member's (the United States'); Barbados alone is coded with non-aggression, and either member counts.
+    assert exported[(1980, "52", "53")] == {"mutual_defense", "non_aggression", "consultation"}
+
+
+@pytest.mark.django_db
+def test_a_multi_phase_atop_member_keeps_each_period(real_datasets) -> None:
+    from partnerships.models import AgreementParty
+
+    seato = Agreement.objects.get(source_dataset="atop", source_id="3260")
+
+    def periods(cow_code: int) -> list[tuple[datetime.date | None, datetime.date | None]]:
+        rows = AgreementParty.objects.filter(agreement=seato, nation__cow_code=cow_code).order_by("joined_on")
+        return list(rows.values_list("joined_on", "withdrew_on"))
+
+    # The United States: phase 1 from 1954 until the day phase 2 began, 30 June 1977 (its last day in
+    # ATOP's member file is the first of the next phase: the period ends where the next begins).
+    assert periods(2) == [
+        (datetime.date(1954, 9, 8), datetime.date(1977, 6, 30)),
+        (datetime.date(1977, 6, 30), None),
+    ]
+    assert periods(840) == [(datetime.date(1954, 9, 8), datetime.date(1977, 7, 1))]  # the Philippines left
+    seato.validate_parties()

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from partnerships.choices import Region
 from partnerships.services.access import FULL_ACCESS
-from partnerships.services.dyads import YearsOutsideData, dyad_years, export_years
+from partnerships.services.dyads import DATASETS, YearsOutsideData, dyad_years, export_years
 from partnerships.services.exports import csv_lines
 from partnerships.services.record_io import RECORD_TYPES, csv_header, csv_row, export_records
 
@@ -37,6 +37,12 @@ class Command(BaseCommand):
         dyads.add_argument("--to", dest="last_year", type=int, default=None, help="Last year.")
         dyads.add_argument("--region", choices=Region.values, default=None, help="Only nations of this region.")
         dyads.add_argument("--directed", action="store_true", help="One row per ordered pair (a→b and b→a).")
+        dyads.add_argument(
+            "--dataset",
+            choices=DATASETS,
+            default=None,
+            help="Only records imported from this dataset (cow-alliances: the table COW's member file gives).",
+        )
 
     def handle(self, *args: Any, kind: str, output: Path | None, **options: Any) -> None:
         user: Any = FULL_ACCESS
@@ -70,6 +76,7 @@ class Command(BaseCommand):
             last_year=years[1] if years else None,
             region=options["region"],
             directed=options["directed"],
+            dataset=options["dataset"],
         )
         header = next(rows)
         counted = _Counted(rows)

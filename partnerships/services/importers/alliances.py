@@ -7,7 +7,7 @@ from typing import Any
 
 from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, Provision
 from partnerships.models import Agreement
-from partnerships.services.importers.base import Importer, RowRejected, parse_int
+from partnerships.services.importers.base import Importer, RowRejected, parse_int, settle_periods
 from partnerships.services.importers.nations import _cow_date
 from partnerships.services.importers.resolver import NationResolver
 
@@ -29,6 +29,17 @@ def _optional_date(row: dict[str, str], prefix: str, label: str, *, end: bool = 
     if not year:
         return None
     return _cow_date(year, row[f"{prefix}_month"], row[f"{prefix}_day"], label, end=end)
+
+
+def _member_span(row: dict[str, str]) -> tuple[date, date | None]:
+    """The member's [start, end) in the alliance: COW's end date is its last day."""
+    joined = _cow_date(row["mem_st_year"], row["mem_st_month"], row["mem_st_day"], "member start")
+    left = _optional_date(row, "mem_end", "member end", end=True)
+    return joined, left + timedelta(days=1) if left else None
+
+
+def _obligations(row: dict[str, str]) -> list[str]:
+    return [provision for column, provision in FLAGS.items() if row[column] == "1"]
 
 
 class CowAlliancesImporter(Importer):
@@ -59,6 +70,11 @@ class CowAlliancesImporter(Importer):
         "entente",
     )
 
+    def read(self, path: Any, encoding: str | None) -> list[tuple[int | str, dict[str, str]]]:
+        rows = super().read(path, encoding)
+        settle_periods(rows, lambda row: (row["version4id"], row["ccode"]), _member_span, _obligations)
+        return rows
+
     def prepare(self) -> None:
         self.resolver = NationResolver()
         self.seen: dict[str, Agreement] = {}
@@ -73,32 +89,38 @@ class CowAlliancesImporter(Importer):
             raise RowRejected(f"ccode {row['ccode']} ({row['state_name']}) matches no nation: import cow-states first")
         start = _cow_date(row["all_st_year"], row["all_st_month"], row["all_st_day"], "alliance start")
         end = _optional_date(row, "all_end", "alliance end", end=True)
-        joined = _cow_date(row["mem_st_year"], row["mem_st_month"], row["mem_st_day"], "member start")
-        left = _optional_date(row, "mem_end", "member end", end=True)
-        provisions = [provision for column, provision in FLAGS.items() if row[column] == "1"]
+        joined, withdrew = _member_span(row)
+        if "__joined" in row:  # the period worked out over all the member's rows (see read())
+            joined, withdrew = row["__joined"], row["__withdrew"]
+        obligations = row.get("__obligations", _obligations(row))
         agreement = self.seen.get(alliance_id)
         if agreement is None:
-            # The scope depends on the number of members, known only after the last row (see
-            # finish()); until then keep what a previous import found, so re-imports change nothing.
+            # The scope and the provisions depend on every member's row, known only after the last
+            # one (see finish()); until then keep what a previous import found, so re-imports change nothing.
             previous = Agreement.objects.filter(source_dataset=self.dataset, source_id=alliance_id).first()
             values: dict[str, Any] = {
-                "title": f"COW alliance {alliance_id}: {row['ss_type'] or 'alliance'}",
+                # COW classifies the alliance as a whole (ss_type); its members' obligations, per member
+                # and period, can say more (the United States owes defense to South Korea in
+                # alliance 236, an entente): the title names the alliance, the description the class.
+                "title": f"COW alliance {alliance_id}",
+                "description": f"Classified by COW as {row['ss_type'] or 'an alliance'}; "
+                "each member's obligations are on its party rows.",
                 "kind": AgreementKind.ALLIANCE,
                 "scope": previous.scope if previous else AgreementScope.MULTILATERAL,
                 "status": AgreementStatus.TERMINATED if end else AgreementStatus.IN_FORCE,
                 "signed_on": start,
                 "in_force_from": start,
                 "ended_on": end + timedelta(days=1) if end else None,
-                "provisions": provisions,
+                "provisions": previous.provisions if previous else [],
                 "source_url": SOURCE_URL,
                 "source_text": SOURCE_TEXT,
             }
             agreement = self.upsert(Agreement, alliance_id, values)
-        self.merge_party(agreement, nation, joined, left + timedelta(days=1) if left else None)
+        self.add_period(agreement, nation, joined, withdrew, obligations)
         # Only now: had the member been refused, the row's savepoint would have taken
         # a newly created agreement with it, and later rows must not refer to it.
         self.seen[alliance_id] = agreement
 
     def finish(self) -> None:
-        """Set each alliance's scope from its members and check the party rules."""
+        """Set each alliance's scope and provisions from its members and check the party rules."""
         self.settle_agreements(self.seen, "COW alliance")

@@ -9,7 +9,15 @@ from typing import Any
 
 from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, Provision
 from partnerships.models import Agreement
-from partnerships.services.importers.base import ImportAborted, Importer, RowRejected, decode, parse_int, read_rows
+from partnerships.services.importers.base import (
+    ImportAborted,
+    Importer,
+    RowRejected,
+    decode,
+    parse_int,
+    read_rows,
+    settle_periods,
+)
 from partnerships.services.importers.resolver import NationResolver
 
 ALLIANCE_FILE = "atop4.01_alliance-level.csv"
@@ -22,7 +30,7 @@ OBLIGATIONS = {
     "consul": Provision.CONSULTATION,
 }
 ALLIANCE_COLUMNS = ("atopid", "begyr", "begmo", "begday", "endyr", "endmo", "endday", "ineffect", "bilat", *OBLIGATIONS)
-MEMBER_COLUMNS = ("atopid", "member", "yrent", "moent", "dayent", "yrexit", "moexit", "dayexit")
+MEMBER_COLUMNS = ("atopid", "member", "yrent", "moent", "dayent", "yrexit", "moexit", "dayexit", *OBLIGATIONS)
 SOURCE_URL = "http://www.atopdata.org/"
 SOURCE_TEXT = (
     "Leeds, Ritter, Mitchell and Long. 2002. \u201cAlliance Treaty Obligations and Provisions, 1815-1944.\u201d "
@@ -43,6 +51,20 @@ def atop_date(year: str, month: str, day: str, label: str, *, end: bool = False)
         raise RowRejected(f"{label}: {year}-{month}-{day} is not a date") from None
 
 
+def _member_span(row: dict[str, str]) -> tuple[date | None, date | None]:
+    """The member's [entry, exit) in this phase: ATOP's exit date is its last day."""
+    joined = atop_date(row["yrent"], row["moent"], row["dayent"], "entry")
+    left = atop_date(row["yrexit"], row["moexit"], row["dayexit"], "exit", end=True)
+    withdrew = left + timedelta(days=1) if left else None
+    if joined and withdrew and withdrew <= joined:
+        withdrew = joined + timedelta(days=1)  # an exit on the day of entry: one day of membership
+    return joined, withdrew
+
+
+def _obligations(row: dict[str, str]) -> list[str]:
+    return [provision for column, provision in OBLIGATIONS.items() if row[column] not in ("", "0")]
+
+
 class AtopImporter(Importer):
     kind = "atop"
     dataset = "atop"
@@ -60,6 +82,8 @@ class AtopImporter(Importer):
             text = decode(files[kind].read_bytes(), encoding)
             for number, row in read_rows(text, columns):
                 rows.append((f"{files[kind].name} row {number}", {**row, "__file": kind}))
+        members = [(number, row) for number, row in rows if row["__file"] == "member"]
+        settle_periods(members, lambda row: (row["atopid"], row["member"]), _member_span, _obligations)
         return rows
 
     def prepare(self) -> None:
@@ -91,7 +115,8 @@ class AtopImporter(Importer):
             "signed_on": start,
             "in_force_from": start,
             "ended_on": None if in_effect or end is None else end + timedelta(days=1),
-            "provisions": [p for column, p in OBLIGATIONS.items() if row[column] not in ("", "0")],
+            # What the members undertook, per member and phase (the member-level file), settled in finish().
+            "provisions": previous.provisions if previous else [],
             "source_url": SOURCE_URL,
             "source_text": SOURCE_TEXT,
         }
@@ -109,13 +134,11 @@ class AtopImporter(Importer):
         nation = self.resolver.cow(parse_int(row["member"], "member"))
         if nation is None:
             raise RowRejected(f"member {row['member']} matches no nation: import cow-states first")
-        joined = atop_date(row["yrent"], row["moent"], row["dayent"], "entry")
-        left = atop_date(row["yrexit"], row["moexit"], row["dayexit"], "exit", end=True)
-        withdrew = left + timedelta(days=1) if left else None
-        if joined and withdrew and withdrew <= joined:
-            withdrew = joined + timedelta(days=1)  # an exit on the day of entry: one day of membership
-        self.merge_party(agreement, nation, joined, withdrew)
+        joined, withdrew = _member_span(row)
+        if "__joined" in row:  # the period worked out over all the member's rows (see read())
+            joined, withdrew = row["__joined"], row["__withdrew"]
+        self.add_period(agreement, nation, joined, withdrew, row.get("__obligations", _obligations(row)))
 
     def finish(self) -> None:
-        """Set each alliance's scope from its members and check the party rules."""
+        """Set each alliance's scope and provisions from its members and check the party rules."""
         self.settle_agreements(self.agreements, "ATOP alliance")

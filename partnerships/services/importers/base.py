@@ -376,29 +376,44 @@ class Importer:
         self.report.note(label, existing.pk, "updated")
         return existing
 
-    def merge_party(self, agreement: Any, nation: Any, joined: Any, withdrew: Any) -> None:
-        """Add ``nation`` as a party, or widen its party row to cover this span too.
+    def add_period(
+        self, agreement: Any, nation: Any, joined: Any, withdrew: Any, obligations: list[str] | None = None
+    ) -> None:
+        """Make ``nation`` a party of ``agreement`` for one period, with what it undertook in it.
 
-        Alliance datasets list a member once per phase (or again after it left and
-        rejoined); the registry keeps one party, from its first entry to its last exit.
+        Alliance datasets list a member once per period (a phase of the
+        alliance, or again after it left and rejoined): each becomes a party
+        row of its own, found again on re-import by its start. A row an
+        earlier import wrote in another shape (one span over several periods)
+        that overlaps this period is replaced by it.
         """
         from partnerships.models import AgreementParty
 
         assert self.report is not None
-        party = AgreementParty.objects.filter(agreement=agreement, nation=nation).first()
+        claimed = self.__dict__.setdefault("_claimed_parties", set())
+        rows = list(AgreementParty.objects.filter(agreement=agreement, nation=nation))
+        party = next((row for row in rows if row.joined_on == joined), None)
+        for row in rows:
+            stale = row is not party and row.pk not in claimed
+            if stale and _overlaps(row.joined_on, row.withdrew_on, joined, withdrew):
+                pk = row.pk
+                row.delete()
+                self.report.note_removed("agreement parties", pk)
+        values = {"withdrew_on": withdrew, "obligations": obligations}
         if party is None:
-            party = AgreementParty(agreement=agreement, nation=nation, joined_on=joined, withdrew_on=withdrew)
+            party = AgreementParty(agreement=agreement, nation=nation, joined_on=joined, **values)
             outcome = "created"
         else:
-            first = min(filter(None, [party.joined_on, joined]), default=None)
-            last = None if party.withdrew_on is None or withdrew is None else max(party.withdrew_on, withdrew)
-            if (party.joined_on, party.withdrew_on) == (first, last):
+            if all(getattr(party, name) == value for name, value in values.items()):
+                claimed.add(party.pk)
                 self.report.note("agreement parties", party.pk, "unchanged")
                 return
-            party.joined_on, party.withdrew_on = first, last
+            for name, value in values.items():
+                setattr(party, name, value)
             outcome = "updated"
-        party.full_clean(exclude=["agreement"])
+        party.full_clean()
         party.save()
+        claimed.add(party.pk)
         self.report.note("agreement parties", party.pk, outcome)
 
     def reject(self, label: str, reasons: list[str]) -> None:
@@ -407,25 +422,31 @@ class Importer:
         self.report.rejected.append(Rejection(label, reasons, {}))
 
     def settle_agreements(self, agreements: dict[str, Any], label: str) -> None:
-        """Set each imported agreement's scope from its parties and check the party rules.
+        """Set each imported agreement's scope and provisions from its parties and check the party rules.
 
         An agreement that breaks them (an alliance whose other members could not
         be imported) is reported and, when invalid rows are skipped, dropped
         rather than kept half-imported.
         """
         from partnerships.choices import AgreementScope
+        from partnerships.models.base import canonical_values
 
         assert self.report is not None
         for source_id, agreement in agreements.items():
             parties = list(agreement.parties.all())
-            keys = [party.actor_key for party in parties]
-            scope = AgreementScope.BILATERAL if len(keys) == 2 else AgreementScope.MULTILATERAL
+            keys = [party.period_key for party in parties]
+            scope = AgreementScope.BILATERAL if len({key for key, *_ in keys}) == 2 else AgreementScope.MULTILATERAL
+            # The agreement's provisions are what its parties undertook, in any period.
+            owed = {item for party in parties if party.obligations is not None for item in party.obligations}
+            provisions = canonical_values(type(agreement), {"provisions": sorted(owed)})["provisions"]
+            if not any(party.obligations is not None for party in parties):
+                provisions = agreement.provisions
             try:
                 with transaction.atomic():
-                    rescoped = agreement.scope != scope
+                    rescoped = agreement.scope != scope or agreement.provisions != provisions
                     if rescoped:
-                        agreement.scope = scope
-                        agreement.save(update_fields=["scope", "updated_at"])
+                        agreement.scope, agreement.provisions = scope, provisions
+                        agreement.save(update_fields=["scope", "provisions", "updated_at"])
                     agreement.validate_parties(keys)
             except ValidationError as exc:
                 self.reject(f"{label} {source_id}", [*exc.messages, "the agreement was not imported"])
@@ -536,6 +557,55 @@ class Importer:
             for rejection in report.rejected:
                 writer.writerow({"row": rejection.row, "reasons": "; ".join(rejection.reasons), **rejection.data})
         report.rejects_path = str(path)
+
+
+def _overlaps(start: Any, end: Any, other_start: Any, other_end: Any) -> bool:
+    """Whether the [start, end) spans share a day (a missing start or end is open)."""
+    return (end is None or other_start is None or other_start < end) and (
+        other_end is None or start is None or start < other_end
+    )
+
+
+def settle_periods(
+    rows: list[tuple[Any, dict[str, str]]],
+    member: Any,
+    span: Any,
+    obligations: Any,
+) -> None:
+    """Work out each member row's period before the rows are imported, as alliance datasets need.
+
+    ``member(row)`` names the member in its alliance, ``span(row)`` gives
+    [start, end) and ``obligations(row)`` what it undertook. A member's rows
+    that start on the same day are one period (phases coded twice: the
+    obligations of both, the later end); a period ends where the member's
+    next one starts (ATOP ends one phase on the day the next begins). Each
+    row gets ``__joined``, ``__withdrew`` and ``__obligations``; a row whose
+    dates cannot be read is left as it is, for its import to reject.
+    """
+    groups: dict[Any, list[tuple[dict[str, str], Any, Any, list[str]]]] = {}
+    for _number, row in rows:
+        try:
+            start, end = span(row)
+            groups.setdefault(member(row), []).append((row, start, end, obligations(row)))
+        except (RowRejected, ValueError):
+            continue
+    for periods in groups.values():
+        periods.sort(key=lambda period: (period[1] is not None, period[1] or 0))
+        merged: list[list[Any]] = []
+        for row, start, end, owed in periods:
+            if merged and merged[-1][0] == start:
+                same = merged[-1]
+                same[1] = None if same[1] is None or end is None else max(same[1], end)
+                same[2] = sorted(set(same[2]) | set(owed))
+                same[3].append(row)
+            else:
+                merged.append([start, end, list(owed), [row]])
+        for index, (start, end, owed, members) in enumerate(merged):
+            following = merged[index + 1][0] if index + 1 < len(merged) else None
+            if following is not None and (end is None or following < end):
+                end = following
+            for row in members:
+                row["__joined"], row["__withdrew"], row["__obligations"] = start, end, owed
 
 
 def parse_int(value: str, column: str, *, missing: tuple[str, ...] = ("", "-9", "-99")) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from partnerships.services.record_io import (
     rows_from,
     values_from,
 )
-from partnerships.services.records import actor_key, save_record
+from partnerships.services.records import actor_key, period_key, save_record
 
 
 class RecordsImporter(Importer):
@@ -86,15 +87,18 @@ class RecordsImporter(Importer):
             # Rows the importing user may not see are kept (save_record leaves them alone) and still count.
             saved_rows = getattr(existing, record_type.rows or "")
             visible = saved_rows.model.objects.visible_to(self.user).filter(pk__in=saved_rows.values("pk"))
-            hidden_keys = [row_.actor_key for row_ in saved_rows.exclude(pk__in=visible.values("pk"))]
+            hidden_rows = list(saved_rows.exclude(pk__in=visible.values("pk")))
+            hidden_keys = [_row_key(row_, record_type.rows) for row_ in hidden_rows]
         if rows is not None and existing is not None and not changed:
             fields = ROW_FIELDS[record_type.rows or ""]
-            saved = sorted(
-                (row_.actor_key, *(getattr(row_, name) for name in fields))
+            hidden_actors = {key[0] if record_type.rows == "parties" else key for key in hidden_keys}
+            # Compared as multisets: a party may have several rows (periods), and dates may be missing.
+            saved = Counter(
+                (row_.actor_key, *(_hashable(getattr(row_, name)) for name in fields))
                 for row_ in getattr(existing, record_type.rows or "").all()
-                if row_.actor_key not in hidden_keys
+                if row_.actor_key not in hidden_actors
             )
-            wanted = sorted((actor_key(row_), *(row_[name] for name in fields)) for row_ in rows)
+            wanted = Counter((actor_key(row_), *(_hashable(row_[name]) for name in fields)) for row_ in rows)
             changed = saved != wanted
         assert self.report is not None
         if not changed:
@@ -104,6 +108,15 @@ class RecordsImporter(Importer):
             setattr(candidate, name, value)
         candidate.full_clean(exclude=[record_type.rows] if record_type.rows else None)
         if record_type.rows == "parties":
-            candidate.validate_parties([actor_key(r) for r in rows or []] + hidden_keys)
+            candidate.validate_parties([period_key(r) for r in rows or []] + hidden_keys)
         save_record(instance=candidate, fields={}, rows_relation=record_type.rows, rows=rows, user=self.user)
         self.report.note(label, candidate.pk, "updated" if existing else "created")
+
+
+def _row_key(row: Any, rows: str | None) -> Any:
+    """A saved nested row as the set rules compare it: a party's period, a participant's actor."""
+    return row.period_key if rows == "parties" else row.actor_key
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
