@@ -581,9 +581,7 @@ def test_the_timeline_draws_a_party_over_its_own_time(seato: Agreement, analyst_
 
 def test_the_agreement_page_lists_each_period_with_its_obligations(seato: Agreement, analyst_client: Client) -> None:
     phl = seato.parties.get(nation__iso3="PHL")
-    AgreementPartyFactory(
-        agreement=seato, nation=phl.nation, joined_on=D(1990, 1, 1), obligations=["consultation"]
-    )
+    AgreementPartyFactory(agreement=seato, nation=phl.nation, joined_on=D(1990, 1, 1), obligations=["consultation"])
     page = analyst_client.get(reverse("partnerships:agreement-detail", args=[seato.pk]))
     rows = [
         (party.nation.iso3, party.joined_on, party.withdrew_on, party.get_obligations_display())
