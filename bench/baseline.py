@@ -228,6 +228,8 @@ QUERIES = {
               AND EXISTS (SELECT 1 FROM partnerships_agreementparty p
                           LEFT JOIN partnerships_organization o ON o.id = p.organization_id
                           WHERE p.agreement_id = a.id
+                            AND (p.joined_on IS NULL OR p.joined_on <= %(on)s)
+                            AND (p.withdrew_on IS NULL OR p.withdrew_on > %(on)s)
                             AND (p.nation_id IN (SELECT id FROM nation) OR o.nation_id IN (SELECT id FROM nation)))""",
         "partnerships_agreement",
         "a",

@@ -170,7 +170,8 @@ PROVISION_WEIGHTS = {
     "training_exercises": 0.35, "intelligence_sharing": 0.15, "technology_transfer": 0.12, "procurement": 0.15,
     "basing_access": 0.08, "logistics": 0.15, "status_of_forces": 0.1, "research_development": 0.07,
 }  # fmt: skip
-ORG_KINDS = ["ministry_of_defense", "armed_service", "command", "intelligence_agency", "defense_agency", "non_state"]
+# The kinds of organizations that belong to a nation (a non-state actor belongs to none).
+ORG_KINDS = ["ministry_of_defense", "armed_service", "command", "intelligence_agency", "defense_agency"]
 ORG_UNITS = [
     "Army",
     "Navy",

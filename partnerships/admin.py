@@ -513,12 +513,15 @@ class NationAdmin(RecordAdmin):
 class OrganizationAdmin(RecordAdmin):
     list_display = ("name", "acronym", "kind", "nation", "parent", "visibility", "updated_at")
     list_filter = ("kind", "visibility", ("nation", VisibleRelatedFieldListFilter))
-    list_select_related = ("nation", "parent")
+    list_select_related = ("nation", "parent", "operates_in")
     search_fields = ("name", "acronym", "nation__name", "nation__iso3")
-    autocomplete_fields = ("nation", "parent")
+    autocomplete_fields = ("nation", "operates_in", "parent")
     inlines = (MembershipInline,)
     fieldsets = (
-        (None, {"fields": ("name", "acronym", "kind", "nation", "parent", "founded_on", "dissolved_on")}),
+        (
+            None,
+            {"fields": ("name", "acronym", "kind", "nation", "operates_in", "parent", "founded_on", "dissolved_on")},
+        ),
         ("About", {"fields": ("website", "description")}),
         RECORD_FIELDSET,
     )

@@ -76,8 +76,12 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Ministry of Defense {n}")
     acronym = factory.Sequence(lambda n: f"MOD{n}")
-    kind = choices.OrganizationKind.MINISTRY_OF_DEFENSE
-    nation = factory.SubFactory(NationFactory)
+    operates_in = None
+    # Only a non-state actor operates in a country, and it belongs to no nation.
+    kind = factory.Maybe(
+        "operates_in", choices.OrganizationKind.NON_STATE, choices.OrganizationKind.MINISTRY_OF_DEFENSE
+    )
+    nation = factory.Maybe("operates_in", None, factory.SubFactory(NationFactory))
 
 
 class MultinationalFactory(OrganizationFactory):

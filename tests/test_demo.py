@@ -107,10 +107,29 @@ def test_every_demo_record_carries_a_source_citation(demo: str, model) -> None:
 def test_demo_has_nato_with_its_enlargement(demo: str) -> None:
     nato = Organization.objects.get(acronym="NATO")
     members = Membership.objects.filter(organization=nato)
-    assert members.count() == 32
+    assert members.current(on=datetime.date(2024, 6, 1)).count() == 32
     assert members.get(nation__iso3="FIN").joined_on == datetime.date(2023, 4, 4)
     assert members.get(nation__iso3="SWE").joined_on == datetime.date(2024, 3, 7)
     assert members.current(on=datetime.date(1990, 1, 1)).count() == 16
+
+
+def test_demo_nato_accession_of_1955_is_west_germanys_and_united_germany_continues_it(demo: str) -> None:
+    nato = Organization.objects.get(acronym="NATO")
+    west, germany = Nation.objects.get(cow_code=260), Nation.objects.get(iso3="DEU")
+    assert (west.exists_from, west.exists_until) == (datetime.date(1955, 5, 5), datetime.date(1990, 10, 3))
+    in_1960, in_2000 = datetime.date(1960, 1, 1), datetime.date(2000, 1, 1)
+    members_1960 = set(
+        Membership.objects.filter(organization=nato).current(on=in_1960).values_list("nation", flat=True)
+    )
+    assert west.pk in members_1960
+    assert germany.pk not in members_1960
+    treaty = Agreement.objects.get(title="North Atlantic Treaty")
+    usa = Nation.objects.get(iso3="USA")
+    partners_1960 = Agreement.objects.in_force(on=in_1960).involving(usa, on=in_1960)
+    assert partners_1960.involving(west, on=in_1960).filter(pk=treaty.pk).exists()
+    assert not partners_1960.involving(germany, on=in_1960).exists()  # no "Germany" beside West Germany in 1960
+    assert Agreement.objects.involving(germany, on=in_2000).filter(pk=treaty.pk).exists()
+    assert not Agreement.objects.involving(west, on=in_2000).exists()
 
 
 def test_demo_has_the_partnership_for_peace_of_1994(demo: str) -> None:

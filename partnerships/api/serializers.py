@@ -437,8 +437,11 @@ class NationSerializer(RecordSerializer):
 class OrganizationSerializer(RecordSerializer):
     nation = nation_field(required=False, allow_null=True)
     parent = organization_field(required=False, allow_null=True)
+    operates_in = nation_field(
+        required=False, allow_null=True, help_text="For a non-state actor: the country where it operates."
+    )
 
-    related = {"nation": ("nation",), "parent": ("parent",)}
+    related = {"nation": ("nation",), "parent": ("parent",), "operates_in": ("operates_in",)}
 
     class Meta(RecordSerializer.Meta):
         model = Organization
@@ -450,6 +453,7 @@ class OrganizationSerializer(RecordSerializer):
             "acronym",
             "kind",
             "nation",
+            "operates_in",
             "parent",
             "founded_on",
             "dissolved_on",

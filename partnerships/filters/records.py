@@ -56,12 +56,14 @@ class OrganizationFilterSet(RegistryFilterSet):
         "acronym": "text",
         "kind": "choice",
         "nation": "fk",
+        "operates_in": "fk",
         "parent": "fk",
         "founded_on": "date",
         "dissolved_on": "date",
     }
     search_fields = ("name", "acronym", "description")
     nation = NationFilter(field_name="nation", label="Nation it belongs to (code or id)")
+    operates_in = NationFilter(field_name="operates_in", label="Non-state actors operating in this nation (code or id)")
     member = NationFilter(
         method="filter_member",
         label="Has this nation as a member (code or id): ever, or with current_on, on that date",

@@ -156,7 +156,16 @@ class Organization(RegistryRecord):
         null=True,
         blank=True,
         related_name="organizations",
-        help_text="The nation it belongs to; empty for multinational organizations.",
+        help_text="The nation it belongs to; empty for multinational organizations and non-state actors.",
+    )
+    operates_in = models.ForeignKey(
+        Nation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="non_state_actors",
+        help_text="For a non-state actor: the country where it operates (e.g. Angola for UNITA). "
+        "It is not counted as that nation anywhere.",
     )
     parent = models.ForeignKey(
         "self",
@@ -211,6 +220,18 @@ class Organization(RegistryRecord):
                 name="organization_multinational_has_no_nation",
                 violation_error_message="A multinational organization belongs to no single nation.",
             ),
+            # A non-state actor is never counted as a state: it belongs to none, and only it
+            # records where it operates (involving(), dyads and profiles read ``nation``).
+            models.CheckConstraint(
+                condition=~models.Q(kind=OrganizationKind.NON_STATE) | models.Q(nation__isnull=True),
+                name="organization_non_state_actor_has_no_nation",
+                violation_error_message="A non-state actor belongs to no nation: record where it operates instead.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(operates_in__isnull=True) | models.Q(kind=OrganizationKind.NON_STATE),
+                name="organization_only_non_state_actors_operate_in",
+                violation_error_message="Only a non-state actor records a country it operates in.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(dissolved_on__isnull=True)
                 | models.Q(founded_on__isnull=True)
@@ -229,6 +250,12 @@ class Organization(RegistryRecord):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
     def clean(self) -> None:
+        if self.kind == OrganizationKind.NON_STATE and self.nation_id is not None:
+            raise ValidationError(
+                {"nation": "A non-state actor belongs to no nation: record where it operates in “operates in”."}
+            )
+        if self.kind != OrganizationKind.NON_STATE and self.operates_in_id is not None:
+            raise ValidationError({"operates_in": "Only a non-state actor records a country it operates in."})
         if self.parent_id is not None and self.pk is not None:
             # Walk up the chain: a cycle would make "part of" meaningless.
             seen = {self.pk}

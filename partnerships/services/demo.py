@@ -50,6 +50,8 @@ DATE_FIELDS = {
     "start_date",
     "end_date",
     "withdrew_on",
+    "exists_from",
+    "exists_until",
 }
 DECIMAL_FIELDS = {"quantity", "value"}
 
@@ -138,6 +140,10 @@ class _Loader:
 
     # --- record types -------------------------------------------------------
     def load(self) -> DemoResult:
+        for spec in demo_data.NATIONS:
+            nation, _ = self.get_or_create(Nation, {"cow_code": spec["cow_code"]}, self.values(spec))
+            self.nations[nation.code] = nation
+
         for spec in demo_data.ORGANIZATIONS:
             nation = self.nation(spec.get("nation"))
             values = self.values(spec, skip=("nation", "parent"))

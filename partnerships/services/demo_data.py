@@ -9,7 +9,8 @@ dates of the two AUKUS naval nuclear propulsion agreements).
 
 Conventions (read by the loader):
 - dates are ISO strings ``"YYYY-MM-DD"`` or ``None``;
-- nations are ISO 3166-1 alpha-3 codes; organizations are referenced by
+- nations are ISO 3166-1 alpha-3 codes (historical states, listed in
+  ``NATIONS``, by COW abbreviation); organizations are referenced by
   ``acronym``, programs by ``acronym``, agreements by exact ``title``;
 - decimals are strings, integers are ints;
 - every enum value is a *value* from ``partnerships.choices``.
@@ -22,6 +23,25 @@ NATO_TREATY_URL = "https://www.nato.int/cps/en/natohq/official_texts_17120.htm"
 PFP_URL = "https://www.nato.int/cps/en/natohq/topics_50349.htm"
 PFP_SIGNATURES_URL = "https://en.wikipedia.org/wiki/Partnership_for_Peace"
 MDT_URL = "https://en.wikipedia.org/wiki/Mutual_Defense_Treaty_(United_States%E2%80%93Philippines)"
+
+COW_STATES_URL = "https://correlatesofwar.org/data-sets/state-system-membership/"
+
+# --------------------------------------------------------------------------
+# Historical states the code list lacks, as the records below name them on their dates
+# --------------------------------------------------------------------------
+NATIONS: list[dict] = [
+    {
+        "name": "West Germany",
+        "cow_code": 260,
+        "cow_abbr": "GFR",
+        "region": "europe_central_asia",
+        "exists_from": "1955-05-05",
+        "exists_until": "1990-10-03",
+        "source_url": COW_STATES_URL,
+        "source_text": "Correlates of War, State System Membership List v2016: German Federal Republic (260), "
+        "5 May 1955 to 2 October 1990; Germany (255) continues it from 3 October 1990.",
+    },
+]
 
 # --------------------------------------------------------------------------
 # Organizations (a parent must appear earlier in the list)
@@ -349,12 +369,21 @@ MEMBERSHIPS: list[dict] = [
     },
     {
         "organization": "NATO",
-        "nation": "DEU",
+        "nation": "GFR",
         "joined_on": "1955-05-06",
-        "left_on": None,
+        "left_on": "1990-10-03",
         "role": "member",
         "source_url": "https://www.nato.int/cps/uk/natohq/news_121253.htm",
         "source_text": "NATO, 2015: the Federal Republic of Germany became NATO's fifteenth member on 6 May 1955, when its instrument of accession was deposited in Washington.",
+    },
+    {
+        "organization": "NATO",
+        "nation": "DEU",
+        "joined_on": "1990-10-03",
+        "left_on": None,
+        "role": "member",
+        "source_url": "https://www.nato.int/cps/uk/natohq/news_121253.htm",
+        "source_text": "NATO, 2015 (West Germany's accession of 1955); on 3 October 1990 united Germany continued the Federal Republic's membership (COW: Germany, 255, continues the German Federal Republic, 260).",
     },
     {
         "organization": "NATO",
@@ -682,7 +711,14 @@ AGREEMENTS: list[dict] = [
             _nat_party("USA", "1949-08-24"),
             _nat_party("GRC", "1952-02-18"),
             _nat_party("TUR", "1952-02-18"),
-            _nat_party("DEU", "1955-05-06"),
+            {
+                "nation": "GFR",
+                "role": "party",
+                "joined_on": "1955-05-06",
+                "withdrew_on": "1990-10-03",
+                "notes": "West Germany; united Germany continues its membership from 3 October 1990.",
+            },
+            _nat_party("DEU", "1990-10-03"),
             _nat_party("ESP", "1982-05-30"),
             _nat_party("CZE", "1999-03-12"),
             _nat_party("HUN", "1999-03-12"),

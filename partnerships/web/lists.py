@@ -289,16 +289,18 @@ ORGANIZATIONS = ListPage(
         Column("Acronym", lambda o: o.acronym, "acronym"),
         Column("Kind", lambda o: choice_label(o, "kind"), "kind"),
         related_column("Nation", lambda o: o.nation),
+        related_column("Operates in", lambda o: o.operates_in),
         related_column("Part of", lambda o: o.parent),
     ),
     panel=(
         SEARCH,
         PanelField("kind", "Kind", "multiselect"),
         PanelField("nation", "Nation", "nation"),
+        PanelField("operates_in", "Operates in (non-state actors)", "nation"),
         PanelField("member", "Has as member", "nation"),
         VISIBILITY,
     ),
-    select_related=("nation", "parent"),
+    select_related=("nation", "operates_in", "parent"),
 )
 
 NATIONS = ListPage(

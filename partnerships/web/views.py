@@ -368,6 +368,7 @@ def _nation_related(obj: Nation, user: Any) -> dict[str, Any]:
         .select_related("provider_nation", "provider_organization"),
         "memberships": _visible(Membership, user).filter(nation=obj).select_related("organization"),
         "organizations": _visible(Organization, user).filter(nation=obj),
+        "non_state_actors": _visible(Organization, user).filter(operates_in=obj),
         "partners_chart": charts.bar_chart(partners, label="Partners with an agreement in force"),
         "partners_now": partners[-1][1] if partners else 0,
     }

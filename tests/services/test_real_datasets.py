@@ -356,3 +356,66 @@ def test_a_multi_phase_atop_member_keeps_each_period(real_datasets) -> None:
     ]
     assert periods(840) == [(datetime.date(1954, 9, 8), datetime.date(1977, 7, 1))]  # the Philippines left
     seato.validate_parties()
+
+
+def _sipri_rows() -> list[dict[str, str]]:
+    import csv
+    import io
+
+    text = (DATA / "sipri/uk-trade-register.csv").read_bytes().decode("cp1252")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.django_db
+def test_uk_deals_to_germany_before_reunification_are_west_germanys(real_datasets) -> None:
+    from partnerships.models import ResourceSharing
+
+    # From the file itself: deals to "Germany" or "West Germany" ordered before 3 October 1990
+    # (SIPRI gives the year; a year up to 1990 begins before reunification).
+    rows = [row for row in _sipri_rows() if row["Recipient"] in ("Germany", "West Germany")]
+    before = sorted(int(row["Year of order"]) for row in rows if int(row["Year of order"]) <= 1990)
+    after = sorted(int(row["Year of order"]) for row in rows if int(row["Year of order"]) > 1990)
+    assert len(before) > 20
+    assert after
+    deals = ResourceSharing.objects.filter(source_dataset="sipri", provider_nation__cow_code=200)
+    west = sorted(deals.filter(recipient_nation__cow_code=260).values_list("start_date__year", flat=True))
+    united = sorted(deals.filter(recipient_nation__cow_code=255).values_list("start_date__year", flat=True))
+    assert (west, united) == (before, after)
+    report = real_datasets["sipri"]
+    print(f"\n{report.summary()}")
+    assert (
+        f"Recipient “Germany” → German Federal Republic (COW 260), not Germany: {len(before)} rows dated "
+        f"{before[0]}-01-01 to {before[-1]}-01-01" in report.summary()
+    )
+
+
+@pytest.mark.django_db
+def test_uk_deals_to_non_state_actors_go_to_non_state_organizations(real_datasets) -> None:
+    from partnerships.models import Organization, ResourceSharing
+
+    marked = [row for row in _sipri_rows() if row["Recipient"].endswith("*") and not row["Recipient"].endswith("**")]
+    assert {row["Recipient"] for row in marked} == {"Mujahedin (Afghanistan)*"}
+    mujahedin = Organization.objects.get(name="Mujahedin")
+    assert (mujahedin.kind, mujahedin.nation, mujahedin.operates_in.iso3) == ("non_state", None, "AFG")
+    deals = ResourceSharing.objects.filter(source_dataset="sipri", recipient_organization=mujahedin)
+    assert deals.count() == len(marked)
+    assert not deals.filter(recipient_nation__isnull=False).exists()
+    afghanistan = ResourceSharing.objects.filter(source_dataset="sipri").involving(mujahedin.operates_in)
+    assert not afghanistan.filter(pk__in=deals).exists()
+    # International organizations (**) are multinational organizations; only unknown recipients stay rejected.
+    assert Organization.objects.get(name="United Nations").kind == "multinational"
+    assert Organization.objects.get(name="NATO").kind == "multinational"
+    assert [row.data["Recipient"] for row in real_datasets["sipri"].rejected] == ["unknown recipient(s)"]
+
+
+@pytest.mark.django_db
+def test_mme_participants_are_the_states_of_the_exercise_date(real_datasets) -> None:
+    from partnerships.models import ExerciseParticipant
+
+    participants = ExerciseParticipant.objects.filter(exercise__source_dataset="mme")
+    west = participants.filter(nation__cow_code=260)
+    assert west.exists()
+    assert not west.filter(exercise__start_date__gte=datetime.date(1990, 10, 3)).exists()
+    assert not participants.filter(nation__cow_code=255, exercise__start_date__lt=datetime.date(1990, 10, 3)).exists()
+    report = real_datasets["mme"]
+    assert any(r.nation.cow_code == 260 for r in report.dated)

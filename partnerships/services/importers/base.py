@@ -61,6 +61,22 @@ class Rejection:
     data: dict[str, str]
 
 
+@dataclass(frozen=True)
+class DatedResolution:
+    """A name that meant another state on the row's date than it means today ("Germany" in 1960: West Germany)."""
+
+    row: int | str
+    column: str
+    name: str
+    on: Any  # the row's date
+    named: Any  # the nation the name means undated
+    nation: Any  # the nation it meant on that date
+
+    def describe(self) -> str:
+        codes = f"COW {self.nation.cow_code}" if self.nation.cow_code is not None else self.nation.code
+        return f"{self.column} “{self.name}” → {self.nation.name} ({codes}), not {self.named.name}"
+
+
 # What a row did to a record. Every row that is not rejected counts under exactly
 # one outcome, so the outcomes account for every row, while "created" and
 # "updated" count records, each once: what was written.
@@ -89,10 +105,13 @@ class ImportReport:
     committed: bool = False
     seconds: float = 0.0
     rejects_path: str | None = None
+    # Names resolved to another state because of the row's date, one per row and column.
+    dated: list[DatedResolution] = field(default_factory=list)
     # What the import has done so far to each record it touched, by (record type, key),
     # and how to undo each step when a row's savepoint is rolled back.
     _records: dict[tuple[str, Any], str] = field(default_factory=dict, repr=False)
     _undo: list[tuple[tuple[str, Any], str | None, str, str | None]] = field(default_factory=list, repr=False)
+    _dated_at: dict[int, int] = field(default_factory=dict, repr=False)  # len(dated) at each mark
 
     @property
     def rows_rejected(self) -> int:
@@ -136,10 +155,12 @@ class ImportReport:
 
     def mark(self) -> int:
         """Return a point to roll the counts back to (see ``roll_back_to``)."""
+        self._dated_at[len(self._undo)] = len(self.dated)
         return len(self._undo)
 
     def roll_back_to(self, mark: int) -> None:
-        """Undo the counts of the writes after ``mark``: the database rolled them back."""
+        """Undo the counts (and the dated resolutions) of the writes after ``mark``: the database rolled them back."""
+        del self.dated[self._dated_at.get(mark, len(self.dated)) :]
         while len(self._undo) > mark:
             key, previous, row_outcome, moved_from = self._undo.pop()
             self.outcomes[(key[0], row_outcome)] -= 1
@@ -180,6 +201,7 @@ class ImportReport:
         labels = sorted({label for label, _ in self.outcomes})
         for label in labels:
             lines.append(f"  {label}: {self.describe(label)}")
+        lines += self.dated_lines()
         for rejection in self.rejected[:50]:
             lines.append(f"  row {rejection.row}: {'; '.join(rejection.reasons)}")
         if self.rows_rejected > 50:
@@ -187,6 +209,21 @@ class ImportReport:
         if self.rejects_path:
             lines.append(f"  rejected rows with their reasons: {self.rejects_path}")
         return "\n".join(lines)
+
+    def dated_lines(self) -> list[str]:
+        """Return one line per (name, state) resolved by the rows' dates: how many rows, which dates, which rows."""
+        groups: dict[str, list[DatedResolution]] = {}
+        for resolution in self.dated:
+            groups.setdefault(resolution.describe(), []).append(resolution)
+        if not groups:
+            return []
+        lines = [f"  resolved by the row's date (the state that existed then): {len(self.dated)} names"]
+        for described, resolutions in groups.items():
+            days = sorted(r.on for r in resolutions)
+            span = str(days[0]) if days[0] == days[-1] else f"{days[0]} to {days[-1]}"
+            rows = ", ".join(str(r.row) for r in resolutions[:10]) + (", …" if len(resolutions) > 10 else "")
+            lines.append(f"    {described}: {len(resolutions)} rows dated {span} (rows {rows})")
+        return lines
 
 
 def decode(raw: bytes, encoding: str | None = None) -> str:
@@ -415,6 +452,14 @@ class Importer:
         party.save()
         claimed.add(party.pk)
         self.report.note("agreement parties", party.pk, outcome)
+
+    def nation_on(self, named: Any, day: Any, *, resolver: Any, number: int | str, column: str, name: str) -> Any:
+        """Return the state that existed on ``day`` where a row names ``named``; report it when that differs."""
+        assert self.report is not None
+        nation = resolver.on_date(named, day)
+        if nation is not named:
+            self.report.dated.append(DatedResolution(number, column, name, day, named, nation))
+        return nation
 
     def reject(self, label: str, reasons: list[str]) -> None:
         """Report a problem found after the rows were read (e.g. an alliance left with one member)."""

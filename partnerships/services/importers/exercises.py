@@ -118,7 +118,10 @@ class MmeImporter(Importer):
             name = row.get(column, "")
             if name.lower() in MISSING:
                 continue
-            nation = self.resolver.name(name)
+            # A name means the state that existed when the exercise began ("Germany" in 1985: West Germany).
+            nation = self.nation_on(
+                self.resolver.name(name), start, resolver=self.resolver, number=number, column=column, name=name
+            )
             organization = None if nation else self.organizations.get(name.lower())
             if nation is None and organization is None:
                 unresolved.append(f"{column} “{name}”")

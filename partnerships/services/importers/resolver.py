@@ -5,14 +5,56 @@ abbreviation). Names are matched exactly (case and accents ignored), then
 through the ``countrycode`` package's regular expressions, the crosswalk
 political scientists maintain for exactly this. A name that matches nothing
 is reported by the importer with its row: it is never dropped, never guessed.
+
+Names are dated: a row of 1960 naming "Germany" means the German Federal
+Republic, one of 1995 naming "West Germany" means Germany. :meth:`NationResolver.on_date`
+turns the named state into the state that existed on the row's date, through
+the successions in ``partnerships/reference/state_successions.csv`` (dates
+from the COW state system) and the nations' own ``exists_from``/``exists_until``.
 """
 
 from __future__ import annotations
 
+import csv
 import unicodedata
+from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 from partnerships.models import Nation
+
+SUCCESSIONS = Path(__file__).resolve().parents[2] / "reference" / "state_successions.csv"
+# Which way a dated name may follow a succession: a successor's name before the day means its
+# predecessor (not for an absorbed state: "Germany" in 1960 is not the GDR), a predecessor's name
+# from the day on means its successor (not after a dissolution, which left several, or a secession,
+# after which the predecessor goes on).
+BACKWARD = {"continued", "dissolved", "seceded"}
+FORWARD = {"continued", "absorbed"}
+
+
+@dataclass(frozen=True)
+class Succession:
+    predecessor: str  # a COW number or an ISO alpha-3 code
+    successor: str
+    on: date  # the successor's first day
+    relation: str
+
+
+def successions(path: Path = SUCCESSIONS) -> list[Succession]:
+    """Return the curated successions between states (see partnerships/reference/README.md)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            Succession(row["predecessor"], row["successor"], date.fromisoformat(row["on"]), row["relation"])
+            for row in csv.DictReader(handle)
+        ]
+
+
+def exists_on(nation: Nation, day: date) -> bool:
+    """Return whether the state existed on ``day`` as far as the registry knows (unknown dates: it did)."""
+    return (nation.exists_from is None or nation.exists_from <= day) and (
+        nation.exists_until is None or day < nation.exists_until
+    )
 
 
 def normalise(name: str) -> str:
@@ -21,8 +63,15 @@ def normalise(name: str) -> str:
     return " ".join(folded.lower().replace("&", "and").split())
 
 
-# Spellings seen in the datasets that the countrycode crosswalk does not know, by ISO alpha-3 code.
-ALIASES = {"st. christopher": "KNA", "st christopher": "KNA", "saint christopher": "KNA"}
+# Spellings seen in the datasets that the countrycode crosswalk does not know (or takes for another
+# state: it reads "West Germany" as Germany), by ISO alpha-3 code or COW number.
+ALIASES: dict[str, str | int] = {
+    "st. christopher": "KNA",
+    "st christopher": "KNA",
+    "saint christopher": "KNA",
+    "west germany": 260,
+    "east germany": 265,
+}
 
 
 @lru_cache(maxsize=4096)
@@ -46,6 +95,7 @@ class NationResolver:
         self.by_cow_code = {n.cow_code: n for n in nations if n.cow_code is not None}
         self.by_cow_abbr = {n.cow_abbr: n for n in nations if n.cow_abbr}
         self.by_name = {normalise(n.name): n for n in nations}
+        self.successions = successions()
 
     def remember(self, nation: Nation) -> None:
         """Index a nation created or changed during the import."""
@@ -62,6 +112,38 @@ class NationResolver:
     def cow(self, code: int | None) -> Nation | None:
         return self.by_cow_code.get(code) if code is not None else None
 
+    def code(self, code: str) -> Nation | None:
+        """Return the nation a COW number or ISO alpha-3 code (as the successions list names them) means."""
+        return self.by_cow_code.get(int(code)) if code.isdigit() else self.by_iso3.get(code)
+
+    def on_date(self, nation: Nation | None, day: date | None) -> Nation | None:
+        """Return the state that existed on ``day`` where ``nation`` is named: itself, or its predecessor or successor.
+
+        Undated names (``day`` None) and states the successions do not concern
+        are returned as they are.
+        """
+        if nation is None or day is None:
+            return nation
+        for succession in self.successions:
+            predecessor, successor = self.code(succession.predecessor), self.code(succession.successor)
+            if predecessor is None or successor is None:
+                continue  # a state this registry does not hold
+            if (
+                successor.pk == nation.pk
+                and day < succession.on
+                and succession.relation in BACKWARD
+                and exists_on(predecessor, day)
+            ):
+                return predecessor
+            if (
+                predecessor.pk == nation.pk
+                and day >= succession.on
+                and succession.relation in FORWARD
+                and exists_on(successor, day)
+            ):
+                return successor
+        return nation
+
     def name(self, name: str) -> Nation | None:
         """Return the nation a country name means, or None when no crosswalk knows it."""
         text = name.strip()
@@ -71,7 +153,9 @@ class NationResolver:
         if exact is not None:
             return exact
         alias = ALIASES.get(normalise(text))
-        if alias is not None and alias in self.by_iso3:
+        if isinstance(alias, int) and alias in self.by_cow_code:
+            return self.by_cow_code[alias]
+        if isinstance(alias, str) and alias in self.by_iso3:
             return self.by_iso3[alias]
         cown = _countrycode(text, "cown")
         if cown is not None and int(cown) in self.by_cow_code:

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from partnerships.choices import ResourceCategory, ResourceStatus
+from partnerships.choices import OrganizationKind, ResourceCategory, ResourceStatus
 from partnerships.models import Nation, Organization, ResourceSharing
 from partnerships.services.importers.base import Importer, RowRejected
 from partnerships.services.importers.resolver import NationResolver
 
 SOURCE_URL = "https://www.sipri.org/databases/armstransfers"
 SOURCE_TEXT = "SIPRI Arms Transfers Database, Stockholm International Peace Research Institute (trade register)."
+# SIPRI marks non-state actors with one asterisk, "UNITA (Angola)*", the country in brackets
+# being where they operate, and international organizations with two, "NATO**".
+NON_STATE_MARK, ORGANIZATION_MARK = "*", "**"
+IN_BRACKETS = re.compile(r"^(?P<name>.*?)\s*\((?P<country>[^()]+)\)$")
 
 
 def _number(value: str, column: str) -> Decimal | None:
@@ -63,16 +68,60 @@ class SipriImporter(Importer):
         self.organizations = {org.name.lower(): org for org in Organization.objects.all()}
         self.organizations.update({org.acronym.lower(): org for org in Organization.objects.exclude(acronym="")})
         self.occurrences: Counter = Counter()
+        # Organizations the current row created: known to later rows only once the row is written.
+        self.created: dict[str, Organization] = {}
 
-    def actor(self, name: str, column: str) -> tuple[Nation | None, Organization | None]:
-        """Return the nation, or the organization (SIPRI marks non-state recipients with *), a name means."""
-        nation = self.resolver.name(name.rstrip("*"))
-        if nation is not None:
+    def actor(
+        self, name: str, column: str, *, on: date, number: int | str
+    ) -> tuple[Nation | None, Organization | None]:
+        """Return the nation that existed on ``on``, or the organization, a supplier or recipient name means.
+
+        A name marked ``**`` is an international organization, ``*`` a non-state actor: either is
+        found among the registry's organizations or created (a non-state actor with the country in
+        brackets as where it operates, never as its nation). Raise RowRejected for a name that
+        means nothing the registry knows ("unknown recipient(s)").
+        """
+        text = name.strip()
+        if text.endswith(ORGANIZATION_MARK):
+            return None, self.organization(text.removesuffix(ORGANIZATION_MARK).strip(), OrganizationKind.MULTINATIONAL)
+        if text.endswith(NON_STATE_MARK):
+            return None, self.non_state_actor(text.removesuffix(NON_STATE_MARK).strip(), column, on=on, number=number)
+        named = self.resolver.name(text)
+        if named is not None:
+            nation = self.nation_on(named, on, resolver=self.resolver, number=number, column=column, name=text)
             return nation, None
-        organization = self.organizations.get(name.rstrip("*").strip().lower())
+        organization = self.organizations.get(text.lower())
         if organization is not None:
             return None, organization
         raise RowRejected(f"{column}: “{name}” matches no nation or organization")
+
+    def organization(self, name: str, kind: str, *, source_id: str = "", **values: Any) -> Organization:
+        """Return the organization of this name or acronym, creating it (of ``kind``) when there is none."""
+        existing = self.organizations.get(name.lower()) or self.created.get(name.lower())
+        if existing is not None:
+            return existing
+        values = {"name": name, "kind": kind, "source_url": SOURCE_URL, "source_text": SOURCE_TEXT, **values}
+        organization = self.upsert(Organization, source_id or f"organization:{name}", values, label="organizations")
+        self.created[name.lower()] = organization
+        return organization
+
+    def non_state_actor(self, text: str, column: str, *, on: date, number: int | str) -> Organization:
+        """Return the non-state actor "NAME (COUNTRY)" names, operating in COUNTRY as it was on ``on``."""
+        match = IN_BRACKETS.match(text)
+        name, country = (match["name"], match["country"]) if match else (text, "")
+        known = self.organizations.get(name.lower()) or self.created.get(name.lower())
+        if known is not None:
+            return known
+        operates_in = None
+        if country:
+            named = self.resolver.name(country)
+            if named is None:
+                raise RowRejected(f"{column}: “{country}”, where “{name}” operates, matches no nation")
+            label = f"{column} (where “{name}” operates)"
+            operates_in = self.nation_on(named, on, resolver=self.resolver, number=number, column=label, name=country)
+        return self.organization(
+            name, OrganizationKind.NON_STATE, source_id=f"non-state actor:{text}", operates_in=operates_in
+        )
 
     def source_id(self, row: dict[str, str]) -> str:
         """SIPRI's export has no ids: a digest of the deal's defining columns (and its place among identical rows)."""
@@ -93,9 +142,18 @@ class SipriImporter(Importer):
         return f"{digest}-{self.occurrences[key]}"
 
     def import_row(self, number: int | str, row: dict[str, str]) -> None:
-        provider_nation, provider_organization = self.actor(row["Supplier"], "Supplier")
-        recipient_nation, recipient_organization = self.actor(row["Recipient"], "Recipient")
+        self.created = {}
+        self.import_deal(number, row)
+        self.organizations.update(self.created)
+
+    def import_deal(self, number: int | str, row: dict[str, str]) -> None:
         ordered_year = _year(row["Year of order"], "Year of order")
+        # Names mean the state that existed when the deal was ordered (SIPRI gives the year: its first day).
+        ordered_on = date(ordered_year, 1, 1)
+        provider_nation, provider_organization = self.actor(row["Supplier"], "Supplier", on=ordered_on, number=number)
+        recipient_nation, recipient_organization = self.actor(
+            row["Recipient"], "Recipient", on=ordered_on, number=number
+        )
         ordered = _number(row["Number ordered"], "Number ordered")
         delivered = _number(row["Number delivered"], "Number delivered")
         years = sorted({_year(y, "Year(s) of delivery") for y in row["Year(s) of delivery"].split(";") if y.strip()})
@@ -125,7 +183,7 @@ class SipriImporter(Importer):
             "tiv_unit": _number(row["SIPRI TIV per unit"], "SIPRI TIV per unit"),
             "tiv_total": _number(row["SIPRI TIV for total order"], "SIPRI TIV for total order"),
             "tiv_delivered": _number(row["SIPRI TIV of delivered weapons"], "SIPRI TIV of delivered weapons"),
-            "start_date": date(ordered_year, 1, 1),
+            "start_date": ordered_on,
             "end_date": date(years[-1], 12, 31) if years else None,
             "status": status,
             "source_url": SOURCE_URL,
