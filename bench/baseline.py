@@ -82,6 +82,27 @@ AGREEMENT_BRIEF = (
                 FROM partnerships_agreement x WHERE x.id = {t}.agreement_id)"""
 )
 
+
+def _known_until() -> str:
+    """The API's ``known_until``: the last day a dataset covers, for its records still open when it ends.
+
+    Built from the same reference file as the registry (partnerships/reference/dataset_coverage.csv).
+    """
+    import csv
+
+    path = Path(__file__).resolve().parents[1] / "partnerships" / "reference" / "dataset_coverage.csv"
+    cases = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            day = row["covers_until"]
+            cases.append(
+                f"WHEN a.source_dataset = '{row['dataset']}' AND a.ended_on IS NULL"
+                f" AND a.in_force_from <= DATE '{day}'"
+                f" AND (a.expires_on IS NULL OR a.expires_on > DATE '{day}') THEN '{day}'"
+            )
+    return "CASE " + " ".join(cases) + " END" if cases else "NULL"
+
+
 AGREEMENT_JSON = (
     """json_build_object('id', a.id, 'url', %(base)s || '/api/v1/agreements/' || a.id || '/',
     'display', coalesce(nullif(a.short_name, ''), a.title)
@@ -89,6 +110,9 @@ AGREEMENT_JSON = (
     'title', a.title, 'short_name', a.short_name, 'kind', a.kind, 'scope', a.scope, 'status', a.status,
     'signed_on', a.signed_on, 'in_force_from', a.in_force_from, 'expires_on', a.expires_on, 'ended_on', a.ended_on,
     'provisions', a.provisions,
+    'known_until', """
+    + _known_until()
+    + """,
     'program', """
     + PROGRAM_BRIEF.format(t="a")
     + """,

@@ -30,6 +30,7 @@ class DyadQuerySerializer(serializers.Serializer):
     region = serializers.ChoiceField(choices=Region.choices, required=False)
     directed = serializers.BooleanField(required=False, default=False)
     dataset = serializers.ChoiceField(choices=DATASETS, required=False)
+    extend_open = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs: dict) -> dict:
         if "year_from" in attrs and "year_to" in attrs and attrs["year_to"] < attrs["year_from"]:
@@ -52,6 +53,12 @@ class DyadView(APIView):
                 str,
                 enum=DATASETS,
                 description="Only records imported from this dataset, e.g. cow-alliances.",
+            ),
+            OpenApiParameter(
+                "extend_open",
+                OpenApiTypes.BOOL,
+                description="Carry agreements known only from a dataset that has ended, and in force then, on to "
+                "today (by default they stop where their dataset ends: their later status is unknown).",
             ),
         ],
         responses={
@@ -78,6 +85,7 @@ class DyadView(APIView):
             region=params.get("region"),
             directed=params["directed"],
             dataset=params.get("dataset"),
+            extend_open=params["extend_open"],
         )
         response = StreamingHttpResponse(csv_lines(next(rows), rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="dyad-years.csv"'

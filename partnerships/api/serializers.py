@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.validators import UniqueTogetherValidator, UniqueValidator
@@ -41,6 +42,7 @@ from partnerships.models import (
     validate_participant_set,
     validate_party_set,
 )
+from partnerships.services import coverage
 from partnerships.services.links import url_maker
 from partnerships.services.naming import hidden_from
 from partnerships.services.records import actor_key, period_key, save_record
@@ -550,6 +552,13 @@ def _visible_brief(relation: str, model: type[models.Model], *related: str) -> P
 class AgreementSerializer(RecordSerializer):
     program = program_field(required=False, allow_null=True)
     parties = AgreementPartySerializer(many=True, required=False)
+    known_until = serializers.SerializerMethodField(
+        help_text=(
+            "For an agreement known only from a dataset that has ended (COW v4.1: 2012; ATOP 4.01: 2018) and "
+            "still in force when it ends: the last day that dataset covers. Its status after that day is "
+            "unknown. Null when its status is known today (curated records, agreements that ended)."
+        )
+    )
     exercises = ExerciseBriefSerializer(many=True, read_only=True)
     resources = ResourceSharingBriefSerializer(many=True, read_only=True)
 
@@ -577,6 +586,7 @@ class AgreementSerializer(RecordSerializer):
             "expires_on",
             "ended_on",
             "provisions",
+            "known_until",
             "program",
             "parties",
             "description",
@@ -584,6 +594,11 @@ class AgreementSerializer(RecordSerializer):
             "resources",
             *RECORD_FIELDS,
         )
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_known_until(self, obj: Agreement) -> str | None:
+        last = coverage.last_known(obj)
+        return last.covers_until.isoformat() if last is not None else None
 
     def validate_rows(self, candidate: models.Model, attrs: dict[str, Any]) -> None:
         hidden = self.hidden_rows()

@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from partnerships.choices import Provision
 from partnerships.models import Agreement, AgreementParty, Exercise, ExerciseParticipant, Nation, ResourceSharing
+from partnerships.services import coverage
 from partnerships.services.importers.alliances import CowAlliancesImporter
 from partnerships.services.importers.atop import AtopImporter
 from partnerships.services.importers.exercises import MmeImporter
@@ -49,6 +50,13 @@ class _Span:
         if self.end is None:
             return default
         return self.end.year if self.end > date(self.end.year, 1, 1) else self.end.year - 1
+
+
+class _Record:
+    """An agreement's values() row, read as the coverage rules read a record."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.__dict__.update(row)
 
 
 def header(*, directed: bool) -> list[str]:
@@ -125,6 +133,7 @@ def dyad_years(
     region: str | None = None,
     directed: bool = False,
     dataset: str | None = None,
+    extend_open: bool = False,
 ) -> Iterator[list[Any]]:
     """Yield the header, then one row per (year, pair) with anything between the two nations.
 
@@ -137,6 +146,11 @@ def dyad_years(
     to that year, either of them undertook it in a period touching the year
     (its own obligations, or the agreement's provisions where the party has
     none of its own): the convention of the COW and ATOP dyadic files.
+
+    An agreement known only from a dataset that ends (COW v4.1 in 2012, ATOP
+    4.01 in 2018) and still in force then stops at that dataset's end: its
+    later status is unknown. ``extend_open`` carries such agreements on to
+    today, as if still in force.
     """
     yield header(directed=directed)
     first, last = first_year, last_year
@@ -156,9 +170,14 @@ def dyad_years(
     agreements = {
         a["id"]: a
         for a in in_force.annotate(end=Coalesce("ended_on", "expires_on"))
-        .values("id", "in_force_from", "end", "provisions")
+        .values("id", "in_force_from", "end", "provisions", "source_dataset", "ended_on", "expires_on")
         .iterator(chunk_size=10_000)
     }
+    if not extend_open:
+        for agreement in agreements.values():
+            known = coverage.last_known(_Record(agreement))
+            if known is not None:
+                agreement["end"] = known.first_day_unknown
     members: dict[int, list[tuple[int, _Span, frozenset[str]]]] = defaultdict(list)
     for row in (
         AgreementParty.objects.visible_to(user)

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import template
 
+from partnerships.services import coverage
+
 register = template.Library()
 
 
@@ -19,6 +21,12 @@ def figure(value: Any) -> str:
         text = format(value.normalize(), "f")
         return text
     return str(value)
+
+
+@register.filter
+def status_text(record: Any) -> str:
+    """An agreement's status as it should be read: "In force as of 2012 (COW v4.1); later status unknown"."""
+    return coverage.status_text(record)
 
 
 @register.simple_tag(takes_context=True)

@@ -37,7 +37,7 @@ from partnerships.models import (
     can_view_restricted,
 )
 from partnerships.models.agreements import involving_q
-from partnerships.services import history, stats
+from partnerships.services import coverage, history, stats
 from partnerships.services.counting import BoundedPaginator
 from partnerships.services.exports import csv_lines
 from partnerships.services.links import url_maker
@@ -289,6 +289,7 @@ def labels(values: list[str], choices: Any) -> list[str]:
 def _agreement_related(obj: Agreement, user: Any) -> dict[str, Any]:
     return {
         "provisions": labels(obj.provisions, Provision.choices),
+        "last_known": coverage.last_known(obj),
         # A party's periods together, in date order.
         "parties": _visible(AgreementParty, user)
         .filter(agreement=obj)
@@ -343,12 +344,15 @@ def _organization_related(obj: Organization, user: Any) -> dict[str, Any]:
 def _nation_related(obj: Nation, user: Any) -> dict[str, Any]:
     today = timezone.localdate()
     agreements = _visible(Agreement, user).involving(obj).select_related("program")
-    # In force today with this nation a party today: not an alliance it has since left.
+    # In force today with this nation a party today: not an alliance it has since left. Those known only
+    # from a dataset that ended before today were in force when it ended: last known, not confirmed.
     in_force = _visible(Agreement, user).involving(obj, on=today).in_force(on=today).select_related("program")
+    unknown_today = coverage.open_beyond_coverage_q(on=today)
     exercises = _visible(Exercise, user).involving(obj)
     partners = charts.partners_over_time(nation=obj, user=user)
     return {
-        "agreements_in_force": in_force,
+        "agreements_in_force": in_force.exclude(unknown_today),
+        "agreements_last_known": in_force.filter(unknown_today),
         # Not in force today, or no longer with this nation: when it left says which.
         "agreements_past": agreements.exclude(pk__in=in_force.values("pk")).annotate(
             left_on=models.Subquery(

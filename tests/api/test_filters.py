@@ -228,6 +228,38 @@ def test_a_member_filter_with_a_date_needs_a_member_on_that_date(world: dict, re
     assert "Southeast Asia Treaty Organization" not in names(current_on="1980-01-01")  # dissolved
 
 
+def test_known_until_says_when_a_dataset_only_record_was_last_known(world: dict, reader_api: Api) -> None:
+    atop = AgreementFactory(
+        title="ATOP alliance 9999",
+        kind="alliance",
+        status="in_force",
+        signed_on=datetime.date(1990, 1, 1),
+        in_force_from=datetime.date(1990, 1, 1),
+        source_dataset="atop",
+        source_version="4.01",
+        source_id="9999",
+    )
+    ended = AgreementFactory(
+        title="ATOP alliance 9998",
+        kind="alliance",
+        status="terminated",
+        signed_on=datetime.date(1990, 1, 1),
+        in_force_from=datetime.date(1990, 1, 1),
+        ended_on=datetime.date(2000, 1, 1),
+        source_dataset="atop",
+        source_version="4.01",
+        source_id="9998",
+    )
+    response = reader_api.get("agreements", params={"fields": "title,known_until", "limit": 100})
+    known = {row["title"]: row["known_until"] for row in response.json()["results"]}
+    assert known[atop.title] == "2018-12-31"
+    assert known[ended.title] is None
+    assert known["Mutual Defense Treaty"] is None  # curated: known today
+    detail = reader_api.get(f"agreements/{atop.pk}")
+    assert detail.json()["known_until"] == "2018-12-31"
+    assert detail.json()["status"] == "in_force"
+
+
 def test_updated_since_returns_what_changed(world: dict, reader_api: Api) -> None:
     moment = timezone.now()
     edca = world["edca"]

@@ -419,3 +419,28 @@ def test_mme_participants_are_the_states_of_the_exercise_date(real_datasets) -> 
     assert not participants.filter(nation__cow_code=255, exercise__start_date__lt=datetime.date(1990, 10, 3)).exists()
     report = real_datasets["mme"]
     assert any(r.nation.cow_code == 260 for r in report.dated)
+
+
+@pytest.mark.django_db
+def test_dataset_only_alliances_stop_where_their_dataset_ends(real_datasets) -> None:
+    import csv
+
+    from partnerships.services.access import FULL_ACCESS
+    from partnerships.services.dyads import dyad_years
+
+    def pairs(year: int, **options: object) -> set[frozenset[str]]:
+        rows = dyad_years(user=FULL_ACCESS, first_year=year, last_year=year, dataset="cow-alliances", **options)
+        header = next(rows)
+        return {frozenset((str(row[header.index("cow_a")]), str(row[header.index("cow_b")]))) for row in rows}
+
+    # COW v4.1 ends in 2012: alliances with a blank end were in force then, and that is all it says.
+    text = (DATA / "cow/alliance_v4.1_by_member.csv").read_text(encoding="latin-1")
+    open_alliances = {row["version4id"] for row in csv.DictReader(text.splitlines()) if not row["all_end_year"]}
+    assert open_alliances  # NATO (227) among them
+    assert pairs(2012)
+    assert pairs(2013) == set()
+    assert frozenset(("2", "200")) in pairs(2013, extend_open=True)  # the U.S. and the U.K. in NATO, carried on
+    nato = Agreement.objects.get(source_dataset="cow-alliances", source_id="227")
+    from partnerships.services.coverage import last_known
+
+    assert last_known(nato).covers_until == datetime.date(2012, 12, 31)

@@ -594,3 +594,59 @@ def test_the_agreement_page_lists_each_period_with_its_obligations(seato: Agreem
         ("USA", None, None, "as the agreement"),
     ]
     assert "Consultation (entente)" in page.content.decode()
+
+
+# --- Dataset coverage: what a dataset cannot say about today -----------------------------------
+
+
+@pytest.fixture
+def cow_only(pacific: dict) -> Agreement:
+    """An alliance known only from COW v4.1 (whose data end in 2012), in force when they end."""
+    alliance = AgreementFactory(
+        title="COW alliance 9999",
+        kind="alliance",
+        scope="bilateral",
+        status="in_force",
+        signed_on=D(1951, 8, 30),
+        in_force_from=D(1952, 8, 27),
+        source_dataset="cow-alliances",
+        source_version="4.1",
+        source_id="9999",
+    )
+    AgreementPartyFactory(agreement=alliance, nation=pacific["usa"])
+    AgreementPartyFactory(agreement=alliance, nation=pacific["jpn"])
+    return alliance
+
+
+def test_a_dataset_only_alliance_is_last_known_in_force_not_in_force_now(
+    cow_only: Agreement, pacific: dict, analyst_client: Client
+) -> None:
+    profile = analyst_client.get(reverse("partnerships:nation-code", args=["jpn"]))
+    assert cow_only not in profile.context["agreements_in_force"]
+    assert list(profile.context["agreements_last_known"]) == [cow_only]
+    assert "In force as of 2012 (COW v4.1); later status unknown" in profile.content.decode()
+    # A curated agreement says what is known today.
+    assert pacific["raa"] in profile.context["agreements_in_force"]
+    listing = analyst_client.get(reverse("partnerships:agreement-list"), {"q": "COW alliance 9999"})
+    cells = dict(zip([c["label"] for c in listing.context["columns"]], listing.context["rows"][0][1], strict=True))
+    assert cells["Status"] == "In force as of 2012 (COW v4.1); later status unknown"
+    page = analyst_client.get(reverse("partnerships:agreement-detail", args=[cow_only.pk]))
+    assert "later status unknown" in page.content.decode()
+    # An alliance COW saw end is not affected.
+    cow_only.status, cow_only.ended_on = "terminated", D(1990, 1, 1)
+    cow_only.save()
+    listing = analyst_client.get(reverse("partnerships:agreement-list"), {"q": "COW alliance 9999"})
+    assert "Terminated" in listing.context["rows"][0][1]
+
+
+def test_the_dyad_table_stops_a_dataset_only_alliance_where_its_dataset_ends(cow_only: Agreement) -> None:
+    from partnerships.services.access import FULL_ACCESS
+    from partnerships.services.dyads import dyad_years
+
+    def years(**options: Any) -> set[int]:
+        rows = dyad_years(user=FULL_ACCESS, first_year=2010, last_year=2020, dataset="cow-alliances", **options)
+        next(rows)
+        return {row[0] for row in rows}
+
+    assert years() == {2010, 2011, 2012}
+    assert years(extend_open=True) == set(range(2010, 2021))

@@ -43,6 +43,12 @@ class Command(BaseCommand):
             default=None,
             help="Only records imported from this dataset (cow-alliances: the table COW's member file gives).",
         )
+        dyads.add_argument(
+            "--extend-open",
+            action="store_true",
+            help="Carry agreements known only from a dataset that has ended (COW v4.1: 2012; ATOP 4.01: 2018), "
+            "and still in force then, on to today instead of stopping them where their dataset ends.",
+        )
 
     def handle(self, *args: Any, kind: str, output: Path | None, **options: Any) -> None:
         user: Any = FULL_ACCESS
@@ -77,6 +83,7 @@ class Command(BaseCommand):
             region=options["region"],
             directed=options["directed"],
             dataset=options["dataset"],
+            extend_open=options["extend_open"],
         )
         header = next(rows)
         counted = _Counted(rows)
