@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -25,10 +25,14 @@ YEAR_PARAMETERS = {"first": "year_from", "last": "year_to"}
 
 
 class DyadQuerySerializer(serializers.Serializer):
-    year_from = serializers.IntegerField(required=False, min_value=1, max_value=9999)
-    year_to = serializers.IntegerField(required=False, min_value=1, max_value=9999)
+    year_from = serializers.IntegerField(
+        required=False, min_value=1, max_value=9999, help_text="First year; default the data's first."
+    )
+    year_to = serializers.IntegerField(
+        required=False, min_value=1, max_value=9999, help_text="Last year; default the data's last (or this year)."
+    )
     region = serializers.ChoiceField(choices=Region.choices, required=False)
-    directed = serializers.BooleanField(required=False, default=False)
+    directed = serializers.BooleanField(required=False, default=False, help_text="One row per ordered pair.")
 
     def validate(self, attrs: dict) -> dict:
         if "year_from" in attrs and "year_to" in attrs and attrs["year_to"] < attrs["year_from"]:
@@ -41,12 +45,8 @@ class DyadView(APIView):
 
     @extend_schema(
         description=DESCRIPTION,
-        parameters=[
-            OpenApiParameter("year_from", int, description="First year; default the data's first."),
-            OpenApiParameter("year_to", int, description="Last year; default the data's last (or this year)."),
-            OpenApiParameter("region", str, enum=list(Region.values)),
-            OpenApiParameter("directed", OpenApiTypes.BOOL, description="One row per ordered pair."),
-        ],
+        # The parameters as the serializer that reads them declares them: bounds included.
+        parameters=[DyadQuerySerializer],
         responses={
             (200, "text/csv"): OpenApiResponse(
                 response=OpenApiTypes.STR, description="CSV, streamed, ending with `# complete: N rows` when whole."

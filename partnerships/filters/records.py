@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from partnerships.filters.base import (
-    BoundedIntegerField,
-    MultiValueFilter,
+    IdsFilter,
     NationFilter,
     NationMethodFilter,
     OnDateFilter,
@@ -120,9 +119,8 @@ class AgreementFilterSet(RegistryFilterSet):
     }
     search_fields = ("title", "short_name", "description")
     party = NationMethodFilter("involving", label="Party: nation or one of its organizations (code or id)")
-    party_organization_id = MultiValueFilter(
+    party_organization_id = IdsFilter(
         field_name="parties__organization",
-        value_field=BoundedIntegerField,
         method="filter_party_organization",
         label="Party organization id",
     )
@@ -163,9 +161,8 @@ class ExerciseFilterSet(RegistryFilterSet):
     search_fields = ("name", "series", "location", "objectives", "outcomes")
     participant = NationMethodFilter("involving", label="Participant (any role): code or id")
     host = NationMethodFilter("hosted_by", label="Host nation: code or id")
-    participant_organization_id = MultiValueFilter(
+    participant_organization_id = IdsFilter(
         field_name="participants__organization",
-        value_field=BoundedIntegerField,
         method="filter_participant_organization",
         label="Participant organization id",
     )
