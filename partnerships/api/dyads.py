@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from partnerships.api.filtering import refuse_blank_values
 from partnerships.choices import Region
 from partnerships.services.dyads import YearsOutsideData, dyad_years, export_years
 from partnerships.services.exports import csv_lines
@@ -57,6 +58,7 @@ class DyadView(APIView):
         unknown = sorted(set(request.query_params) - set(DyadQuerySerializer().fields) - {"format"})
         if unknown:
             raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+        refuse_blank_values(request)
         query = DyadQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

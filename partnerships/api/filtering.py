@@ -56,3 +56,14 @@ def takes_text(filter_: django_filters.Filter) -> bool:
     if isinstance(filter_, django_filters.OrderingFilter):
         return True  # a comma-separated list (explode: false): empty is the empty list, the default order
     return isinstance(filter_, MultiValueFilter) and filter_.value_field is forms.CharField
+
+
+def refuse_blank_values(request: Request) -> None:
+    """Raise ValidationError (400) naming each query parameter given an empty value.
+
+    For views whose parameters are all typed (numbers, dates, choices, booleans):
+    DRF's serializers would read ``?region=`` as the parameter left out.
+    """
+    blank = sorted(name for name, values in request.query_params.lists() if "" in values)
+    if blank:
+        raise ValidationError({name: ["Give a value, or leave the parameter out."] for name in blank})

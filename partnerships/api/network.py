@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from partnerships.api.filtering import refuse_blank_values
 from partnerships.choices import Region
 from partnerships.services.network import LINK_KINDS, build_network
 
@@ -82,6 +83,7 @@ class NetworkView(APIView):
         unknown = sorted(set(request.query_params) - {"kind", "as_of", "program", "region", "exercise_years", "format"})
         if unknown:
             raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+        refuse_blank_values(request)
         data: dict[str, Any] = {key: request.query_params.get(key) for key in request.query_params if key != "kind"}
         data.pop("format", None)
         if "kind" in request.query_params:

@@ -414,6 +414,13 @@ def test_a_number_sent_for_a_text_field_is_refused(writer_api: Api) -> None:
     assert response.json()["errors"][0]["attr"] == "description"
 
 
+@pytest.mark.parametrize(("path", "name"), [("dyads", "region"), ("network", "as_of"), ("network", "program")])
+def test_an_empty_value_is_refused_by_the_network_and_the_dyads(reader_api: Api, path: str, name: str) -> None:
+    response = reader_api.get(path, params={name: ""})
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == [name]
+
+
 def test_the_network_of_a_program_that_does_not_exist_is_empty(reader_api: Api) -> None:
     response = reader_api.get("network", params={"program": 999999})
     assert response.status_code == 200
