@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from partnerships.api.filtering import refuse_blank_values
 from partnerships.choices import Region
 from partnerships.services.dyads import DATASETS, YearsOutsideData, dyad_years, export_years
 from partnerships.services.exports import csv_lines
@@ -25,12 +26,23 @@ YEAR_PARAMETERS = {"first": "year_from", "last": "year_to"}
 
 
 class DyadQuerySerializer(serializers.Serializer):
-    year_from = serializers.IntegerField(required=False, min_value=1, max_value=9999)
-    year_to = serializers.IntegerField(required=False, min_value=1, max_value=9999)
+    year_from = serializers.IntegerField(
+        required=False, min_value=1, max_value=9999, help_text="First year; default the data's first."
+    )
+    year_to = serializers.IntegerField(
+        required=False, min_value=1, max_value=9999, help_text="Last year; default the data's last (or this year)."
+    )
     region = serializers.ChoiceField(choices=Region.choices, required=False)
-    directed = serializers.BooleanField(required=False, default=False)
-    dataset = serializers.ChoiceField(choices=DATASETS, required=False)
-    extend_open = serializers.BooleanField(required=False, default=False)
+    directed = serializers.BooleanField(required=False, default=False, help_text="One row per ordered pair.")
+    dataset = serializers.ChoiceField(
+        choices=DATASETS, required=False, help_text="Only records imported from this dataset, e.g. cow-alliances."
+    )
+    extend_open = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Carry agreements known only from a dataset that has ended, and in force then, on to today "
+        "(by default they stop where their dataset ends: their later status is unknown).",
+    )
 
     def validate(self, attrs: dict) -> dict:
         if "year_from" in attrs and "year_to" in attrs and attrs["year_to"] < attrs["year_from"]:
@@ -43,24 +55,8 @@ class DyadView(APIView):
 
     @extend_schema(
         description=DESCRIPTION,
-        parameters=[
-            OpenApiParameter("year_from", int, description="First year; default the data's first."),
-            OpenApiParameter("year_to", int, description="Last year; default the data's last (or this year)."),
-            OpenApiParameter("region", str, enum=list(Region.values)),
-            OpenApiParameter("directed", OpenApiTypes.BOOL, description="One row per ordered pair."),
-            OpenApiParameter(
-                "dataset",
-                str,
-                enum=DATASETS,
-                description="Only records imported from this dataset, e.g. cow-alliances.",
-            ),
-            OpenApiParameter(
-                "extend_open",
-                OpenApiTypes.BOOL,
-                description="Carry agreements known only from a dataset that has ended, and in force then, on to "
-                "today (by default they stop where their dataset ends: their later status is unknown).",
-            ),
-        ],
+        # The parameters as the serializer that reads them declares them: bounds included.
+        parameters=[DyadQuerySerializer],
         responses={
             (200, "text/csv"): OpenApiResponse(
                 response=OpenApiTypes.STR, description="CSV, streamed, ending with `# complete: N rows` when whole."
@@ -71,6 +67,7 @@ class DyadView(APIView):
         unknown = sorted(set(request.query_params) - set(DyadQuerySerializer().fields) - {"format"})
         if unknown:
             raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+        refuse_blank_values(request)
         query = DyadQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

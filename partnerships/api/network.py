@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from partnerships.api.filtering import refuse_blank_values
 from partnerships.choices import Region
-from partnerships.models import Program
 from partnerships.services.network import LINK_KINDS, build_network
 
 
@@ -26,7 +25,12 @@ class NetworkQuerySerializer(serializers.Serializer):
     as_of = serializers.DateField(
         required=False, help_text="Agreements in force and flows under way on this date; exercises of the years before."
     )
-    program = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="Program id.")
+    program = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Program id: only its records (none for a program you may not see or that does not exist).",
+    )
     region = serializers.ChoiceField(choices=Region.choices, required=False)
     exercise_years = serializers.IntegerField(
         required=False,
@@ -63,13 +67,8 @@ class NetworkView(APIView):
     supports_rendering_parameters = False
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("kind", str, many=True, enum=list(LINK_KINDS), description="Link kinds (repeat)."),
-            OpenApiParameter("as_of", OpenApiTypes.DATE, description="YYYY-MM-DD"),
-            OpenApiParameter("program", int),
-            OpenApiParameter("region", str, enum=list(Region.values)),
-            OpenApiParameter("exercise_years", int),
-        ],
+        # The parameters as the serializer that reads them declares them: bounds included.
+        parameters=[NetworkQuerySerializer],
         responses=inline_serializer(
             "Network",
             {
@@ -84,6 +83,7 @@ class NetworkView(APIView):
         unknown = sorted(set(request.query_params) - {"kind", "as_of", "program", "region", "exercise_years", "format"})
         if unknown:
             raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+        refuse_blank_values(request)
         data: dict[str, Any] = {key: request.query_params.get(key) for key in request.query_params if key != "kind"}
         data.pop("format", None)
         if "kind" in request.query_params:
@@ -91,14 +91,12 @@ class NetworkView(APIView):
         query = NetworkQuerySerializer(data=data)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        program_id = params.get("program")
-        if program_id is not None and not Program.objects.visible_to(request.user).filter(pk=program_id).exists():
-            raise ValidationError({"program": ["No program with this id."]})
         graph = build_network(
             user=request.user,
             kinds=tuple(params.get("kind") or LINK_KINDS),
             as_of=params.get("as_of"),
-            program_id=program_id,
+            # One the caller may not see, or that does not exist, matches nothing (as ?program_id= on lists).
+            program_id=params.get("program"),
             region=params.get("region"),
             exercise_years=params["exercise_years"],
         )

@@ -4,6 +4,9 @@ Offset pages are deterministic because every ordering ends with ``id``.
 The cursor walks records by ascending id (``?after=0``, then the ``next``
 link): rows added during the walk appear at its end, deleted ones simply
 vanish, and no row is skipped or repeated, which offsets cannot promise.
+Each cursor page is the next ``limit`` records by id (``offset`` skips that
+many first); ``ordering`` orders the records within the page, and
+``count=exact`` counts every match, as it does without the cursor.
 
 ``count`` is exact up to 1,000 matches; beyond that it is the query planner's
 estimate and ``count_exact`` is false (``?count=exact`` asks for an exact
@@ -23,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from partnerships.filters.base import MAX_INTEGER
 from partnerships.services.counting import EXACT_COUNT_LIMIT, bounded_count
 
 CURSOR_PARAM = "after"
@@ -31,20 +35,17 @@ COUNT_PARAM = "count"
 
 def _non_negative_int(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError({name: [f"“{raw}” is not a whole number."]}) from None
-    if value < 0:
-        raise ValidationError({name: ["Must be 0 or more."]})
-    return value
+    # ASCII digits only, as the schema says (int() would also take " 5", "+5", Arabic-Indic digits or "1_000").
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_INTEGER:
+        raise ValidationError({name: [f"“{raw}” is not a whole number from 0 to {MAX_INTEGER}."]})
+    return int(raw)
 
 
 def _exact_count(request: Request) -> bool:
     raw = request.query_params.get(COUNT_PARAM)
-    if raw is None or raw == "":
+    if raw is None:
         return False
     if raw != "exact":
         raise ValidationError({COUNT_PARAM: [f"“{raw}” is not a valid choice: the only choice is “exact”."]})
@@ -70,15 +71,22 @@ class RegistryPagination(pagination.LimitOffsetPagination):
             rows = list(queryset[self.offset : self.offset + self.limit + 1])
             self.has_more = len(rows) > self.limit
             return rows[: self.limit]
-        if request.query_params.get(COUNT_PARAM):
-            raise ValidationError({COUNT_PARAM: ["The cursor mode does not count: leave count out."]})
-        if request.query_params.get("ordering") or request.query_params.get(self.offset_query_param):
-            raise ValidationError(
-                {CURSOR_PARAM: ["The cursor walks records by id: do not combine it with ordering or offset."]}
-            )
-        rows = list(queryset.order_by("id").filter(id__gt=after)[: self.limit + 1])
+        self.offset = _non_negative_int(request, self.offset_query_param) or 0
+        self.count, self.count_exact = None, None
+        if _exact_count(request):
+            self.count, self.count_exact = bounded_count(queryset, exact=True).value, True
+        # The page is the next records by id, one more to know whether there is a next page; the
+        # ordering asked for (the queryset's) applies within it. One query, as without the cursor.
+        walk = queryset.order_by("id").filter(id__gt=after).values("id")[self.offset : self.offset + self.limit + 1]
+        # Without an ordering asked for, the page is in id order, as the walk.
+        ordered = queryset if request.query_params.get("ordering") else queryset.order_by("id")
+        rows = list(ordered.filter(id__in=walk))
         self.has_more = len(rows) > self.limit
-        self.page = rows[: self.limit]
+        if self.has_more:
+            beyond = max(row.pk for row in rows)
+            rows = [row for row in rows if row.pk != beyond]
+        self.last_id = max((row.pk for row in rows), default=None)
+        self.page = rows
         return self.page
 
     def get_next_link(self) -> str | None:
@@ -95,8 +103,8 @@ class RegistryPagination(pagination.LimitOffsetPagination):
             next_link = None
             if self.has_more:
                 url = remove_query_param(self.request.build_absolute_uri(), self.offset_query_param)
-                next_link = replace_query_param(url, CURSOR_PARAM, self.page[-1].pk)
-            envelope = (None, None, next_link, None)
+                next_link = replace_query_param(url, CURSOR_PARAM, self.last_id)
+            envelope = (self.count, self.count_exact, next_link, None)
         names = ("count", "count_exact", "next", "previous")
         return Response(OrderedDict([*zip(names, envelope, strict=True), ("results", data)]))
 
@@ -105,13 +113,16 @@ class RegistryPagination(pagination.LimitOffsetPagination):
         response["properties"]["count"]["nullable"] = True
         response["properties"]["count"]["description"] = (
             f"Matching records: exact up to {EXACT_COUNT_LIMIT:,}, beyond that the query planner's estimate "
-            "unless count=exact was asked for; null in cursor mode."
+            "unless count=exact was asked for; null in cursor mode unless count=exact."
         )
         response["properties"]["count_exact"] = {
             "type": "boolean",
             "nullable": True,
-            "description": "Whether count is exact (false: an estimate); null in cursor mode.",
+            "description": "Whether count is exact (false: an estimate); null when count is.",
         }
+        # The links echo the request's query string, which may hold any character: text, not an RFC 3986 URI.
+        for link in ("next", "previous"):
+            response["properties"][link].pop("format", None)
         response["required"] = ["count", "count_exact", "next", "previous", "results"]
         return response
 
@@ -142,7 +153,7 @@ class RegistryPagination(pagination.LimitOffsetPagination):
                 "in": "query",
                 "description": (
                     "Cursor mode for full synchronisation: return records with an id greater than this, "
-                    "in id order (start with 0, then follow `next`). Not combinable with ordering or offset."
+                    "in id order (start with 0, then follow `next`); `ordering` orders the records within each page."
                 ),
                 "schema": {"type": "integer", "minimum": 0},
             }

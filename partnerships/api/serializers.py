@@ -87,6 +87,18 @@ class StrictFieldsMixin:
             unknown = sorted(set(data) - set(self.fields))  # type: ignore[attr-defined]
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+            # DRF would store the number 7 sent for a text field as "7": the schema says text, so text it is.
+            not_text = sorted(
+                name
+                for name, field in self.fields.items()  # type: ignore[attr-defined]
+                if isinstance(field, serializers.CharField)
+                and not field.read_only
+                and name in data
+                and data[name] is not None
+                and not isinstance(data[name], str)
+            )
+            if not_text:
+                raise serializers.ValidationError({name: ["Not text: send a string."] for name in not_text})
         return super().to_internal_value(data)  # type: ignore[misc]
 
 
@@ -192,6 +204,16 @@ class BriefSerializer(FastRepresentationMixin, PrefetchedListMixin, serializers.
 
     # Related rows ``display`` needs, joined by the views.
     related: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # ?brief with ?fields or ?omit: set by the view for a brief response only (briefs nest no records,
+        # so no link inside a full record is ever narrowed by it).
+        wanted = self.context.get("brief_fields")
+        if wanted is not None:
+            for name in list(self.fields):
+                if name not in wanted:
+                    self.fields.pop(name)
 
     def get_url(self, obj: models.Model) -> str:
         return detail_url(obj, self.context.get("request"))

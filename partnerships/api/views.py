@@ -8,6 +8,7 @@ and guards writes with ETag / If-Match.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import models, transaction
@@ -20,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from partnerships.api.errors import PreconditionFailed
+from partnerships.api.schema import IF_MATCH_PATTERN
 from partnerships.api.serializers import SERIALIZERS, BriefSerializer, RecordSerializer
 from partnerships.api.throttling import AnonymousThrottle
 from partnerships.filters import FILTERSETS
@@ -39,8 +41,11 @@ from partnerships.models import (
     ResourceSharing,
 )
 
-TRUE_WORDS = {"1", "true", "yes", "on"}
-FALSE_WORDS = {"0", "false", "no", "off", ""}
+# What the schema's booleans allow on the wire (any case): everything else is refused, not guessed at.
+TRUE_WORDS = {"1", "true"}
+FALSE_WORDS = {"0", "false"}
+# RFC 9110: "*" or a comma-separated list of entity tags, as the schema's pattern says.
+ENTITY_TAGS = re.compile(IF_MATCH_PATTERN)
 
 
 def etag_for(instance: models.Model) -> str:
@@ -93,7 +98,8 @@ class RegistryViewSet(viewsets.ModelViewSet):
         raw = self.request.query_params.get(name)
         if raw is None:
             return None
-        names = [part.strip() for part in raw.split(",") if part.strip()]
+        # Spaces around names are allowed, nothing else (the schema's pattern says the same).
+        names = [part.strip(" ") for part in raw.split(",") if part.strip(" ")]
         unknown = [part for part in names if part not in available]
         if unknown:
             raise ValidationError(
@@ -102,14 +108,20 @@ class RegistryViewSet(viewsets.ModelViewSet):
         return names
 
     def rendered_fields(self) -> list[str]:
-        """Return the names of the fields this response will contain, checking the parameters."""
-        serializer_class = self.brief_serializer_class if self.is_brief() else self.serializer_class
-        available = list(serializer_class.Meta.fields)
+        """Return the names of the fields this response will contain, checking the parameters.
+
+        ``fields`` and ``omit`` may name any field of the record; with ``brief``
+        they narrow the brief form (a field it lacks is simply not there).
+        """
+        shown = list(
+            (self.brief_serializer_class if self.is_brief() else self.serializer_class).Meta.fields  # type: ignore[attr-defined]
+        )
         if self.request.method not in ("GET", "HEAD"):
-            return available
+            return shown
+        available = list(dict.fromkeys([*self.serializer_class.Meta.fields, *shown]))  # type: ignore[attr-defined]
         fields = self._field_list("fields", available)
         omit = self._field_list("omit", available) or []
-        return [name for name in (fields or available) if name not in omit]
+        return [name for name in shown if (fields is None or name in fields) and name not in omit]
 
     def get_serializer_class(self) -> type:
         if self.request is not None and self.request.method in ("GET", "HEAD") and self.is_brief():
@@ -120,6 +132,8 @@ class RegistryViewSet(viewsets.ModelViewSet):
         context = super().get_serializer_context()
         if self.request is not None and self.request.method in ("GET", "HEAD"):
             context["fields"] = set(self.rendered_fields())
+            if self.is_brief():
+                context["brief_fields"] = context["fields"]
         return context
 
     # --- querying -------------------------------------------------------------------
@@ -149,8 +163,15 @@ class RegistryViewSet(viewsets.ModelViewSet):
         return queryset
 
     # --- lost-update protection -----------------------------------------------------
-    def check_if_match(self, instance: models.Model) -> None:
+    def if_match(self) -> str | None:
+        """Return the request's If-Match header; raise ValidationError (400) if it is not a list of entity tags."""
         header = self.request.headers.get("If-Match")
+        if header is not None and not ENTITY_TAGS.match(header):
+            raise ValidationError({"If-Match": ['Give the ETag you read, e.g. W/"12-1732406400123456", or "*".']})
+        return header
+
+    def check_if_match(self, instance: models.Model) -> None:
+        header = self.if_match()
         if header is None:
             return
         if header.strip() == "*":
@@ -190,11 +211,14 @@ class RegistryViewSet(viewsets.ModelViewSet):
         return response
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.if_match()  # a malformed header is a 400 before anything is read
         with transaction.atomic():
             instance = self.get_object()
-            self.check_if_match(instance)
             serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
+            # A malformed body is refused as such (400) whatever the record's version; a well-formed
+            # change to a version other than the one read is refused with 412. Both under the row lock.
             serializer.is_valid(raise_exception=True)
+            self.check_if_match(instance)
             serializer.save()
         fresh = self.get_queryset().get(pk=instance.pk)
         response = Response(self.serializer_class(fresh, context=self.get_serializer_context()).data)
@@ -202,6 +226,7 @@ class RegistryViewSet(viewsets.ModelViewSet):
         return response
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.if_match()
         with transaction.atomic():
             instance = self.get_object()
             self.check_if_match(instance)

@@ -22,6 +22,7 @@ alpha-3 code, by COW number or abbreviation with a ``cow:`` prefix, or by id
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import django_filters
@@ -49,11 +50,33 @@ NEGATED = {"__n", "__nic"}
 MAX_INTEGER = 2**63 - 1
 
 
+# The spellings a value may take, as the OpenAPI schema states them (partnerships.api.schema): Django's
+# form fields are laxer (" 5", "5.0", "1e3", "01/31/2000"), which the schema could not promise.
+INTEGER_PATTERN = r"^-?[0-9]{1,19}$"
+DECIMAL_PATTERN = r"^-?[0-9]{1,18}(\.[0-9]{1,18})?$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+TIMESTAMP_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+BOOLEAN_WORDS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _spelled(value: Any, pattern: str, message: str) -> None:
+    """Raise ValidationError unless ``value`` (text from a query string) matches ``pattern``."""
+    if isinstance(value, str) and not re.match(pattern, value):
+        raise forms.ValidationError(message, code="invalid")
+
+
 class BoundedIntegerField(forms.IntegerField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", -MAX_INTEGER)
         kwargs.setdefault("max_value", MAX_INTEGER)
         super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if value not in self.empty_values:
+            _spelled(value, INTEGER_PATTERN, "Enter a whole number (digits, optionally after a minus sign).")
+        return super().to_python(value)
 
 
 class BoundedDecimalField(forms.DecimalField):
@@ -62,9 +85,47 @@ class BoundedDecimalField(forms.DecimalField):
         kwargs.setdefault("min_value", -(10**18))
         super().__init__(**kwargs)
 
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values:
+            _spelled(value, DECIMAL_PATTERN, "Enter a number such as 12 or -3.5 (digits, a point, no exponent).")
+        return super().to_python(value)
+
+
+class IsoDateField(forms.DateField):
+    """A date written YYYY-MM-DD, and only so."""
+
+    input_formats = ["%Y-%m-%d"]
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values:
+            _spelled(value, DATE_PATTERN, "Enter a date as YYYY-MM-DD.")
+        return super().to_python(value)
+
+
+class StrictBooleanField(forms.Field):
+    """true/false or 1/0 (any case); empty means not given. Anything else is refused, never read as "unknown"."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        word = str(value).lower()
+        if word not in BOOLEAN_WORDS:
+            raise forms.ValidationError("“%(value)s” is not a boolean: use true or false.", params={"value": value})
+        return BOOLEAN_WORDS[word]
+
+    def validate(self, value: Any) -> None:
+        return
+
 
 class TimestampField(django_filters.fields.IsoDateTimeField):
     """An ISO 8601 timestamp whose UTC offset PostgreSQL can store (within ±15:59)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values:
+            _spelled(value, TIMESTAMP_PATTERN, "Enter an RFC 3339 timestamp, e.g. 2026-11-24T00:00:00Z.")
+        return super().to_python(value)
 
     def strptime(self, value: str, format: str) -> Any:
         moment = super().strptime(value, format)
@@ -125,6 +186,14 @@ class MultiValueFilter(django_filters.MultipleChoiceFilter):
         self.null_value = "\x00no-null-value"
 
 
+@extend_schema_field({"type": "integer", "minimum": -MAX_INTEGER, "maximum": MAX_INTEGER})
+class IdsFilter(MultiValueFilter):
+    """Ids, handed to the FilterSet's ``method`` (the schema says integers, whatever the field path)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, value_field=BoundedIntegerField, **kwargs)
+
+
 class RelatedIdFilter(MultiValueFilter):
     """Records linked to any of the given ids (``exclude``: to none of them), among records the user may see.
 
@@ -166,6 +235,8 @@ def filter_visible_ids(
 
 class EmptyFilter(django_filters.BooleanFilter):
     """``x__empty=true`` keeps rows where the field is null (or blank text); ``false`` the others."""
+
+    field_class = StrictBooleanField
 
     def __init__(self, *args: Any, blank: bool = False, array: bool = False, **kwargs: Any) -> None:
         self.blank, self.array = blank, array
@@ -292,6 +363,8 @@ class NationMethodFilter(NationFilter):
 class OnDateFilter(django_filters.DateFilter):
     """A date handed to a QuerySet method as ``on=``: ``in_force``, ``ongoing``, ``active``, ``current``."""
 
+    field_class = IsoDateField
+
     def __init__(self, queryset_method: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queryset_method = queryset_method
@@ -336,7 +409,7 @@ def _filters_for(name: str, kind: str, field_name: str, model_field: models.Fiel
         filters[f"{name}__n"] = ArrayAnyFilter(field_name=field_name, choices=field_choices, exclude=True)
         filters[f"{name}__empty"] = EmptyFilter(field_name=field_name, array=True)
     elif kind in ("date", "number", "integer"):
-        value_field = {"date": forms.DateField, "number": BoundedDecimalField, "integer": BoundedIntegerField}[kind]
+        value_field = {"date": IsoDateField, "number": BoundedDecimalField, "integer": BoundedIntegerField}[kind]
         for suffix, lookup in COMPARISON_LOOKUPS.items():
             filters[f"{name}{suffix}"] = MultiValueFilter(
                 field_name=field_name, lookup_expr=lookup, exclude=suffix in NEGATED, value_field=value_field

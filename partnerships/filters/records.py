@@ -8,8 +8,8 @@ import django_filters
 from django.db import models
 
 from partnerships.filters.base import (
-    BoundedIntegerField,
-    MultiValueFilter,
+    IdsFilter,
+    IsoDateField,
     NationFilter,
     NationMethodFilter,
     OnDateFilter,
@@ -50,6 +50,12 @@ class NationFilterSet(RegistryFilterSet):
         fields: list[str] = []
 
 
+class IsoDateFilter(django_filters.DateFilter):
+    """A date as the API documents dates: YYYY-MM-DD, nothing else."""
+
+    field_class = IsoDateField
+
+
 class OrganizationFilterSet(RegistryFilterSet):
     lookups = {
         "name": "text",
@@ -68,7 +74,7 @@ class OrganizationFilterSet(RegistryFilterSet):
         method="filter_member",
         label="Has this nation as a member (code or id): ever, or with current_on, on that date",
     )
-    current_on = django_filters.DateFilter(
+    current_on = IsoDateFilter(
         method="filter_current_on", label="Existing on this date (founded, not yet dissolved; YYYY-MM-DD)"
     )
     ordering = OrderingFilter(fields=("name", "acronym", "kind", "founded_on", "updated_at", "id"))
@@ -145,9 +151,8 @@ class AgreementFilterSet(RegistryFilterSet):
         dated_by="in_force_on",
         label="Party: nation or one of its organizations (code or id); with in_force_on, a party on that date",
     )
-    party_organization_id = MultiValueFilter(
+    party_organization_id = IdsFilter(
         field_name="parties__organization",
-        value_field=BoundedIntegerField,
         method="filter_party_organization",
         label="Party organization id; with in_force_on, a party on that date",
     )
@@ -191,9 +196,8 @@ class ExerciseFilterSet(RegistryFilterSet):
     search_fields = ("name", "series", "location", "objectives", "outcomes")
     participant = NationMethodFilter("involving", label="Participant (any role): code or id")
     host = NationMethodFilter("hosted_by", label="Host nation: code or id")
-    participant_organization_id = MultiValueFilter(
+    participant_organization_id = IdsFilter(
         field_name="participants__organization",
-        value_field=BoundedIntegerField,
         method="filter_participant_organization",
         label="Participant organization id",
     )

@@ -7,6 +7,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+import requests
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -104,10 +105,21 @@ def test_cursor_walk_stays_correct_while_records_are_added_and_deleted(reader_ap
     assert seen == sorted(seen)
 
 
-def test_cursor_cannot_be_combined_with_ordering(reader_api: Api) -> None:
-    response = reader_api.get("nations", params={"after": 0, "ordering": "name"})
-    assert response.status_code == 400
-    assert response.json()["errors"][0]["attr"] == "after"
+def test_cursor_pages_are_the_next_ids_and_ordering_orders_within_them(reader_api: Api) -> None:
+    # The schema allows any combination of after, ordering, offset and count: each one means something.
+    NationFactory(name="Zland")
+    NationFactory(name="Aland")
+    NationFactory(name="Mland")
+    ids = sorted(row["id"] for row in reader_api.get("nations", params={"limit": 1000}).json()["results"])
+    page = reader_api.get("nations", params={"after": 0, "ordering": "-name", "limit": 2, "count": "exact"}).json()
+    assert sorted(row["id"] for row in page["results"]) == ids[:2]
+    names = [row["name"] for row in page["results"]]
+    assert names == sorted(names, reverse=True)
+    assert (page["count"], page["count_exact"]) == (len(ids), True)
+    assert f"after={ids[1]}" in page["next"]
+    skipped = reader_api.get("nations", params={"after": 0, "offset": 1, "limit": 1}).json()
+    assert [row["id"] for row in skipped["results"]] == [ids[1]]
+    assert skipped["count"] is None
 
 
 def test_limit_is_capped_at_1000_and_pages_are_deterministic(reader_api: Api) -> None:
@@ -328,4 +340,108 @@ def test_counts_beyond_the_exact_limit_are_estimates_and_paging_does_not_depend_
     assert refused.status_code == 400
     assert "count" in refused.text
     cursor = reader_api.get("nations", params={"after": 0, "count": "exact"})
-    assert cursor.status_code == 400
+    assert (cursor.json()["count"], cursor.json()["count_exact"]) == (total, True)
+
+
+# --- What schemathesis found: the schema and the behaviour agree ------------------------
+
+
+def test_an_unknown_address_under_api_is_a_json_404(reader_api: Api) -> None:
+    for path in ("/api/v1/nope/", "/api/nope/", "/api/v1/nations/1.5/"):
+        response = requests.get(f"{reader_api.base}{path}", headers={"Authorization": f"Token {reader_api.key}"})
+        assert response.status_code == 404, path
+        assert response.headers["Content-Type"] == "application/json", path
+        assert response.json()["errors"][0]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "attr"),
+    [
+        ("organizations", {"acronym__empty": "maybe"}, "acronym__empty"),
+        ("organizations", {"acronym__empty": ""}, "acronym__empty"),
+        ("nations", {"brief": "yes"}, "brief"),
+        ("nations", {"brief": ""}, "brief"),
+        ("nations", {"updated_since": ""}, "updated_since"),
+        ("nations", {"updated_since": "2026-11-24"}, "updated_since"),
+        ("nations", {"limit": ""}, "limit"),
+        ("nations", {"offset": "+5"}, "offset"),
+        ("nations", {"count": ""}, "count"),
+        ("nations", {"exists_from": "01/31/2000"}, "exists_from"),
+        ("nations", {"exists_from": ""}, "exists_from"),
+        ("nations", {"cow_code__gt": "5.0"}, "cow_code__gt"),
+        ("nations", {"region": ""}, "region"),
+        ("resources", {"value__gt": "1e3"}, "value__gt"),
+        ("agreements", {"in_force_on": "2000-1-1"}, "in_force_on"),
+        ("agreements", {"party_organization_id": ""}, "party_organization_id"),
+    ],
+)
+def test_a_malformed_query_value_is_a_400_naming_its_parameter(
+    reader_api: Api, path: str, params: dict, attr: str
+) -> None:
+    response = reader_api.get(path, params=params)
+    assert response.status_code == 400, response.text
+    assert [error["attr"] for error in response.json()["errors"]] == [attr]
+
+
+def test_empty_text_filters_and_well_formed_values_are_accepted(reader_api: Api) -> None:
+    for params in ({"acronym": ""}, {"acronym__empty": "TRUE"}, {"brief": "1"}, {"value__gt": "-1.5"}):
+        path = "resources" if "value__gt" in params else "organizations"
+        assert reader_api.get(path, params=params).status_code == 200, params
+
+
+def test_fields_may_name_any_field_of_the_record_and_narrow_the_brief_form(reader_api: Api) -> None:
+    NationFactory()
+    brief = reader_api.get("nations", params={"brief": "true", "fields": " id , region"}).json()["results"][0]
+    assert set(brief) == {"id"}  # region is no part of the brief form
+    assert reader_api.get("nations", params={"omit": "nope"}).status_code == 400
+
+
+def test_a_malformed_if_match_is_a_400_and_a_malformed_body_is_refused_before_the_version(writer_api: Api) -> None:
+    agreement = bilateral_agreement(NationFactory(), NationFactory())
+    path = f"agreements/{agreement.pk}"
+    malformed = writer_api.patch(path, json={"short_name": "X"}, headers={"If-Match": "0"})
+    assert malformed.status_code == 400
+    assert malformed.json()["errors"][0]["attr"] == "If-Match"
+    stale = {"If-Match": 'W/"1-1"'}
+    assert writer_api.patch(path, json={"short_name": 7}, headers=stale).status_code == 400
+    assert writer_api.patch(path, json={"short_name": "X"}, headers=stale).status_code == 412
+    assert writer_api.delete(path, headers={"If-Match": ""}).status_code == 400
+
+
+def test_a_number_sent_for_a_text_field_is_refused(writer_api: Api) -> None:
+    response = writer_api.post("challenge-types", json={"slug": "x", "name": "X", "description": 0})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "description"
+
+
+@pytest.mark.parametrize(("path", "name"), [("dyads", "region"), ("network", "as_of"), ("network", "program")])
+def test_an_empty_value_is_refused_by_the_network_and_the_dyads(reader_api: Api, path: str, name: str) -> None:
+    response = reader_api.get(path, params={name: ""})
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == [name]
+
+
+def test_the_network_of_a_program_that_does_not_exist_is_empty(reader_api: Api) -> None:
+    response = reader_api.get("network", params={"program": 999999})
+    assert response.status_code == 200
+    assert response.json()["links"] == []
+
+
+def test_the_schema_documents_what_the_server_answers(live_server) -> None:
+    schema = requests.get(f"{live_server.url}/api/schema/?format=json", timeout=30).json()
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            assert {"400", "413", "414", "429", "431", "503"} <= set(operation["responses"]), (method, path)
+            # The HTTP server in front answers these two itself, in HTML.
+            assert "text/html" in operation["responses"]["414"]["content"]
+    components = schema["components"]["schemas"]
+    # The links echo the caller's query string: any text, not an RFC 3986 URI.
+    assert "format" not in components["PaginatedNationList"]["properties"]["next"]
+    # ?brief shows a measurement's indicator by its slug.
+    assert {"type": "string"}.items() <= components["Measurement"]["properties"]["indicator"]["anyOf"][1].items()
+    parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/agreements/"]["get"]["parameters"]}
+    assert parameters["ended_on__lt"]["items"].get("nullable") is None
+    assert parameters["provisions"]["items"]["type"] == "string"
+    assert "title" in parameters["fields"]["pattern"]
+    network = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/network/"]["get"]["parameters"]}
+    assert network["exercise_years"]["minimum"] == 1

@@ -16,6 +16,7 @@ from partnerships.filters import (
     BoundedDecimalField,
     BoundedIntegerField,
     EmptyFilter,
+    IsoDateField,
     MultiValueFilter,
     NationCodeField,
     NationFilter,
@@ -57,7 +58,7 @@ SAMPLES: dict[type[forms.Field], str] = {
     forms.CharField: "a",
     BoundedIntegerField: "1",
     BoundedDecimalField: "1.5",
-    forms.DateField: "2020-01-01",
+    IsoDateField: "2020-01-01",
     NationCodeField: "QZZ",
 }
 

@@ -1,13 +1,21 @@
-"""Property-based tests over the live OpenAPI schema: no 5xx, no response that breaks the schema.
+"""Property-based tests over the live OpenAPI schema: every check schemathesis has, on every operation.
 
-Schemathesis generates requests for every operation from the schema itself
-(a bounded number per operation, so CI stays quick) and checks each
-response against it, as a superuser with a write-enabled token.
+Schemathesis generates requests from the schema itself, valid ones and
+invalid ones, and holds each response to every check it registers: no 5xx,
+documented statuses, content types, headers and bodies, invalid requests
+refused, valid ones accepted, undeclared methods answered 405, credentials
+not ignored, deleted records gone… A bounded number of cases per operation
+(SCHEMATHESIS_EXAMPLES, SCHEMATHESIS_COVERAGE, SCHEMATHESIS_SCENARIOS raise
+them locally), as a superuser with a write-enabled token, on the test database.
+
+Driven here rather than through schemathesis' pytest integration, which does
+not support pytest 9 yet.
 """
 
 from __future__ import annotations
 
 import os
+import random
 from typing import Any
 
 import pytest
@@ -16,6 +24,9 @@ from django.apps import apps
 from django.db import connection
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import checks as st_checks
+from schemathesis.core.transport import Response
+from schemathesis.generation import GenerationMode
+from schemathesis.generation.meta import CoverageScenario
 
 from partnerships.models import ApiToken, ChallengeType, Indicator
 from partnerships.services import catalogues
@@ -30,16 +41,84 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-# Examples per operation: bounded so that CI stays quick (SCHEMATHESIS_EXAMPLES raises it locally).
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))
+# Examples per operation and generation mode: bounded so that CI stays quick (SCHEMATHESIS_EXAMPLES raises it).
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
+# Coverage-phase cases per operation (besides its undeclared-method probes), drawn with a fixed seed.
+COVERAGE_CASES = int(os.environ.get("SCHEMATHESIS_COVERAGE", "12"))
 
+st_checks.load_all_checks()
+BUILT_IN_CHECKS = [check for check in st_checks.CHECKS.get_all() if not st_checks.is_check_class(check)]
+WRITE_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def positive_data_acceptance(ctx: Any, response: Response, case: Any) -> bool | None:
+    """Schemathesis' check, minus the refusals a schema cannot predict (and only those).
+
+    The schema states each field's type, format, length and choices. What it
+    cannot state is the registry's rules across fields and records: an end
+    before its start, two parties to a bilateral agreement, a slug already
+    taken, a link to a record that does not exist. A write breaking one is
+    valid by schema and rightly refused with a 400 that names the field, as
+    the admin would. Queries stay strict: any valid query must be answered.
+    Likewise a well-formed If-Match naming another version of the record is
+    refused with 412: that is what If-Match is for.
+    """
+    if case.method in WRITE_METHODS and response.status_code == 400 and _blames_only_the_body(response, case):
+        return None
+    # The dyad table's years must lie within the data's (the README says so, and a 400 names the year).
+    if case.path == "/api/v1/dyads/" and response.status_code == 400 and _blames_only(response, DYAD_YEARS):
+        return None
+    if response.status_code == 412 and case.headers and case.headers.get("If-Match"):
+        return None
+    return st_checks.positive_data_acceptance(ctx, response, case)
+
+
+DYAD_YEARS = {"year_from", "year_to"}
+
+
+def _blamed(response: Response) -> list[Any]:
+    try:
+        return [error.get("attr") for error in response.json()["errors"]]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return []
+
+
+def _blames_only_the_body(response: Response, case: Any) -> bool:
+    blamed = _blamed(response)
+    return bool(blamed) and not {"If-Match", *(case.query or {})} & set(blamed)
+
+
+def _blames_only(response: Response, names: set[str]) -> bool:
+    blamed = _blamed(response)
+    return bool(blamed) and set(blamed) <= names
+
+
+positive_data_acceptance.__name__ = "positive_data_acceptance"
 CHECKS = [
-    st_checks.not_a_server_error,
-    st_checks.status_code_conformance,
-    st_checks.content_type_conformance,
-    st_checks.response_headers_conformance,
-    st_checks.response_schema_conformance,
-]
+    positive_data_acceptance if check is st_checks.positive_data_acceptance else check for check in BUILT_IN_CHECKS
+] + [st_checks.max_response_time]
+
+
+def test_every_check_schemathesis_registers_is_run() -> None:
+    names = {check.__name__ for check in CHECKS}
+    assert names >= {
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+        "negative_data_rejection",
+        "positive_data_acceptance",
+        "missing_required_header",
+        "unsupported_method",
+        "allow_header_conformance",
+        "use_after_free",
+        "ensure_resource_availability",
+        "ignored_auth",
+        "object_level_authorization",
+        "max_response_time",
+    }
+    assert names == {check.__name__ for check in BUILT_IN_CHECKS} | {"max_response_time"}
 
 
 def _records() -> None:
@@ -80,25 +159,81 @@ def token(transactional_db: None) -> str:
     return ApiToken.issue(user=user, name="schemathesis", write_enabled=True).key
 
 
-def test_every_operation_conforms_to_the_schema(api_schema: Any, token: str) -> None:
-    # One Hypothesis run per operation, driven here rather than through
-    # schemathesis' pytest integration, which does not support pytest 9 yet.
-    headers = {"Authorization": f"Token {token}"}
-    failures: dict[str, str] = {}
+def _operations(api_schema: Any) -> list[Any]:
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 7 * 6
-    for operation in operations:
+    return operations
 
-        @given(case=operation.as_strategy())
+
+def _report(failures: dict[str, str]) -> str:
+    return "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
+
+
+# Still to do (issue 13), strict so that the marks go as soon as it is done:
+# - nation codes (party=, host=, nation=…): any string is valid by the schema, but a code naming no
+#   nation is a 400; the schema needs the codes' syntax and a well-formed unknown code should match
+#   nothing, as an unknown id does;
+# - the coverage phase sends `If-Match: 0` as a valid value although the schema's pattern forbids it
+#   (schemathesis 4.32.5 seems not to apply header patterns there): to be confirmed and reported.
+STILL_TO_DO = pytest.mark.xfail(strict=True, reason="nation codes and If-Match in coverage: see the comment above")
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [pytest.param(GenerationMode.POSITIVE, marks=STILL_TO_DO), GenerationMode.NEGATIVE],
+    ids=str,
+)
+def test_every_operation_conforms_to_the_schema(api_schema: Any, token: str, mode: GenerationMode) -> None:
+    # One Hypothesis run per operation and mode: valid requests, then requests the schema forbids.
+    headers = {"Authorization": f"Token {token}"}
+    failures: dict[str, str] = {}
+    for operation in _operations(api_schema):
+
+        @given(case=operation.as_strategy(generation_mode=mode))
         @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         def run(case: Any) -> None:
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         try:
             run()
-        except Exception as exc:  # collect every operation's failure, not just the first
+        # Collect every operation's failure, not just the first (schemathesis reports a BaseExceptionGroup).
+        except (Exception, BaseExceptionGroup) as exc:
             failures[operation.label] = str(exc)[:2000]
-    assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
+    assert not failures, _report(failures)
+
+
+@STILL_TO_DO
+def test_coverage_probes_conform_to_the_schema(api_schema: Any, token: str) -> None:
+    """Schemathesis' coverage phase: boundary values, each parameter missing or of the wrong type, other methods.
+
+    All of an operation's probes with an undeclared method run (405 expected),
+    and a fixed sample of the others, COVERAGE_CASES per operation.
+    """
+    headers = {"Authorization": f"Token {token}"}
+    failures: dict[str, str] = {}
+    draw = random.Random(13)
+    for operation in _operations(api_schema):
+        cases = list(
+            api_schema.iter_coverage_cases(
+                operation,
+                generation_modes=list(GenerationMode),
+                generation_config=api_schema.config.generation_for(operation=operation, phase="coverage"),
+            )
+        )
+        methods = [case for case in cases if _scenario(case) == CoverageScenario.UNSPECIFIED_HTTP_METHOD]
+        others = [case for case in cases if _scenario(case) != CoverageScenario.UNSPECIFIED_HTTP_METHOD]
+        for case in methods + draw.sample(others, min(COVERAGE_CASES, len(others))):
+            try:
+                case.call_and_validate(headers=headers, checks=CHECKS)
+            except (Exception, BaseExceptionGroup) as exc:
+                failures.setdefault(operation.label, "")
+                failures[operation.label] += f"{case.method} {case.formatted_path} {case.query}: {str(exc)[:1500]}\n"
+    assert not failures, _report(failures)
+
+
+def _scenario(case: Any) -> Any:
+    data = case.meta.phase.data if case.meta is not None else None
+    return getattr(data, "scenario", None)
 
 
 # Scenarios: steps chained through the links schemathesis infers between operations
@@ -120,10 +255,11 @@ def test_chained_operations_conform_to_the_schema(api_schema: Any, token: str) -
 
         def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
             calls.append(response.status_code)
-            assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code}"
-            # The same checks as above (schemathesis' "positive data" check does not know that
-            # the filters' lookups refuse values their declared types would allow, such as "null").
-            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+            # Every check, with the scenario's record of earlier steps (use_after_free and
+            # ensure_resource_availability look there for what was created and deleted).
+            case.validate_response(
+                response, checks=CHECKS, transport_kwargs=kwargs, recorder=getattr(self, "recorder", None)
+            )
 
     Workflow.run(
         settings=settings(
