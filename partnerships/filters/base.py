@@ -29,7 +29,6 @@ import django_filters
 from django import forms
 from django.db import models
 from django.db.models import Q
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from partnerships import choices
@@ -291,15 +290,43 @@ def resolve_nation_code(value: str, nations: models.QuerySet | None = None) -> N
     return nation
 
 
+# What a nation filter reads: ISO alpha-2/alpha-3, cow:NUMBER or cow:ABBREVIATION, or an id.
+NATION_CODE_PATTERN = r"^(?:[A-Za-z]{2,3}|[Cc][Oo][Ww]:(?:[A-Za-z]{1,8}|[0-9]{1,6})|[0-9]{1,18})$"
+NATION_CODE = re.compile(NATION_CODE_PATTERN)
+# The id a well-formed code naming no nation stands for: no record has it, so it matches nothing.
+NO_NATION = 0
+
+
 class NationCodeField(forms.CharField):
+    """A nation filter's value: a code in the documented syntax, or a 400.
+
+    A well-formed code that names no nation the user may see matches nothing,
+    as an id of a missing record does (a restricted nation is as unknown as a
+    missing one); the list pages say so beside the empty list.
+    """
+
     nations: models.QuerySet | None = None
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strip=False, **kwargs)
+
     def clean(self, value: Any) -> int:
-        return resolve_nation_code(super().clean(value), self.nations).pk
+        text = super().clean(value)
+        if not NATION_CODE.match(text):
+            raise forms.ValidationError(
+                "“%(value)s” is not a nation code: use an ISO alpha-2 or alpha-3 code (PH, PHL), "
+                "cow:NUMBER or cow:ABBREVIATION (cow:840, cow:PHI), or a nation id.",
+                code="malformed_nation",
+                params={"value": value},
+            )
+        try:
+            return resolve_nation_code(text, self.nations).pk
+        except forms.ValidationError:
+            return NO_NATION
 
 
-# Codes such as PHL or cow:840, or ids: documented as text in the OpenAPI schema.
-@extend_schema_field(OpenApiTypes.STR)
+# Codes such as PHL or cow:840, or ids: documented with their syntax in the OpenAPI schema.
+@extend_schema_field({"type": "string", "pattern": NATION_CODE_PATTERN})
 class NationFilter(MultiValueFilter):
     """Filter by nations named by code; ``method`` receives their ids.
 

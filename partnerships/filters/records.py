@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
 
 import django_filters
 from django.db import models
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from partnerships.filters.base import (
     IdsFilter,
@@ -50,6 +52,7 @@ class NationFilterSet(RegistryFilterSet):
         fields: list[str] = []
 
 
+@extend_schema_field(OpenApiTypes.DATE)
 class IsoDateFilter(django_filters.DateFilter):
     """A date as the API documents dates: YYYY-MM-DD, nothing else."""
 
@@ -92,7 +95,7 @@ class OrganizationFilterSet(RegistryFilterSet):
             members = members.current(on=on)
         return queryset.filter(models.Exists(members))
 
-    def filter_current_on(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
+    def filter_current_on(self, queryset: models.QuerySet, name: str, value: date | None) -> models.QuerySet:
         if value is None:
             return queryset
         return queryset.filter(active_on_q("founded_on", "dissolved_on", value))

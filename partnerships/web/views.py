@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views import View
 
 from partnerships.choices import Domain, ExercisePurpose, ProgramObjective, Provision, Region
+from partnerships.filters.base import NO_NATION, NationFilter
 from partnerships.models import (
     Agreement,
     AgreementParty,
@@ -129,6 +130,7 @@ class RecordListView(RegistryPage):
             "panel": self.panel(page, filterset, params, user),
             "active_filters": self.active_filters(page, filterset, params, user),
             "errors": self.errors(filterset, unknown) if not valid else [],
+            "notices": self.unknown_nations(filterset, params) if valid else [],
             "export_query": _query(params, export="csv", page=None),
             "page_sizes": PAGE_SIZES,
             "per_page": per_page,
@@ -223,6 +225,18 @@ class RecordListView(RegistryPage):
                     }
                 )
         return chips
+
+    @staticmethod
+    def unknown_nations(filterset: Any, params: Any) -> list[str]:
+        """Say which nation codes named no nation the user may see: they match nothing, silently otherwise."""
+        notices = []
+        for name, filter_ in filterset.filters.items():
+            if not isinstance(filter_, NationFilter) or name not in params:
+                continue
+            for value in params.getlist(name):
+                if filter_.field.inner.clean(value) == NO_NATION:
+                    notices.append(f"{name}: “{value}” names no nation you may see, so nothing matches it.")
+        return notices
 
     @staticmethod
     def errors(filterset: Any, unknown: list[str]) -> list[str]:

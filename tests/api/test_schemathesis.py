@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from schemathesis.core.transport import Response
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import CoverageScenario
 
+from partnerships.api.schema import IF_MATCH_PATTERN
 from partnerships.models import ApiToken, ChallengeType, Indicator
 from partnerships.services import catalogues
 from tests.factories import (
@@ -169,18 +171,29 @@ def _report(failures: dict[str, str]) -> str:
     return "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
 
 
-# Still to do (issue 13), strict so that the marks go as soon as it is done:
-# - nation codes (party=, host=, nation=…): any string is valid by the schema, but a code naming no
-#   nation is a 400; the schema needs the codes' syntax and a well-formed unknown code should match
-#   nothing, as an unknown id does;
-# - the coverage phase sends `If-Match: 0` as a valid value although the schema's pattern forbids it
-#   (schemathesis 4.32.5 seems not to apply header patterns there): to be confirmed and reported.
-STILL_TO_DO = pytest.mark.xfail(strict=True, reason="nation codes and If-Match in coverage: see the comment above")
+# Schemathesis 4.32.5's coverage phase narrows header values to letters and digits and, when the
+# declared pattern cannot be met that way (an entity tag needs quotes), still offers a value such as
+# `If-Match: 0` as valid data although the schema's own pattern refuses it. Such a case is invalid by
+# the schema: it is checked as invalid data (the server must refuse it, naming the header), never
+# skipped. Every other coverage case is checked with every check.
+def _breaks_the_if_match_pattern(case: Any) -> bool:
+    value = (case.headers or {}).get("If-Match")
+    return value is not None and re.match(IF_MATCH_PATTERN, value) is None
+
+
+def _checked_as_invalid(case: Any, headers: dict[str, str]) -> None:
+    response = case.call(headers=headers)
+    # Refused: for the header (400 naming it), or first for a path that names no record (404).
+    assert response.status_code in (400, 404), (case.method, case.formatted_path, response.status_code)
+    if response.status_code == 400:
+        assert "If-Match" in _blamed(response), response.text[:300]
+    others = [check for check in CHECKS if check.__name__ != "positive_data_acceptance"]
+    case.validate_response(response, checks=others)
 
 
 @pytest.mark.parametrize(
     "mode",
-    [pytest.param(GenerationMode.POSITIVE, marks=STILL_TO_DO), GenerationMode.NEGATIVE],
+    [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
     ids=str,
 )
 def test_every_operation_conforms_to_the_schema(api_schema: Any, token: str, mode: GenerationMode) -> None:
@@ -202,7 +215,6 @@ def test_every_operation_conforms_to_the_schema(api_schema: Any, token: str, mod
     assert not failures, _report(failures)
 
 
-@STILL_TO_DO
 def test_coverage_probes_conform_to_the_schema(api_schema: Any, token: str) -> None:
     """Schemathesis' coverage phase: boundary values, each parameter missing or of the wrong type, other methods.
 
@@ -224,7 +236,10 @@ def test_coverage_probes_conform_to_the_schema(api_schema: Any, token: str) -> N
         others = [case for case in cases if _scenario(case) != CoverageScenario.UNSPECIFIED_HTTP_METHOD]
         for case in methods + draw.sample(others, min(COVERAGE_CASES, len(others))):
             try:
-                case.call_and_validate(headers=headers, checks=CHECKS)
+                if _breaks_the_if_match_pattern(case):
+                    _checked_as_invalid(case, headers)
+                else:
+                    case.call_and_validate(headers=headers, checks=CHECKS)
             except (Exception, BaseExceptionGroup) as exc:
                 failures.setdefault(operation.label, "")
                 failures[operation.label] += f"{case.method} {case.formatted_path} {case.query}: {str(exc)[:1500]}\n"

@@ -651,3 +651,13 @@ def test_the_dyad_table_stops_a_dataset_only_alliance_where_its_dataset_ends(cow
 
     assert years() == {2010, 2011, 2012}
     assert years(extend_open=True) == set(range(2010, 2021))
+
+
+def test_a_well_formed_code_naming_no_nation_matches_nothing_and_says_so(pacific: dict, analyst_client: Client) -> None:
+    response = analyst_client.get(reverse("partnerships:agreement-list"), {"party": "QXX"})
+    assert response.status_code == 200
+    assert response.context["errors"] == []
+    assert response.context["rows"] == []
+    assert response.context["notices"] == ["party: “QXX” names no nation you may see, so nothing matches it."]
+    malformed = analyst_client.get(reverse("partnerships:agreement-list"), {"party": "Atlantis"})
+    assert "is not a nation code" in " ".join(malformed.context["errors"])
