@@ -154,6 +154,10 @@ def _agreement_form(**overrides: object) -> dict[str, object]:
         "status": "in_force",
         "signed_on": "2014-04-28",
         "in_force_from": "2014-06-25",
+        # A browser always sends a select's value: each date's precision, "day" unless changed.
+        "signed_on_precision": "day",
+        "in_force_from_precision": "day",
+        "ended_on_precision": "day",
         "visibility": "public",
         "source_url": "https://example.org/edca",
         "source_text": "Text of the agreement",
@@ -171,7 +175,12 @@ def _with_parties(data: dict[str, object], nations: list[Nation]) -> dict[str, o
     for index, nation in enumerate(nations):
         data[f"parties-{index}-nation"] = str(nation.pk)
         data[f"parties-{index}-role"] = "party"
+        data.update(_party_precisions(index))
     return data
+
+
+def _party_precisions(index: int) -> dict[str, str]:
+    return {f"parties-{index}-joined_on_precision": "day", f"parties-{index}-withdrew_on_precision": "day"}
 
 
 def test_admin_rejects_a_bilateral_agreement_with_one_party(editor_client: Client) -> None:
@@ -232,6 +241,7 @@ def test_history_page_shows_who_changed_what(editor, editor_client: Client) -> N
                 f"parties-{index}-agreement": agreement.pk,
                 f"parties-{index}-nation": party.nation_id,
                 f"parties-{index}-role": party.role,
+                **_party_precisions(index),
             }
         )
     response = editor_client.post(url, data)
@@ -314,6 +324,7 @@ def test_restricted_party_hidden_from_editor_still_counts_towards_the_bilateral_
             "parties-0-agreement": agreement.pk,
             "parties-0-nation": public_nation.pk,
             "parties-0-role": "party",
+            **_party_precisions(0),
         }
     )
     response = editor_client.post(url, data)

@@ -523,7 +523,18 @@ class AgreementPartySerializer(ActorRowSerializer):
     class Meta:
         model = AgreementParty
         parent_field = "agreement"
-        fields = ("id", "nation", "organization", "role", "joined_on", "withdrew_on", "obligations", "notes")
+        fields = (
+            "id",
+            "nation",
+            "organization",
+            "role",
+            "joined_on",
+            "joined_on_precision",
+            "withdrew_on",
+            "withdrew_on_precision",
+            "obligations",
+            "notes",
+        )
 
 
 class ExerciseParticipantSerializer(ActorRowSerializer):
@@ -573,9 +584,12 @@ class AgreementSerializer(RecordSerializer):
             "scope",
             "status",
             "signed_on",
+            "signed_on_precision",
             "in_force_from",
+            "in_force_from_precision",
             "expires_on",
             "ended_on",
+            "ended_on_precision",
             "provisions",
             "program",
             "parties",
@@ -622,7 +636,9 @@ class ExerciseSerializer(RecordSerializer):
             "purposes",
             "status",
             "start_date",
+            "start_date_precision",
             "end_date",
+            "end_date_precision",
             "location",
             "program",
             "agreement",
@@ -680,7 +696,9 @@ class ResourceSharingSerializer(RecordSerializer):
             "value",
             "currency",
             "start_date",
+            "start_date_precision",
             "end_date",
+            "end_date_precision",
             "status",
             "agreement",
             "program",

@@ -1,4 +1,4 @@
-"""Template filters for figures, and the tag that names related records."""
+"""Template filters for figures and dates, and the tag that names related records."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+
+from partnerships.dates import at_precision as _at_precision
 
 register = template.Library()
 
@@ -19,6 +21,17 @@ def figure(value: Any) -> str:
         text = format(value.normalize(), "f")
         return text
     return str(value)
+
+
+@register.filter
+def at_precision(record: Any, field: str) -> str:
+    """``record``'s date ``field`` as far as it is known ("14 Jan 1980", "Mar 1985", "2007"); "" when it has none.
+
+    Used as ``{{ object|at_precision:"signed_on"|default:"—" }}``: the precision is read from
+    ``<field>_precision`` (see ``partnerships.dates``).
+    """
+    value = _at_precision(record, field)
+    return "" if value is None else str(value)
 
 
 @register.simple_tag(takes_context=True)
