@@ -191,6 +191,20 @@ def test_admin_rejects_a_bilateral_agreement_with_one_party(editor_client: Clien
     assert not Agreement.objects.exists()
 
 
+def test_admin_edits_each_date_precision_next_to_its_date(editor_client: Client) -> None:
+    usa, phl = NationFactory(), NationFactory()
+    data = _with_parties(_agreement_form(signed_on="1951-01-01", signed_on_precision="year"), [usa, phl])
+    data["parties-0-joined_on"], data["parties-0-joined_on_precision"] = "1951-08-01", "month"
+    response = editor_client.post(admin_url(Agreement, "add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    agreement = Agreement.objects.get()
+    assert agreement.signed_on_precision == "year"
+    assert agreement.parties.get(nation=usa).joined_on_precision == "month"
+    page = editor_client.get(admin_url(Agreement, "change", agreement.pk)).content.decode()
+    assert 'name="signed_on_precision"' in page
+    assert 'name="parties-0-withdrew_on_precision"' in page
+
+
 def test_admin_rejects_the_same_party_twice(editor_client: Client) -> None:
     usa = NationFactory()
     response = editor_client.post(admin_url(Agreement, "add"), _with_parties(_agreement_form(), [usa, usa]))
