@@ -108,7 +108,9 @@ AGREEMENT_JSON = (
     'display', coalesce(nullif(a.short_name, ''), a.title)
                || coalesce(' (' || extract(year FROM a.signed_on) || ')', ''),
     'title', a.title, 'short_name', a.short_name, 'kind', a.kind, 'scope', a.scope, 'status', a.status,
-    'signed_on', a.signed_on, 'in_force_from', a.in_force_from, 'expires_on', a.expires_on, 'ended_on', a.ended_on,
+    'signed_on', a.signed_on, 'signed_on_precision', a.signed_on_precision,
+    'in_force_from', a.in_force_from, 'in_force_from_precision', a.in_force_from_precision,
+    'expires_on', a.expires_on, 'ended_on', a.ended_on, 'ended_on_precision', a.ended_on_precision,
     'provisions', a.provisions,
     'known_until', """
     + _known_until()
@@ -123,7 +125,8 @@ AGREEMENT_JSON = (
                     'organization', CASE WHEN po.id IS NULL THEN NULL ELSE """
     + ORG_BRIEF.format(o="po")
     + """ END,
-                    'role', p.role, 'joined_on', p.joined_on, 'withdrew_on', p.withdrew_on,
+                    'role', p.role, 'joined_on', p.joined_on, 'joined_on_precision', p.joined_on_precision,
+                    'withdrew_on', p.withdrew_on, 'withdrew_on_precision', p.withdrew_on_precision,
                     'obligations', p.obligations, 'notes', p.notes)
                   ORDER BY p.id), '[]')
                 FROM partnerships_agreementparty p
@@ -158,7 +161,8 @@ AGREEMENT_JSON = (
 EXERCISE_JSON = (
     """json_build_object('id', e.id, 'url', %(base)s || '/api/v1/exercises/' || e.id || '/', 'display', e.name,
     'name', e.name, 'series', e.series, 'kind', e.kind, 'domains', e.domains, 'purposes', e.purposes,
-    'status', e.status, 'start_date', e.start_date, 'end_date', e.end_date, 'location', e.location,
+    'status', e.status, 'start_date', e.start_date, 'start_date_precision', e.start_date_precision,
+    'end_date', e.end_date, 'end_date_precision', e.end_date_precision, 'location', e.location,
     'program', """
     + PROGRAM_BRIEF.format(t="e")
     + """,
@@ -202,7 +206,9 @@ RESOURCE_JSON = (
     + ORG_BRIEF.format(o="rro")
     + """ END,
     'category', r.category, 'description', r.description, 'quantity', r.quantity::text, 'unit', r.unit,
-    'value', r.value::text, 'currency', r.currency, 'start_date', r.start_date, 'end_date', r.end_date,
+    'value', r.value::text, 'currency', r.currency,
+    'start_date', r.start_date, 'start_date_precision', r.start_date_precision,
+    'end_date', r.end_date, 'end_date_precision', r.end_date_precision,
     'status', r.status,
     'agreement', """
     + AGREEMENT_BRIEF.format(t="r")

@@ -465,14 +465,34 @@ class AgreementPartyForm(forms.ModelForm):
 
     class Meta:
         model = AgreementParty
-        fields = ("nation", "organization", "role", "joined_on", "withdrew_on", "obligations", "notes")
+        fields = (
+            "nation",
+            "organization",
+            "role",
+            "joined_on",
+            "joined_on_precision",
+            "withdrew_on",
+            "withdrew_on_precision",
+            "obligations",
+            "notes",
+        )
 
 
 class AgreementPartyInline(ActorRowInline):
     model = AgreementParty
     form = AgreementPartyForm
     formset = AgreementPartyFormSet
-    fields = ("nation", "organization", "role", "joined_on", "withdrew_on", "obligations", "notes")
+    fields = (
+        "nation",
+        "organization",
+        "role",
+        "joined_on",
+        "joined_on_precision",
+        "withdrew_on",
+        "withdrew_on_precision",
+        "obligations",
+        "notes",
+    )
 
     def get_extra(self, request: HttpRequest, obj: Agreement | None = None, **kwargs: Any) -> int:
         return 2 if obj is None else 0
@@ -592,7 +612,17 @@ class AgreementAdmin(RecordAdmin):
     inlines = (AgreementPartyInline,)
     fieldsets = (
         (None, {"fields": ("title", "short_name", "kind", "scope", "status", "program")}),
-        ("Dates", {"fields": ("signed_on", "in_force_from", "expires_on", "ended_on")}),
+        (
+            "Dates",
+            {
+                "fields": (
+                    ("signed_on", "signed_on_precision"),
+                    ("in_force_from", "in_force_from_precision"),
+                    "expires_on",
+                    ("ended_on", "ended_on_precision"),
+                )
+            },
+        ),
         ("Content", {"fields": ("provisions", "description")}),
         RECORD_FIELDSET,
     )
@@ -626,7 +656,10 @@ class ExerciseAdmin(RecordAdmin):
     inlines = (ExerciseParticipantInline,)
     fieldsets = (
         (None, {"fields": ("name", "series", "kind", "status", "domains", "purposes")}),
-        ("When and where", {"fields": ("start_date", "end_date", "location")}),
+        (
+            "When and where",
+            {"fields": (("start_date", "start_date_precision"), ("end_date", "end_date_precision"), "location")},
+        ),
         ("Under", {"fields": ("program", "agreement")}),
         ("Content", {"fields": ("objectives", "outcomes")}),
         RECORD_FIELDSET,
@@ -698,7 +731,17 @@ class ResourceSharingAdmin(RecordAdmin):
                 )
             },
         ),
-        ("Dates and context", {"fields": ("start_date", "end_date", "agreement", "program")}),
+        (
+            "Dates and context",
+            {
+                "fields": (
+                    ("start_date", "start_date_precision"),
+                    ("end_date", "end_date_precision"),
+                    "agreement",
+                    "program",
+                )
+            },
+        ),
         RECORD_FIELDSET,
     )
 

@@ -14,6 +14,19 @@ class Visibility(models.TextChoices):
     RESTRICTED = "restricted", "Restricted"
 
 
+class DatePrecision(models.TextChoices):
+    """How much of a date the source gives: the whole day, only the month, or only the year.
+
+    The stored date is still a whole day (the first of the month or year for a
+    start, the last for an end), so that every filter and as-of question keeps
+    working on it; the precision says how to show it ("2007", "Mar 1985").
+    """
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
 class Region(models.TextChoices):
     """World Bank regions: they cover historical states too, unlike UN M49."""
 

@@ -344,6 +344,8 @@ SPECTACULAR_SETTINGS = {
         "FollowUpStatusEnum": "partnerships.choices.FollowUpStatus",
         # An agreement's provisions and a party's obligations: one choice set.
         "ProvisionEnum": "partnerships.choices.Provision",
+        # Every date's precision (signed_on_precision, start_date_precision…): one choice set.
+        "DatePrecisionEnum": "partnerships.choices.DatePrecision",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "POSTPROCESSING_HOOKS": [

@@ -154,6 +154,10 @@ def _agreement_form(**overrides: object) -> dict[str, object]:
         "status": "in_force",
         "signed_on": "2014-04-28",
         "in_force_from": "2014-06-25",
+        # A browser always sends a select's value: each date's precision, "day" unless changed.
+        "signed_on_precision": "day",
+        "in_force_from_precision": "day",
+        "ended_on_precision": "day",
         "visibility": "public",
         "source_url": "https://example.org/edca",
         "source_text": "Text of the agreement",
@@ -171,7 +175,12 @@ def _with_parties(data: dict[str, object], nations: list[Nation]) -> dict[str, o
     for index, nation in enumerate(nations):
         data[f"parties-{index}-nation"] = str(nation.pk)
         data[f"parties-{index}-role"] = "party"
+        data.update(_party_precisions(index))
     return data
+
+
+def _party_precisions(index: int) -> dict[str, str]:
+    return {f"parties-{index}-joined_on_precision": "day", f"parties-{index}-withdrew_on_precision": "day"}
 
 
 def test_admin_rejects_a_bilateral_agreement_with_one_party(editor_client: Client) -> None:
@@ -180,6 +189,20 @@ def test_admin_rejects_a_bilateral_agreement_with_one_party(editor_client: Clien
     assert response.status_code == 200
     assert "A bilateral agreement has exactly two distinct parties; this one has 1." in response.content.decode()
     assert not Agreement.objects.exists()
+
+
+def test_admin_edits_each_date_precision_next_to_its_date(editor_client: Client) -> None:
+    usa, phl = NationFactory(), NationFactory()
+    data = _with_parties(_agreement_form(signed_on="1951-01-01", signed_on_precision="year"), [usa, phl])
+    data["parties-0-joined_on"], data["parties-0-joined_on_precision"] = "1951-08-01", "month"
+    response = editor_client.post(admin_url(Agreement, "add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    agreement = Agreement.objects.get()
+    assert agreement.signed_on_precision == "year"
+    assert agreement.parties.get(nation=usa).joined_on_precision == "month"
+    page = editor_client.get(admin_url(Agreement, "change", agreement.pk)).content.decode()
+    assert 'name="signed_on_precision"' in page
+    assert 'name="parties-0-withdrew_on_precision"' in page
 
 
 def test_admin_rejects_the_same_party_twice(editor_client: Client) -> None:
@@ -232,6 +255,7 @@ def test_history_page_shows_who_changed_what(editor, editor_client: Client) -> N
                 f"parties-{index}-agreement": agreement.pk,
                 f"parties-{index}-nation": party.nation_id,
                 f"parties-{index}-role": party.role,
+                **_party_precisions(index),
             }
         )
     response = editor_client.post(url, data)
@@ -314,6 +338,7 @@ def test_restricted_party_hidden_from_editor_still_counts_towards_the_bilateral_
             "parties-0-agreement": agreement.pk,
             "parties-0-nation": public_nation.pk,
             "parties-0-role": "party",
+            **_party_precisions(0),
         }
     )
     response = editor_client.post(url, data)

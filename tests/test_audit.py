@@ -102,7 +102,9 @@ def test_editing_only_the_location_records_only_the_location(editor_client: Clie
         "domains": ["land", "sea"],
         "purposes": ["warfighting", "humanitarian", "maritime_security"],  # the checkboxes' order
         "start_date": "2024-04-22",
+        "start_date_precision": "day",
         "end_date": "2024-05-10",
+        "end_date_precision": "day",
         "location": "Palawan",
         "visibility": "public",
         "participants-TOTAL_FORMS": "0",

@@ -547,7 +547,18 @@ class AgreementPartySerializer(ActorRowSerializer):
     class Meta:
         model = AgreementParty
         parent_field = "agreement"
-        fields = ("id", "nation", "organization", "role", "joined_on", "withdrew_on", "obligations", "notes")
+        fields = (
+            "id",
+            "nation",
+            "organization",
+            "role",
+            "joined_on",
+            "joined_on_precision",
+            "withdrew_on",
+            "withdrew_on_precision",
+            "obligations",
+            "notes",
+        )
 
 
 class ExerciseParticipantSerializer(ActorRowSerializer):
@@ -604,9 +615,12 @@ class AgreementSerializer(RecordSerializer):
             "scope",
             "status",
             "signed_on",
+            "signed_on_precision",
             "in_force_from",
+            "in_force_from_precision",
             "expires_on",
             "ended_on",
+            "ended_on_precision",
             "provisions",
             "known_until",
             "program",
@@ -659,7 +673,9 @@ class ExerciseSerializer(RecordSerializer):
             "purposes",
             "status",
             "start_date",
+            "start_date_precision",
             "end_date",
+            "end_date_precision",
             "location",
             "program",
             "agreement",
@@ -717,7 +733,9 @@ class ResourceSharingSerializer(RecordSerializer):
             "value",
             "currency",
             "start_date",
+            "start_date_precision",
             "end_date",
+            "end_date_precision",
             "status",
             "agreement",
             "program",

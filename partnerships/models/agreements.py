@@ -26,6 +26,8 @@ from partnerships.models.base import (
     active_on_q,
     can_view_restricted,
     pks_of,
+    precision_constraint,
+    precision_field,
     provenance_constraint,
     search_document_field,
 )
@@ -81,9 +83,11 @@ class Agreement(RegistryRecord):
     scope = models.CharField(max_length=16, choices=AgreementScope.choices, db_index=True)
     status = models.CharField(max_length=16, choices=AgreementStatus.choices, db_index=True)
     signed_on = models.DateField(null=True, blank=True, db_index=True)
+    signed_on_precision = precision_field("signed_on")
     in_force_from = models.DateField(
         "in force from", null=True, blank=True, db_index=True, help_text="The day it entered into force."
     )
+    in_force_from_precision = precision_field("in_force_from")
     expires_on = models.DateField(
         null=True, blank=True, help_text="Scheduled expiry, if the text sets one (first day no longer in force)."
     )
@@ -93,6 +97,7 @@ class Agreement(RegistryRecord):
         db_index=True,
         help_text="The first day it was no longer in force (expired or terminated).",
     )
+    ended_on_precision = precision_field("ended_on", exclusive_end=True)
     provisions = ChoiceArrayField(models.CharField(max_length=32, choices=Provision.choices), default=list, blank=True)
     program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True, related_name="agreements")
     description = models.TextField(blank=True)
@@ -121,6 +126,7 @@ class Agreement(RegistryRecord):
         ]
         constraints = [
             provenance_constraint("agreement"),
+            precision_constraint("agreement", "signed_on", "in_force_from", "ended_on"),
             models.UniqueConstraint(
                 Lower("title"),
                 "signed_on",
@@ -302,11 +308,13 @@ class AgreementParty(ActorReference, TimestampedRow):
         blank=True,
         help_text="When this period began, if later than the agreement itself (accession, rejoining).",
     )
+    joined_on_precision = precision_field("joined_on")
     withdrew_on = models.DateField(
         null=True,
         blank=True,
         help_text="The first day of this period no longer a party; empty if it still is.",
     )
+    withdrew_on_precision = precision_field("withdrew_on", exclusive_end=True)
     obligations = ChoiceArrayField(
         models.CharField(max_length=32, choices=Provision.choices),
         null=True,
@@ -324,6 +332,7 @@ class AgreementParty(ActorReference, TimestampedRow):
         verbose_name_plural = "agreement parties"
         ordering = ["agreement", "id"]
         constraints = [
+            precision_constraint("agreementparty", "joined_on", "withdrew_on"),
             models.CheckConstraint(
                 condition=exactly_one_q("nation", "organization"),
                 name="agreementparty_exactly_one_actor",

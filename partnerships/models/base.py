@@ -11,7 +11,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 
 from partnerships.audit import AuditedHistoricalRecords
-from partnerships.choices import Visibility
+from partnerships.choices import DatePrecision, Visibility
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -194,6 +194,45 @@ def provenance_constraint(model_name: str) -> models.UniqueConstraint:
         condition=~models.Q(source_dataset=""),
         name=f"{model_name}_unique_provenance",
         violation_error_message="A record imported from this dataset with this source id already exists.",
+    )
+
+
+def precision_field(date_field: str, *, exclusive_end: bool = False) -> models.CharField:
+    """Return the field that says how precise the date ``date_field`` is (day, month or year).
+
+    ``exclusive_end``: the date is the first day no longer in force, so its
+    month or year is read from the day before it (``partnerships.dates``).
+    """
+    last_day = (
+        f" {date_field} is the first day no longer in force: with month or year precision, the month or year "
+        "is that of the day before it (the last day in force)."
+        if exclusive_end
+        else ""
+    )
+    return models.CharField(
+        f"{date_field.replace('_', ' ')} precision",
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        # Also in the database: rows written by raw SQL (bulk loads, the benchmark's data) are days too.
+        db_default=DatePrecision.DAY,
+        help_text=(
+            f"How much of {date_field} the source gives: the day, only the month, or only the year "
+            "(the date is then the first day of that month or year for a start, the last for an end). "
+            "Pages and CSV exports show the date only as far as it is known." + last_day
+        ),
+    )
+
+
+def precision_constraint(model_name: str, *date_fields: str) -> models.CheckConstraint:
+    """Return the CHECK that every ``<date field>_precision`` of the model is day, month or year."""
+    condition = models.Q()
+    for name in date_fields:
+        condition &= models.Q(**{f"{name}_precision__in": DatePrecision.values})
+    return models.CheckConstraint(
+        condition=condition,
+        name=f"{model_name}_date_precisions_valid",
+        violation_error_message="A date's precision is day, month or year.",
     )
 
 

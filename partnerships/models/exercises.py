@@ -21,6 +21,8 @@ from partnerships.models.base import (
     VisibilityQuerySet,
     active_on_q,
     can_view_restricted,
+    precision_constraint,
+    precision_field,
     provenance_constraint,
     search_document_field,
 )
@@ -61,7 +63,9 @@ class Exercise(RegistryRecord):
     )
     status = models.CharField(max_length=16, choices=ExerciseStatus.choices, db_index=True)
     start_date = models.DateField(null=True, blank=True, db_index=True)
+    start_date_precision = precision_field("start_date")
     end_date = models.DateField(null=True, blank=True, help_text="Last day of the exercise (inclusive).")
+    end_date_precision = precision_field("end_date")
     location = models.CharField(max_length=300, blank=True)
     program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True, related_name="exercises")
     agreement = models.ForeignKey(
@@ -93,6 +97,7 @@ class Exercise(RegistryRecord):
         ]
         constraints = [
             provenance_constraint("exercise"),
+            precision_constraint("exercise", "start_date", "end_date"),
             models.UniqueConstraint(
                 Lower("name"),
                 "start_date",

@@ -23,6 +23,8 @@ from partnerships.models.base import (
     active_on_q,
     can_view_restricted,
     pks_of,
+    precision_constraint,
+    precision_field,
     provenance_constraint,
     search_document_field,
 )
@@ -98,7 +100,9 @@ class ResourceSharing(RegistryRecord):
     )
     currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217 code, e.g. USD; required with a value.")
     start_date = models.DateField(null=True, blank=True, db_index=True)
+    start_date_precision = precision_field("start_date")
     end_date = models.DateField(null=True, blank=True, help_text="Last day (inclusive), e.g. final delivery.")
+    end_date_precision = precision_field("end_date")
     status = models.CharField(max_length=16, choices=ResourceStatus.choices, db_index=True)
     designation = models.CharField(
         max_length=120, blank=True, help_text="The equipment's designation, e.g. 'AW101' (SIPRI's weapon designation)."
@@ -142,6 +146,7 @@ class ResourceSharing(RegistryRecord):
         ordering = ["-start_date", "id"]
         constraints = [
             provenance_constraint("resourcesharing"),
+            precision_constraint("resourcesharing", "start_date", "end_date"),
             models.UniqueConstraint(
                 fields=["reference"],
                 condition=~models.Q(reference=""),

@@ -21,6 +21,8 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError
 
+from partnerships.dates import PartialDate
+
 logger = logging.getLogger(__name__)
 COMPLETE = "# complete: {rows} rows\n"
 INCOMPLETE = "# incomplete: the export stopped after {rows} rows because {reason}; this file is cut short.\n"
@@ -34,15 +36,15 @@ class _Echo:
 
 
 def cell(value: Any) -> str:
-    """Return a CSV cell: ISO dates, plain decimals, empty for None.
+    """Return a CSV cell: ISO dates (as far as they are known: "1985-03"), plain decimals, empty for None.
 
     Text starting with a formula character gets a leading apostrophe, so that a
     spreadsheet opening the export never runs a value as a formula.
     """
     if value is None:
         return ""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
+    if isinstance(value, datetime | date | PartialDate):
+        return value.isoformat()  # a date known only to its month or year: "1985-03", "2007"
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
     text = str(value)

@@ -58,7 +58,15 @@ RECORD_TYPES = {
     )
 }
 ROW_FIELDS = {
-    "parties": ("role", "joined_on", "withdrew_on", "obligations", "notes"),
+    "parties": (
+        "role",
+        "joined_on",
+        "joined_on_precision",
+        "withdrew_on",
+        "withdrew_on_precision",
+        "obligations",
+        "notes",
+    ),
     "participants": ("role", "personnel", "notes"),
 }
 
@@ -293,6 +301,10 @@ def rows_from(record_type: RecordType, raw: Any, *, user: Any = FULL_ACCESS) -> 
         for name in ROW_FIELDS[record_type.rows or ""]:
             value = item.get(name)
             field = rows_model._meta.get_field(name)
+            if value in ("", None) and name.endswith("_precision"):
+                # Files written before dates had a precision: their dates are days, as saved rows' were.
+                row[name] = field.get_default()
+                continue
             row[name] = (None if field.null else "") if value in ("", None) else field.to_python(value)
             if hasattr(field, "canonical"):  # a set of choices, stored in the choices' order
                 row[name] = field.canonical(row[name])

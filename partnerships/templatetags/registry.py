@@ -1,4 +1,4 @@
-"""Template filters for figures, and the tag that names related records."""
+"""Template filters for figures and dates, and the tag that names related records."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from partnerships.dates import at_precision as _at_precision
 from partnerships.services import coverage
 
 register = template.Library()
@@ -27,6 +28,17 @@ def figure(value: Any) -> str:
 def status_text(record: Any) -> str:
     """An agreement's status as it should be read: "In force as of 2012 (COW v4.1); later status unknown"."""
     return coverage.status_text(record)
+
+
+@register.filter
+def at_precision(record: Any, field: str) -> str:
+    """``record``'s date ``field`` as far as it is known ("14 Jan 1980", "Mar 1985", "2007"); "" when it has none.
+
+    Used as ``{{ object|at_precision:"signed_on"|default:"—" }}``: the precision is read from
+    ``<field>_precision`` (see ``partnerships.dates``).
+    """
+    value = _at_precision(record, field)
+    return "" if value is None else str(value)
 
 
 @register.simple_tag(takes_context=True)

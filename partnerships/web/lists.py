@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Prefetch
 
+from partnerships.dates import at_precision
 from partnerships.filters import FILTERSETS, RegistryFilterSet
 from partnerships.models import (
     Agreement,
@@ -165,9 +166,9 @@ AGREEMENTS = ListPage(
         Column("Scope", lambda a: choice_label(a, "scope")),
         # An alliance known only from a dataset that has ended: "In force as of 2012 (COW v4.1); later status unknown".
         Column("Status", coverage.status_text, "status"),
-        Column("Signed", lambda a: a.signed_on, "signed_on"),
-        Column("In force from", lambda a: a.in_force_from, "in_force_from"),
-        Column("Ended", lambda a: a.ended_on, "ended_on"),
+        Column("Signed", lambda a: at_precision(a, "signed_on"), "signed_on"),
+        Column("In force from", lambda a: at_precision(a, "in_force_from"), "in_force_from"),
+        Column("Ended", lambda a: at_precision(a, "ended_on"), "ended_on"),
         Column("Parties", lambda a: _join(_actor_codes(a.visible_parties)), label_on="Parties on {on}"),
         related_column("Program", lambda a: a.program, _short),
     ),
@@ -199,8 +200,8 @@ EXERCISES = ListPage(
         Column("Name", lambda e: e.name, "name", link=True),
         Column("Series", lambda e: e.series, "series"),
         Column("Status", lambda e: choice_label(e, "status"), "status"),
-        Column("Start", lambda e: e.start_date, "start_date"),
-        Column("End", lambda e: e.end_date, "end_date"),
+        Column("Start", lambda e: at_precision(e, "start_date"), "start_date"),
+        Column("End", lambda e: at_precision(e, "end_date"), "end_date"),
         Column("Location", lambda e: e.location),
         Column("Hosts", lambda e: _join([_actor_code(p) for p in e.visible_participants if p.role == "host"])),
         Column("Participants", lambda e: len(e.visible_participants), numeric=True),
@@ -234,7 +235,7 @@ RESOURCES = ListPage(
         Column("Category", lambda r: choice_label(r, "category"), "category"),
         Column("Quantity", lambda r: _amount(r.quantity, r.unit), "quantity", numeric=True),
         Column("Value", lambda r: _amount(r.value, r.currency), "value", numeric=True),
-        Column("Start", lambda r: r.start_date, "start_date"),
+        Column("Start", lambda r: at_precision(r, "start_date"), "start_date"),
         Column("Status", lambda r: choice_label(r, "status"), "status"),
     ),
     panel=(

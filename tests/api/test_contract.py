@@ -445,3 +445,41 @@ def test_the_schema_documents_what_the_server_answers(live_server) -> None:
     assert "title" in parameters["fields"]["pattern"]
     network = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/network/"]["get"]["parameters"]}
     assert network["exercise_years"]["minimum"] == 1
+
+
+# --- Dates at their precision ------------------------------------------------------------
+
+
+def test_each_date_has_its_precision_beside_it_readable_and_writable(writer_api: Api) -> None:
+    agreement = bilateral_agreement(NationFactory(), NationFactory())
+    url = f"agreements/{agreement.pk}/"
+    body = writer_api.get(url).json()
+    # The full ISO date stays (for compatibility); the precision says how much of it the source gives.
+    assert (body["signed_on"], body["signed_on_precision"]) == (agreement.signed_on.isoformat(), "day")
+    assert {party["joined_on_precision"] for party in body["parties"]} == {"day"}
+    changed = writer_api.patch(url, {"signed_on": "1950-01-01", "signed_on_precision": "year", "status": "signed"})
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["signed_on_precision"] == "year"
+    agreement.refresh_from_db()
+    assert agreement.signed_on_precision == "year"
+    refused = writer_api.patch(url, {"signed_on_precision": "decade"})
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["attr"] == "signed_on_precision"
+
+
+def test_the_schema_documents_every_date_precision(live_server) -> None:
+    import requests
+
+    schema = requests.get(f"{live_server.url}/api/schema/?format=json", timeout=30).json()
+    components = schema["components"]["schemas"]
+    assert components["DatePrecisionEnum"]["enum"] == ["day", "month", "year"]
+    for name, fields in {
+        "Agreement": ("signed_on", "in_force_from", "ended_on"),
+        "AgreementParty": ("joined_on", "withdrew_on"),
+        "Exercise": ("start_date", "end_date"),
+        "ResourceSharing": ("start_date", "end_date"),
+    }.items():
+        for field in fields:
+            documented = components[name]["properties"][f"{field}_precision"]
+            assert "DatePrecisionEnum" in str(documented), (name, field)
+            assert "only the month, or only the year" in documented["description"], (name, field)

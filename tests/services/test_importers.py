@@ -316,6 +316,41 @@ def test_mme_dates_with_unknown_days_and_two_digit_years(tmp_path: Path) -> None
     assert unnamed.name == "Unnamed exercise (m2)"
     assert unnamed.kind == "command_post"
     assert unnamed.purposes == ["humanitarian"]
+    # An unknown day keeps the date's precision: the month, not the first or last day of it.
+    assert (cobra.start_date_precision, cobra.end_date_precision) == ("month", "month")
+    assert (unnamed.start_date_precision, unnamed.end_date_precision) == ("month", "day")
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "month", "day", "end", "expected"),
+    [
+        ("1/14/80", "", "", "", False, (datetime.date(1980, 1, 14), "day")),
+        ("", "1980", "1", "xx", False, (datetime.date(1980, 1, 1), "month")),
+        ("", "1980", "2", "", True, (datetime.date(1980, 2, 29), "month")),
+        ("1980-xx-xx", "", "", "", False, (datetime.date(1980, 1, 1), "year")),
+        ("xx/xx/95", "", "", "", True, (datetime.date(1995, 12, 31), "year")),
+        ("", "1995", "xx", "xx", True, (datetime.date(1995, 12, 31), "year")),
+        ("-9", "", "", "", True, (None, "day")),
+    ],
+)
+def test_mme_dates_come_with_their_precision(
+    text: str, year: str, month: str, day: str, end: bool, expected: tuple[object, str]
+) -> None:
+    from partnerships.services.importers.exercises import mme_date
+
+    assert mme_date(text, year, month, day, "StartDate", end=end) == expected
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "day", "expected"),
+    [("1950", "5", "12", "day"), ("1950", "5", "0", "month"), ("1950", "0", "0", "year"), ("0", "0", "0", "day")],
+)
+def test_an_atop_date_with_zeros_for_unknown_parts_is_a_month_or_a_year(
+    year: str, month: str, day: str, expected: str
+) -> None:
+    from partnerships.services.importers.base import precision_of
+
+    assert precision_of(year, month, day, missing=("", "0", "-9")) == expected
 
 
 @pytest.mark.django_db

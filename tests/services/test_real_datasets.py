@@ -7,6 +7,7 @@ transactional tests, such as the concurrency test, after all the others.
 
 from __future__ import annotations
 
+import csv
 import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -444,3 +445,122 @@ def test_dataset_only_alliances_stop_where_their_dataset_ends(real_datasets) -> 
     from partnerships.services.coverage import last_known
 
     assert last_known(nato).covers_until == datetime.date(2012, 12, 31)
+
+
+# --- Dates at their precision ---------------------------------------------------------------
+
+
+def _known(part: str, *unknown: str) -> bool:
+    return part.strip().lower() not in ("", *unknown)
+
+
+@pytest.mark.django_db
+def test_sipri_dates_are_years(real_datasets) -> None:
+    from partnerships.dates import at_precision
+    from partnerships.models import ResourceSharing
+
+    # From the file: SIPRI gives an order year and delivery years, never a month or a day.
+    rows = [row for row in _sipri_rows() if row["Recipient"] != "unknown recipient(s)"]
+    delivered = sum(1 for row in rows if row["Year(s) of delivery"].strip())
+    records = ResourceSharing.objects.filter(source_dataset="sipri")
+    assert records.count() == len(rows)
+    assert records.filter(start_date_precision="year").count() == len(rows)
+    assert records.filter(end_date__isnull=False, end_date_precision="year").count() == delivered
+    assert not records.filter(end_date__isnull=True).exclude(end_date_precision="day").exists()
+    # Shown as the year SIPRI gives, not as 1 January of it.
+    engines = records.filter(recipient_nation__name="Algeria", designation="aircraft engine", quantity=10).get()
+    assert (str(at_precision(engines, "start_date")), str(at_precision(engines, "end_date"))) == ("1976", "1979")
+    assert at_precision(engines, "start_date").isoformat() == "1976"
+    print(f"\nSIPRI: {len(rows)} order dates and {delivered} last-delivery dates at year precision")
+
+
+@pytest.mark.django_db
+def test_mme_dates_with_an_unknown_day_are_months(real_datasets) -> None:
+    from partnerships.models import Exercise
+
+    # From the file: an `xx` (or missing) day is month precision, an unknown month year precision.
+    with (DATA / "mme/mme_v7.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+
+    def expected(year: str, month: str, day: str) -> str:
+        if not _known(month, "xx"):
+            return "year"
+        return "day" if _known(day, "xx") and day.strip().isdigit() else "month"
+
+    first_rows: dict[str, dict[str, str]] = {}
+    for row in rows:
+        first_rows.setdefault(row["MMEID"], row)
+    exercises = Exercise.objects.filter(source_dataset="mme").values_list(
+        "source_id", "start_date_precision", "end_date_precision", "start_date", "end_date"
+    )
+    assert len(exercises) > 3600
+    months = {"start": 0, "end": 0}
+    for mmeid, start_precision, end_precision, start, end in exercises:
+        row = first_rows[mmeid]
+        assert start_precision == expected(row["s.year"], row["s.month"], row["s.day"]), mmeid
+        assert end_precision == expected(row["e.year"], row["e.month"], row["e.day"]), mmeid
+        months["start"] += start_precision == "month"
+        months["end"] += end_precision == "month"
+        if start_precision == "month":
+            assert start.day == 1  # the first of the month for a start…
+        if end_precision == "month":
+            assert (end + datetime.timedelta(days=1)).day == 1  # …the last for an end
+    assert months["start"] > 700
+    assert months["end"] > 1000
+    print(f"\nMME: {months['start']} start dates and {months['end']} end dates at month precision")
+
+
+@pytest.mark.django_db
+def test_atop_and_cow_dates_keep_their_precision(real_datasets) -> None:
+    from partnerships.models import AgreementParty
+
+    def precision(month: str, day: str) -> str:
+        if not _known(month, "0", "-9"):
+            return "year"
+        return "month" if not _known(day, "0", "-9") else "day"
+
+    text = (DATA / "atop/atop4.01_alliance-level.csv").read_text(encoding="latin-1")
+    expected = {}
+    for row in csv.DictReader(text.splitlines()):
+        ended = row["ineffect"] != "1" and _known(row["endyr"], "0", "-9")
+        expected[row["atopid"]] = (
+            precision(row["begmo"], row["begday"]),
+            precision(row["endmo"], row["endday"]) if ended else "day",
+        )
+    saved = Agreement.objects.filter(source_dataset="atop").values_list(
+        "source_id", "signed_on_precision", "in_force_from_precision", "ended_on_precision"
+    )
+    for atopid, signed, in_force, ended in saved:
+        assert (signed, ended) == expected[atopid], atopid
+        assert in_force == signed
+    imprecise = {
+        "start": sum(1 for _, signed, _, _ in saved if signed != "day"),
+        "end": sum(1 for *_, ended in saved if ended != "day"),
+    }
+    assert imprecise["start"] >= 1
+    assert imprecise["end"] >= 10
+    # Member entries and exits: every imprecise one in the member file is imprecise in the registry.
+    members = list(csv.DictReader((DATA / "atop/atop4.01_member-level.csv").read_text(encoding="latin-1").splitlines()))
+    entries = {
+        (row["atopid"], int(row["member"]))
+        for row in members
+        if _known(row["yrent"], "0", "-9") and precision(row["moent"], row["dayent"]) != "day"
+    }
+    parties = AgreementParty.objects.filter(agreement__source_dataset="atop")
+    imprecise_entries = set(
+        parties.exclude(joined_on_precision="day").values_list("agreement__source_id", "nation__cow_code")
+    )
+    imported = {atopid for atopid, *_ in saved}  # alliance 1320 is not: its member 8152 has no COW state
+    assert imprecise_entries == {(atopid, member) for atopid, member in entries if atopid in imported}
+    exits = parties.exclude(withdrew_on_precision="day").count()
+    assert exits > 0
+    # COW v4.1 gives every day of every date: nothing imprecise.
+    cow = Agreement.objects.filter(source_dataset="cow-alliances")
+    assert not cow.exclude(signed_on_precision="day", ended_on_precision="day").exists()
+    assert not AgreementParty.objects.filter(agreement__source_dataset="cow-alliances").exclude(
+        joined_on_precision="day", withdrew_on_precision="day"
+    )
+    print(
+        f"\nATOP: {imprecise['start']} alliance starts and {imprecise['end']} ends, "
+        f"{len(imprecise_entries)} member entries and {exits} member exits at month or year precision; COW: none"
+    )

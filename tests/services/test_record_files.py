@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from partnerships.models import (
     Agreement,
+    AgreementParty,
     Assessment,
     Exercise,
     Membership,
@@ -46,7 +47,13 @@ def wipe() -> None:
 def test_every_model_round_trips_through_export_and_records_import(tmp_path: Path, file_format: str) -> None:
     load_demo()
     ResourceSharing.objects.filter(reference__startswith="DEMO-EDCA").update(visibility="restricted")
+    # Dates known only to their month or year travel with their precision, on records and party rows alike.
+    ResourceSharing.objects.filter(pk=ResourceSharing.objects.order_by("pk")[0].pk).update(start_date_precision="year")
+    Agreement.objects.filter(pk=Agreement.objects.order_by("pk")[0].pk).update(signed_on_precision="month")
+    AgreementParty.objects.filter(pk=AgreementParty.objects.order_by("pk")[0].pk).update(joined_on_precision="year")
     before = snapshot()
+    assert any(record["start_date_precision"] == "year" for record in before["resources"])
+    assert any(party["joined_on_precision"] == "year" for a in before["agreements"] for party in a["parties"])
     files = {}
     for name in ORDER:
         files[name] = tmp_path / f"{name}.{file_format}"

@@ -661,3 +661,60 @@ def test_a_well_formed_code_naming_no_nation_matches_nothing_and_says_so(pacific
     assert response.context["notices"] == ["party: “QXX” names no nation you may see, so nothing matches it."]
     malformed = analyst_client.get(reverse("partnerships:agreement-list"), {"party": "Atlantis"})
     assert "is not a nation code" in " ".join(malformed.context["errors"])
+
+
+# --- Dates at their precision -----------------------------------------------------------------
+
+
+def test_dates_are_shown_at_their_precision_on_pages_lists_and_csv(analyst_client: Client) -> None:
+    deal = ResourceSharingFactory(
+        reference="SIPRI-LIKE",
+        start_date=D(2007, 1, 1),
+        start_date_precision="year",
+        end_date=D(2009, 12, 31),
+        end_date_precision="year",
+    )
+    detail = analyst_client.get(reverse("partnerships:resource-detail", args=[deal.pk])).content.decode()
+    assert "2007 \u2013 2009" in detail
+    assert "Jan 2007" not in detail
+    listing = analyst_client.get(reverse("partnerships:resource-list")).content.decode()
+    assert '<td class="nowrap">2007</td>' in listing
+    export = analyst_client.get(reverse("partnerships:resource-list"), {"export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    start = rows[0].index("Start")
+    assert rows[1][start] == "2007"  # ISO 8601 as far as it is known
+
+    exercise = _exercise(
+        name="Team Spirit 85",
+        start_date=D(1985, 3, 1),
+        start_date_precision="month",
+        end_date=D(1985, 3, 31),
+        end_date_precision="month",
+    )
+    page = analyst_client.get(reverse("partnerships:exercise-detail", args=[exercise.pk])).content.decode()
+    assert "Mar 1985 \u2013 Mar 1985" in page
+    export = analyst_client.get(reverse("partnerships:exercise-list"), {"export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert [rows[1][rows[0].index("Start")], rows[1][rows[0].index("End")]] == ["1985-03", "1985-03"]
+
+
+def test_an_agreement_ended_at_some_point_of_a_year_shows_that_year(analyst_client: Client) -> None:
+    # Stored as the first day no longer in force (1951-01-01): the year shown is that of its last day.
+    agreement = _agreement(
+        title="Old Alliance",
+        status="terminated",
+        signed_on=D(1940, 1, 1),
+        signed_on_precision="year",
+        in_force_from=D(1940, 5, 1),
+        in_force_from_precision="month",
+        ended_on=D(1951, 1, 1),
+        ended_on_precision="year",
+    )
+    page = analyst_client.get(reverse("partnerships:agreement-detail", args=[agreement.pk])).content.decode()
+    assert "<dt>Signed</dt><dd>1940</dd>" in page
+    assert "<dt>In force from</dt><dd>May 1940</dd>" in page
+    assert "<dt>Ended</dt><dd>1950</dd>" in page
+    listing = analyst_client.get(reverse("partnerships:agreement-list"), {"export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(listing.streaming_content).decode())))
+    header, row = rows[0], rows[1]
+    assert [row[header.index(name)] for name in ("Signed", "In force from", "Ended")] == ["1940", "1940-05", "1950"]

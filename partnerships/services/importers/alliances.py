@@ -7,7 +7,14 @@ from typing import Any
 
 from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, Provision
 from partnerships.models import Agreement
-from partnerships.services.importers.base import Importer, RowRejected, parse_int, settle_periods
+from partnerships.services.importers.base import (
+    Importer,
+    RowRejected,
+    parse_int,
+    precision_of,
+    settle_periods,
+    settle_precisions,
+)
 from partnerships.services.importers.nations import _cow_date
 from partnerships.services.importers.resolver import NationResolver
 
@@ -36,6 +43,24 @@ def _member_span(row: dict[str, str]) -> tuple[date, date | None]:
     joined = _cow_date(row["mem_st_year"], row["mem_st_month"], row["mem_st_day"], "member start")
     left = _optional_date(row, "mem_end", "member end", end=True)
     return joined, left + timedelta(days=1) if left else None
+
+
+# COW's markers of an unknown part of a date (a 0 month or day is unknown too).
+MISSING = ("", "-9", "-99", "0")
+
+
+def _precision(row: dict[str, str], prefix: str) -> str:
+    """How precise the date in the columns ``<prefix>_year/_month/_day`` is."""
+    return precision_of(row[f"{prefix}_year"], row[f"{prefix}_month"], row[f"{prefix}_day"], missing=MISSING)
+
+
+def _member(row: dict[str, str]) -> tuple[str, str]:
+    """A member in its alliance."""
+    return (row["version4id"], row["ccode"])
+
+
+def _member_precisions(row: dict[str, str]) -> tuple[str, str]:
+    return _precision(row, "mem_st"), _precision(row, "mem_end")
 
 
 def _obligations(row: dict[str, str]) -> list[str]:
@@ -72,7 +97,8 @@ class CowAlliancesImporter(Importer):
 
     def read(self, path: Any, encoding: str | None) -> list[tuple[int | str, dict[str, str]]]:
         rows = super().read(path, encoding)
-        settle_periods(rows, lambda row: (row["version4id"], row["ccode"]), _member_span, _obligations)
+        settle_periods(rows, _member, _member_span, _obligations)
+        settle_precisions(rows, _member, _member_span, _member_precisions)
         return rows
 
     def prepare(self) -> None:
@@ -90,8 +116,10 @@ class CowAlliancesImporter(Importer):
         start = _cow_date(row["all_st_year"], row["all_st_month"], row["all_st_day"], "alliance start")
         end = _optional_date(row, "all_end", "alliance end", end=True)
         joined, withdrew = _member_span(row)
+        precisions = _member_precisions(row)
         if "__joined" in row:  # the period worked out over all the member's rows (see read())
             joined, withdrew = row["__joined"], row["__withdrew"]
+            precisions = (row["__joined_precision"], row["__withdrew_precision"])
         obligations = row.get("__obligations", _obligations(row))
         agreement = self.seen.get(alliance_id)
         if agreement is None:
@@ -109,14 +137,17 @@ class CowAlliancesImporter(Importer):
                 "scope": previous.scope if previous else AgreementScope.MULTILATERAL,
                 "status": AgreementStatus.TERMINATED if end else AgreementStatus.IN_FORCE,
                 "signed_on": start,
+                "signed_on_precision": _precision(row, "all_st"),
                 "in_force_from": start,
+                "in_force_from_precision": _precision(row, "all_st"),
                 "ended_on": end + timedelta(days=1) if end else None,
+                "ended_on_precision": _precision(row, "all_end"),
                 "provisions": previous.provisions if previous else [],
                 "source_url": SOURCE_URL,
                 "source_text": SOURCE_TEXT,
             }
             agreement = self.upsert(Agreement, alliance_id, values)
-        self.add_period(agreement, nation, joined, withdrew, obligations)
+        self.add_period(agreement, nation, joined, withdrew, obligations, precisions=precisions)
         # Only now: had the member been refused, the row's savepoint would have taken
         # a newly created agreement with it, and later rows must not refer to it.
         self.seen[alliance_id] = agreement

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, Provision
+from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, DatePrecision, Provision
 from partnerships.models import Agreement
 from partnerships.services.importers.base import (
     ImportAborted,
@@ -15,8 +15,10 @@ from partnerships.services.importers.base import (
     RowRejected,
     decode,
     parse_int,
+    precision_of,
     read_rows,
     settle_periods,
+    settle_precisions,
 )
 from partnerships.services.importers.resolver import NationResolver
 
@@ -51,6 +53,23 @@ def atop_date(year: str, month: str, day: str, label: str, *, end: bool = False)
         raise RowRejected(f"{label}: {year}-{month}-{day} is not a date") from None
 
 
+def _precision(year: str, month: str, day: str) -> str:
+    """How precise an ATOP date is: 0 (or blank, or -9) for an unknown month or day."""
+    return precision_of(year, month, day, missing=("", "0", "-9"))
+
+
+def _member(row: dict[str, str]) -> tuple[str, str]:
+    """A member in its alliance."""
+    return (row["atopid"], row["member"])
+
+
+def _member_precisions(row: dict[str, str]) -> tuple[str, str]:
+    return (
+        _precision(row["yrent"], row["moent"], row["dayent"]),
+        _precision(row["yrexit"], row["moexit"], row["dayexit"]),
+    )
+
+
 def _member_span(row: dict[str, str]) -> tuple[date | None, date | None]:
     """The member's [entry, exit) in this phase: ATOP's exit date is its last day."""
     joined = atop_date(row["yrent"], row["moent"], row["dayent"], "entry")
@@ -83,7 +102,8 @@ class AtopImporter(Importer):
             for number, row in read_rows(text, columns):
                 rows.append((f"{files[kind].name} row {number}", {**row, "__file": kind}))
         members = [(number, row) for number, row in rows if row["__file"] == "member"]
-        settle_periods(members, lambda row: (row["atopid"], row["member"]), _member_span, _obligations)
+        settle_periods(members, _member, _member_span, _obligations)
+        settle_precisions(members, _member, _member_span, _member_precisions)
         return rows
 
     def prepare(self) -> None:
@@ -105,16 +125,21 @@ class AtopImporter(Importer):
             raise RowRejected("begyr: the alliance has no start year")
         end = atop_date(row["endyr"], row["endmo"], row["endday"], "end", end=True)
         in_effect = row["ineffect"] == "1"
+        start_precision = _precision(row["begyr"], row["begmo"], row["begday"])
+        ended = not (in_effect or end is None)
         previous = Agreement.objects.filter(source_dataset=self.dataset, source_id=atopid).first()
         values: dict[str, Any] = {
             "title": f"ATOP alliance {atopid}",
             "kind": AgreementKind.ALLIANCE,
             # Parties come from the member-level file: the scope is settled in finish().
             "scope": previous.scope if previous else AgreementScope.MULTILATERAL,
-            "status": AgreementStatus.IN_FORCE if in_effect or end is None else AgreementStatus.TERMINATED,
+            "status": AgreementStatus.TERMINATED if ended else AgreementStatus.IN_FORCE,
             "signed_on": start,
+            "signed_on_precision": start_precision,
             "in_force_from": start,
-            "ended_on": None if in_effect or end is None else end + timedelta(days=1),
+            "in_force_from_precision": start_precision,
+            "ended_on": end + timedelta(days=1) if ended else None,
+            "ended_on_precision": _precision(row["endyr"], row["endmo"], row["endday"]) if ended else DatePrecision.DAY,
             # What the members undertook, per member and phase (the member-level file), settled in finish().
             "provisions": previous.provisions if previous else [],
             "source_url": SOURCE_URL,
@@ -135,9 +160,12 @@ class AtopImporter(Importer):
         if nation is None:
             raise RowRejected(f"member {row['member']} matches no nation: import cow-states first")
         joined, withdrew = _member_span(row)
+        precisions = _member_precisions(row)
         if "__joined" in row:  # the period worked out over all the member's rows (see read())
             joined, withdrew = row["__joined"], row["__withdrew"]
-        self.add_period(agreement, nation, joined, withdrew, row.get("__obligations", _obligations(row)))
+            precisions = (row["__joined_precision"], row["__withdrew_precision"])
+        obligations = row.get("__obligations", _obligations(row))
+        self.add_period(agreement, nation, joined, withdrew, obligations, precisions=precisions)
 
     def finish(self) -> None:
         """Set each alliance's scope and provisions from its members and check the party rules."""

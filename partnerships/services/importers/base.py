@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, connection, models, transaction
 
 from partnerships.audit import Channel, recorded_as
+from partnerships.choices import DatePrecision
 from partnerships.models import can_view_restricted
 from partnerships.models.base import canonical_values
 from partnerships.services.access import FULL_ACCESS
@@ -414,9 +415,18 @@ class Importer:
         return existing
 
     def add_period(
-        self, agreement: Any, nation: Any, joined: Any, withdrew: Any, obligations: list[str] | None = None
+        self,
+        agreement: Any,
+        nation: Any,
+        joined: Any,
+        withdrew: Any,
+        obligations: list[str] | None = None,
+        *,
+        precisions: tuple[str, str] = (DatePrecision.DAY, DatePrecision.DAY),
     ) -> None:
         """Make ``nation`` a party of ``agreement`` for one period, with what it undertook in it.
+
+        ``precisions`` are those of ``joined`` and ``withdrew`` (day, month or year).
 
         Alliance datasets list a member once per period (a phase of the
         alliance, or again after it left and rejoined): each becomes a party
@@ -436,7 +446,12 @@ class Importer:
                 pk = row.pk
                 row.delete()
                 self.report.note_removed("agreement parties", pk)
-        values = {"withdrew_on": withdrew, "obligations": obligations}
+        values = {
+            "withdrew_on": withdrew,
+            "obligations": obligations,
+            "joined_on_precision": precisions[0],
+            "withdrew_on_precision": precisions[1],
+        }
         if party is None:
             party = AgreementParty(agreement=agreement, nation=nation, joined_on=joined, **values)
             outcome = "created"
@@ -651,6 +666,48 @@ def settle_periods(
                 end = following
             for row in members:
                 row["__joined"], row["__withdrew"], row["__obligations"] = start, end, owed
+
+
+def settle_precisions(rows: list[tuple[Any, dict[str, str]]], member: Any, span: Any, precisions: Any) -> None:
+    """Give each row settled by :func:`settle_periods` the precisions of its period's dates.
+
+    ``precisions(row)`` gives those of the row's own start and end (see
+    :func:`precision_of`). A period's start is one of the member's starts, and
+    its end one of the member's ends or, when the next period cut it short,
+    that period's start: each takes the precision the file gives that date.
+    Rows get ``__joined_precision`` and ``__withdrew_precision``.
+    """
+    starts: dict[Any, dict[Any, str]] = {}
+    ends: dict[Any, dict[Any, str]] = {}
+    for _number, row in rows:
+        try:
+            start, end = span(row)
+            start_precision, end_precision = precisions(row)
+        except (RowRejected, ValueError):
+            continue
+        starts.setdefault(member(row), {}).setdefault(start, start_precision)
+        ends.setdefault(member(row), {}).setdefault(end, end_precision)
+    for _number, row in rows:
+        if "__joined" not in row:
+            continue
+        key, withdrew = member(row), row["__withdrew"]
+        row["__joined_precision"] = starts.get(key, {}).get(row["__joined"], DatePrecision.DAY)
+        own_ends, own_starts = ends.get(key, {}), starts.get(key, {})
+        row["__withdrew_precision"] = own_ends.get(withdrew) or own_starts.get(withdrew) or DatePrecision.DAY
+
+
+def precision_of(year: str, month: str, day: str, *, missing: tuple[str, ...]) -> str:
+    """Return how precise a date given in year, month and day columns is; ``missing`` are the unknown markers.
+
+    No year is no date at all: its precision is left at "day", the default.
+    """
+    if year.strip().lower() in missing:
+        return DatePrecision.DAY
+    if month.strip().lower() in missing:
+        return DatePrecision.YEAR
+    if day.strip().lower() in missing:
+        return DatePrecision.MONTH
+    return DatePrecision.DAY
 
 
 def parse_int(value: str, column: str, *, missing: tuple[str, ...] = ("", "-9", "-99")) -> int | None:

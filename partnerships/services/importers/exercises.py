@@ -10,7 +10,7 @@ from typing import Any
 from simple_history.utils import bulk_create_with_history
 
 from partnerships.audit import channel_of
-from partnerships.choices import Domain, ExerciseKind, ExercisePurpose, ExerciseStatus, ParticipantRole
+from partnerships.choices import DatePrecision, Domain, ExerciseKind, ExercisePurpose, ExerciseStatus, ParticipantRole
 from partnerships.models import Exercise, ExerciseParticipant, Organization
 from partnerships.services.importers.base import Importer, RowRejected
 from partnerships.services.importers.resolver import NationResolver
@@ -33,36 +33,46 @@ PURPOSES = {
 }
 SOURCE_URL = "https://doi.org/10.7910/DVN/KHFODX"
 SOURCE_TEXT = "D'Orazio, Vito and Kevin Galambos, Multinational Military Exercises dataset, v7."
-SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2}|xx)/(\d{2}|\d{4})$")
-DASHED = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2}|xx)$")
+SLASHED = re.compile(r"^(\d{1,2}|xx)/(\d{1,2}|xx)/(\d{2}|\d{4})$")
+DASHED = re.compile(r"^(\d{4})-(\d{1,2}|xx)-(\d{1,2}|xx)$")
 
 
-def mme_date(text: str, year: str, month: str, day: str, column: str, *, end: bool) -> date | None:
-    """Return a date from the split columns, or from ``1/14/80`` / ``1980-01-xx`` text.
+def _number(text: str) -> int | None:
+    """The number in ``text``, None for ``xx`` (unknown) or anything but ASCII digits."""
+    return int(text) if text.isascii() and text.isdigit() else None
 
-    ``xx`` (an unknown day) becomes the first of the month for a start and the
-    last for an end; two-digit years are 19xx from 50 up, 20xx below.
+
+def mme_date(text: str, year: str, month: str, day: str, column: str, *, end: bool) -> tuple[date | None, str]:
+    """Return (date, precision) from the split columns, or from ``1/14/80`` / ``1980-01-xx`` text.
+
+    ``xx`` (or a blank split column) is an unknown day or month: the date is
+    the first of the month (or year) for a start and the last for an end, and
+    its precision is "month" (or "year"). Two-digit years are 19xx from 50 up,
+    20xx below.
     """
     y = m = d = None
     try:
-        if year.isascii() and year.isdigit() and month.isascii() and month.isdigit():
-            y, m = int(year), int(month)
-            d = int(day) if day.isdigit() else None
+        if _number(year) is not None and (_number(month) is not None or month.lower() == "xx"):
+            y, m = int(year), _number(month)
+            d = _number(day) if m is not None else None
         elif match := SLASHED.match(text):
-            m, y = int(match.group(1)), int(match.group(3))
-            d = None if match.group(2) == "xx" else int(match.group(2))
+            m, d, y = _number(match.group(1)), _number(match.group(2)), int(match.group(3))
             if y < 100:
                 y += 1900 if y >= 50 else 2000
         elif match := DASHED.match(text):
-            y, m = int(match.group(1)), int(match.group(2))
-            d = None if match.group(3) == "xx" else int(match.group(3))
+            y, m, d = int(match.group(1)), _number(match.group(2)), _number(match.group(3))
         elif text.strip().lower() in MISSING:
-            return None
+            return None, DatePrecision.DAY
         else:
             raise RowRejected(f"{column}: “{text}” is not a date (m/d/yy or yyyy-mm-dd, xx for an unknown day)")
+        if m is None:
+            d = None  # a day without its month means nothing
+        precision = DatePrecision.YEAR if m is None else DatePrecision.MONTH if d is None else DatePrecision.DAY
+        if m is None:
+            m = 12 if end else 1
         if d is None:
             d = calendar.monthrange(y, m)[1] if end else 1
-        return date(y, m, d)
+        return date(y, m, d), precision
     except (ValueError, OverflowError, calendar.IllegalMonthError):
         raise RowRejected(f"{column}: “{text}” is not a date") from None
 
@@ -109,8 +119,10 @@ class MmeImporter(Importer):
         if mmeid in self.seen:
             raise RowRejected(f"MMEID {mmeid} appears twice (first on row {self.seen[mmeid]}); only the first is kept")
         self.seen[mmeid] = number
-        start = mme_date(row["StartDate"], row["s.year"], row["s.month"], row["s.day"], "StartDate", end=False)
-        end = mme_date(row["EndDate"], row["e.year"], row["e.month"], row["e.day"], "EndDate", end=True)
+        start, start_precision = mme_date(
+            row["StartDate"], row["s.year"], row["s.month"], row["s.day"], "StartDate", end=False
+        )
+        end, end_precision = mme_date(row["EndDate"], row["e.year"], row["e.month"], row["e.day"], "EndDate", end=True)
         if start is None:
             raise RowRejected("StartDate: missing")
         participants, unresolved = [], []
@@ -142,7 +154,9 @@ class MmeImporter(Importer):
             "purposes": [purpose for column, purpose in PURPOSES.items() if row[column] == "1"],
             "status": ExerciseStatus.COMPLETED if end else ExerciseStatus.ONGOING,
             "start_date": start,
+            "start_date_precision": start_precision,
             "end_date": end,
+            "end_date_precision": end_precision,
             "location": row["Location"][:300] if row["Location"].lower() not in MISSING else "",
             "objectives": row["FocusDescription"] if row["FocusDescription"].lower() not in MISSING else "",
             "source_url": SOURCE_URL,

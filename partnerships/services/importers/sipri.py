@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from partnerships.choices import OrganizationKind, ResourceCategory, ResourceStatus
+from partnerships.choices import DatePrecision, OrganizationKind, ResourceCategory, ResourceStatus
 from partnerships.models import Nation, Organization, ResourceSharing
 from partnerships.services.importers.base import Importer, RowRejected
 from partnerships.services.importers.resolver import NationResolver
@@ -183,8 +183,11 @@ class SipriImporter(Importer):
             "tiv_unit": _number(row["SIPRI TIV per unit"], "SIPRI TIV per unit"),
             "tiv_total": _number(row["SIPRI TIV for total order"], "SIPRI TIV for total order"),
             "tiv_delivered": _number(row["SIPRI TIV of delivered weapons"], "SIPRI TIV of delivered weapons"),
+            # SIPRI gives years only: the order year (its first day) and the last delivery year (its last).
             "start_date": ordered_on,
+            "start_date_precision": DatePrecision.YEAR,
             "end_date": date(years[-1], 12, 31) if years else None,
+            "end_date_precision": DatePrecision.YEAR if years else DatePrecision.DAY,
             "status": status,
             "source_url": SOURCE_URL,
             "source_text": SOURCE_TEXT,
