@@ -167,17 +167,23 @@ def dyad_years(
     sourced = {"source_dataset": dataset} if dataset else {}
     # Agreements in force, with each nation's own periods as a party and what it undertook in each.
     in_force = Agreement.objects.visible_to(user).filter(in_force_from__isnull=False, **sourced)
-    agreements = {
-        a["id"]: a
-        for a in in_force.annotate(end=Coalesce("ended_on", "expires_on"))
+    # The same few sets of provisions recur across a hundred thousand agreements and their parties:
+    # one frozenset each, shared, keeps the table's memory flat.
+    provision_sets: dict[tuple[str, ...], frozenset[str]] = {}
+
+    def shared(provisions: list[str]) -> frozenset[str]:
+        key = tuple(provisions)
+        return provision_sets.get(key) or provision_sets.setdefault(key, frozenset(key))
+
+    agreements: dict[int, tuple[date, date | None, frozenset[str]]] = {}
+    for row in (
+        in_force.annotate(end=Coalesce("ended_on", "expires_on"))
         .values("id", "in_force_from", "end", "provisions", "source_dataset", "ended_on", "expires_on")
         .iterator(chunk_size=10_000)
-    }
-    if not extend_open:
-        for agreement in agreements.values():
-            known = coverage.last_known(_Record(agreement))
-            if known is not None:
-                agreement["end"] = known.first_day_unknown
+    ):
+        known = None if extend_open else coverage.last_known(_Record(row))
+        end = known.first_day_unknown if known is not None else row["end"]
+        agreements[row["id"]] = (row["in_force_from"], end, shared(row["provisions"]))
     members: dict[int, list[tuple[int, _Span, frozenset[str]]]] = defaultdict(list)
     for row in (
         AgreementParty.objects.visible_to(user)
@@ -187,13 +193,13 @@ def dyad_years(
     ):
         nation = _nation_of(row)
         if nation in nations:
-            agreement = agreements[row["agreement_id"]]
-            start = max(filter(None, [agreement["in_force_from"], row["joined_on"]]))
-            ends = [end for end in (agreement["end"], row["withdrew_on"]) if end is not None]
+            in_force_from, agreement_end, provisions = agreements[row["agreement_id"]]
+            start = max(filter(None, [in_force_from, row["joined_on"]]))
+            ends = [end for end in (agreement_end, row["withdrew_on"]) if end is not None]
             end = min(ends) if ends else None
             if end is not None and end <= start:
                 continue  # a period wholly outside the agreement's time in force
-            owed = frozenset(agreement["provisions"] if row["obligations"] is None else row["obligations"])
+            owed = provisions if row["obligations"] is None else shared(row["obligations"])
             members[row["agreement_id"]].append((nation, _Span(start, end), owed))
 
     nation_ids = list(nations)
