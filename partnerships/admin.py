@@ -482,17 +482,7 @@ class AgreementPartyInline(ActorRowInline):
     model = AgreementParty
     form = AgreementPartyForm
     formset = AgreementPartyFormSet
-    fields = (
-        "nation",
-        "organization",
-        "role",
-        "joined_on",
-        "joined_on_precision",
-        "withdrew_on",
-        "withdrew_on_precision",
-        "obligations",
-        "notes",
-    )
+    fields = AgreementPartyForm.Meta.fields
 
     def get_extra(self, request: HttpRequest, obj: Agreement | None = None, **kwargs: Any) -> int:
         return 2 if obj is None else 0

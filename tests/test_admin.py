@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib import admin
@@ -14,6 +15,7 @@ from django.urls import reverse
 
 from partnerships.models import (
     Agreement,
+    AgreementParty,
     ApiToken,
     Assessment,
     ChallengeType,
@@ -559,3 +561,43 @@ def test_list_columns_never_name_a_restricted_record(editor_client: Client) -> N
     page = editor_client.get(admin_url(Finding, "changelist")).content.decode()
     assert "Hidden Directorate" not in page
     assert "restricted record" in page  # the neutral name used everywhere
+
+
+def test_admin_obligations_keep_as_the_agreement_apart_from_none(editor_client: Client) -> None:
+    agreement = _agreement_with_parties()
+    first, second = agreement.parties.order_by("id")
+    AgreementParty.objects.filter(pk=second.pk).update(obligations=[])  # coded "no obligations", as data can be
+    url = admin_url(Agreement, "change", agreement.pk)
+    page = editor_client.get(url).content.decode()
+    assert 'value="as_the_agreement"' in page
+
+    def post(first_obligations: list[str]) -> Any:
+        data = _agreement_form(
+            title=agreement.title,
+            short_name="Renamed",
+            program=agreement.program_id,
+            signed_on=agreement.signed_on.isoformat(),
+            in_force_from=agreement.in_force_from.isoformat(),
+        )
+        data.update({"parties-TOTAL_FORMS": "2", "parties-INITIAL_FORMS": "2"})
+        for index, (party, obligations) in enumerate(((first, first_obligations), (second, []))):
+            data.update(
+                {
+                    f"parties-{index}-id": party.pk,
+                    f"parties-{index}-agreement": agreement.pk,
+                    f"parties-{index}-nation": party.nation_id,
+                    f"parties-{index}-role": party.role,
+                    f"parties-{index}-obligations": obligations,  # the checkboxes as the page ticked them
+                    **_party_precisions(index),
+                }
+            )
+        return editor_client.post(url, data)
+
+    # Saved as shown: "as the agreement" stays unset, an empty set stays empty.
+    assert post(["as_the_agreement"]).status_code == 302
+    assert list(agreement.parties.order_by("id").values_list("obligations", flat=True)) == [None, []]
+    refused = post(["as_the_agreement", "mutual_defense"])
+    assert refused.status_code == 200
+    assert "not both" in refused.content.decode()
+    assert post(["mutual_defense"]).status_code == 302
+    assert list(agreement.parties.order_by("id").values_list("obligations", flat=True)) == [["mutual_defense"], []]

@@ -30,6 +30,22 @@ class DateRange(models.Func):
     output_field = DateRangeField()
 
 
+def no_overlapping_periods(
+    name: str, same: tuple[str, ...], start: str, end: str, *, message: str, condition: models.Q | None = None
+) -> ExclusionConstraint:
+    """A constraint refusing two rows equal in ``same`` whose [start, end) periods share a day (memberships,
+    a party's periods); a missing start or end is open."""
+    return ExclusionConstraint(
+        name=name,
+        expressions=[
+            *((field, RangeOperators.EQUAL) for field in same),
+            (DateRange(start, end, models.Value("[)")), RangeOperators.OVERLAPS),
+        ],
+        condition=condition,
+        violation_error_message=message,
+    )
+
+
 class Nation(RegistryRecord):
     """A state, with its ISO 3166-1 and Correlates of War codes.
 
@@ -310,14 +326,12 @@ class Membership(RegistryRecord):
                 name="membership_left_after_joined",
                 violation_error_message="A nation must leave after the day it joined.",
             ),
-            ExclusionConstraint(
-                name="membership_no_overlapping_periods",
-                expressions=[
-                    ("organization", RangeOperators.EQUAL),
-                    ("nation", RangeOperators.EQUAL),
-                    (DateRange("joined_on", "left_on", models.Value("[)")), RangeOperators.OVERLAPS),
-                ],
-                violation_error_message="This nation already has a membership of this organization in that period.",
+            no_overlapping_periods(
+                "membership_no_overlapping_periods",
+                ("organization", "nation"),
+                "joined_on",
+                "left_on",
+                message="This nation already has a membership of this organization in that period.",
             ),
         ]
 

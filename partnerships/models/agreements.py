@@ -8,8 +8,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Self
 
-from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import RangeOperators
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -17,7 +15,7 @@ from django.db.models.functions import Coalesce, Lower, Upper
 from django.db.models.lookups import GreaterThan
 
 from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, PartyRole, Provision
-from partnerships.models.actors import DateRange, Nation
+from partnerships.models.actors import Nation, no_overlapping_periods
 from partnerships.models.base import (
     ChoiceArrayField,
     RegistryRecord,
@@ -338,25 +336,16 @@ class AgreementParty(ActorReference, TimestampedRow):
                 name="agreementparty_exactly_one_actor",
                 violation_error_message="A party is either a nation or an organization: choose exactly one.",
             ),
-            ExclusionConstraint(
-                name="agreementparty_nation_no_overlap",
-                expressions=[
-                    ("agreement", RangeOperators.EQUAL),
-                    ("nation", RangeOperators.EQUAL),
-                    (DateRange("joined_on", "withdrew_on", models.Value("[)")), RangeOperators.OVERLAPS),
-                ],
-                condition=models.Q(nation__isnull=False),
-                violation_error_message="This nation is already a party to this agreement in that period.",
-            ),
-            ExclusionConstraint(
-                name="agreementparty_organization_no_overlap",
-                expressions=[
-                    ("agreement", RangeOperators.EQUAL),
-                    ("organization", RangeOperators.EQUAL),
-                    (DateRange("joined_on", "withdrew_on", models.Value("[)")), RangeOperators.OVERLAPS),
-                ],
-                condition=models.Q(organization__isnull=False),
-                violation_error_message="This organization is already a party to this agreement in that period.",
+            *(
+                no_overlapping_periods(
+                    f"agreementparty_{actor}_no_overlap",
+                    ("agreement", actor),
+                    "joined_on",
+                    "withdrew_on",
+                    condition=models.Q(**{f"{actor}__isnull": False}),
+                    message=f"This {actor} is already a party to this agreement in that period.",
+                )
+                for actor in ("nation", "organization")
             ),
             models.CheckConstraint(
                 condition=models.Q(withdrew_on__isnull=True)

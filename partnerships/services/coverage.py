@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models
+from django.utils.text import capfirst
 
 COVERAGE_FILE = Path(__file__).resolve().parents[1] / "reference" / "dataset_coverage.csv"
 
@@ -79,14 +80,24 @@ def last_known(record: Any) -> Coverage | None:
     None for curated records and for records that ended (or are scheduled to
     expire) within the dataset's time: their status is known.
     """
-    coverage = coverages().get(getattr(record, "source_dataset", "") or "")
-    if coverage is None or getattr(record, "ended_on", None) is not None:
+    return open_at_coverage_end(
+        getattr(record, "source_dataset", ""),
+        in_force_from=getattr(record, "in_force_from", None),
+        ended_on=getattr(record, "ended_on", None),
+        expires_on=getattr(record, "expires_on", None),
+    )
+
+
+def open_at_coverage_end(
+    dataset: str | None, *, in_force_from: date | None, ended_on: date | None, expires_on: date | None
+) -> Coverage | None:
+    """The rule of :func:`last_known`, on an agreement's values (the dyad table reads ``values()`` rows)."""
+    coverage = coverages().get(dataset or "")
+    if coverage is None or ended_on is not None:
         return None
-    start = getattr(record, "in_force_from", None)
-    if start is None or start > coverage.covers_until:
+    if in_force_from is None or in_force_from > coverage.covers_until:
         return None
-    expires = getattr(record, "expires_on", None)
-    if expires is not None and expires <= coverage.covers_until:
+    if expires_on is not None and expires_on <= coverage.covers_until:
         return None
     return coverage
 
@@ -94,6 +105,4 @@ def last_known(record: Any) -> Coverage | None:
 def status_text(record: Any) -> str:
     """The record's status as people should read it: "In force as of 2012 (COW v4.1); later status unknown"."""
     coverage = last_known(record)
-    if coverage is not None:
-        return coverage.note()[:1].upper() + coverage.note()[1:]
-    return str(record.get_status_display())
+    return capfirst(coverage.note()) if coverage is not None else str(record.get_status_display())

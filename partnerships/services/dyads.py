@@ -52,13 +52,6 @@ class _Span:
         return self.end.year if self.end > date(self.end.year, 1, 1) else self.end.year - 1
 
 
-class _Record:
-    """An agreement's values() row, read as the coverage rules read a record."""
-
-    def __init__(self, row: dict[str, Any]) -> None:
-        self.__dict__.update(row)
-
-
 def header(*, directed: bool) -> list[str]:
     sides = ("a", "b")
     identity = [f"{column}_{side}" for side in sides for column in ("nation", "iso3", "cow")]
@@ -181,7 +174,14 @@ def dyad_years(
         .values("id", "in_force_from", "end", "provisions", "source_dataset", "ended_on", "expires_on")
         .iterator(chunk_size=10_000)
     ):
-        known = None if extend_open else coverage.last_known(_Record(row))
+        known = None
+        if not extend_open:
+            known = coverage.open_at_coverage_end(
+                row["source_dataset"],
+                in_force_from=row["in_force_from"],
+                ended_on=row["ended_on"],
+                expires_on=row["expires_on"],
+            )
         end = known.first_day_unknown if known is not None else row["end"]
         agreements[row["id"]] = (row["in_force_from"], end, shared(row["provisions"]))
     members: dict[int, list[tuple[int, _Span, frozenset[str]]]] = defaultdict(list)

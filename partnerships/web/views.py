@@ -233,8 +233,10 @@ class RecordListView(RegistryPage):
         for name, filter_ in filterset.filters.items():
             if not isinstance(filter_, NationFilter) or name not in params:
                 continue
-            for value in params.getlist(name):
-                if filter_.field.inner.clean(value) == NO_NATION:
+            # The form cleaned each value (empty ones were dropped above) into a nation id, in order.
+            resolved = filterset.form.cleaned_data.get(name) or []
+            for value, nation in zip(params.getlist(name), resolved, strict=False):
+                if nation == NO_NATION:
                     notices.append(f"{name}: “{value}” names no nation you may see, so nothing matches it.")
         return notices
 

@@ -261,6 +261,38 @@ def test_known_until_says_when_a_dataset_only_record_was_last_known(world: dict,
     assert detail.json()["status"] == "in_force"
 
 
+def test_the_dyad_api_keeps_one_dataset_and_extends_open_alliances_only_when_asked(
+    world: dict, reader_api: Api
+) -> None:
+    alliance = AgreementFactory(
+        title="COW alliance 9999",
+        kind="alliance",
+        scope="bilateral",
+        status="in_force",
+        signed_on=datetime.date(2010, 1, 1),
+        in_force_from=datetime.date(2010, 1, 1),
+        source_dataset="cow-alliances",
+        source_version="4.1",
+        source_id="9999",
+    )
+    AgreementPartyFactory(agreement=alliance, nation=world["phl"])
+    AgreementPartyFactory(agreement=alliance, nation=world["aus"])
+
+    def years(**params: str) -> set[int]:
+        response = reader_api.get("dyads", params={"year_from": "2010", "year_to": "2015", **params})
+        assert response.status_code == 200, response.text
+        lines = [line for line in response.text.splitlines()[1:] if not line.startswith("#")]
+        return {int(line.split(",")[0]) for line in lines}
+
+    # COW v4.1 ends in 2012; the curated treaties of the world fixture are not COW's.
+    assert years(dataset="cow-alliances") == {2010, 2011, 2012}
+    assert years(dataset="cow-alliances", extend_open="true") == set(range(2010, 2016))
+    assert 2015 in years()  # the curated Mutual Defense Treaty: in force, known today
+    refused = reader_api.get("dyads", params={"dataset": "gossip"})
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["attr"] == "dataset"
+
+
 def test_updated_since_returns_what_changed(world: dict, reader_api: Api) -> None:
     moment = timezone.now()
     edca = world["edca"]
