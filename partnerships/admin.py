@@ -27,28 +27,38 @@ from partnerships.choices import Provision, Visibility
 from partnerships.models import (
     Agreement,
     AgreementParty,
+    AgreementSource,
     ApiToken,
     Assessment,
     AssessmentChallenge,
     ChallengeType,
     Exercise,
     ExerciseParticipant,
+    ExerciseSource,
     Finding,
     Indicator,
     Measurement,
     Membership,
     Nation,
+    NationSource,
     Organization,
+    OrganizationSource,
     Program,
     ResourceSharing,
+    ResourceSource,
     can_view_restricted,
     validate_participant_set,
 )
+from partnerships.services import sources
 from partnerships.services.history import IGNORED, ChangeFormatter
 from partnerships.services.naming import RESTRICTED, RESTRICTED_LABEL, Namer, hidden_from
 
-AUDIT_FIELDS = ("source_dataset", "source_version", "source_id", "created_at", "updated_at")
+TIMESTAMPS = ("created_at", "updated_at")
+AUDIT_FIELDS = ("source_dataset", "source_version", "source_id", *TIMESTAMPS)
+# Record types with one dataset at most (programs, memberships, assessments) show it here.
 RECORD_FIELDSET = ("Visibility and source", {"fields": ("visibility", "source_url", "source_text", *AUDIT_FIELDS)})
+# Record types with source rows list their datasets in the Sources inline; these are staff's own citation.
+SOURCED_FIELDSET = ("Visibility and citation", {"fields": ("visibility", "source_url", "source_text", *TIMESTAMPS)})
 
 
 def _visible(queryset: models.QuerySet, request: HttpRequest) -> models.QuerySet:
@@ -365,6 +375,66 @@ class RecordAdmin(GuardedAdminMixin, VisibleHistoryMixin, VisibilityMixin, Simpl
     show_full_result_count = False
 
 
+class SourcedRecordAdmin(RecordAdmin):
+    """Admin of a record type with source rows: its datasets and citations are an inline, not fields."""
+
+    readonly_fields = TIMESTAMPS
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # A staff edit of a fact the followed source gives makes the record curated: the next import
+        # of that source updates its source row, not the staff's values. Then mark what now disagrees.
+        sources.after_edit(form.instance)
+
+
+class SourceInline(admin.StackedInline):
+    """A record's sources: datasets (written by imports) and citations (written by staff)."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fields = (
+        ("dataset", "version", "dataset_id"),
+        ("url", "followed"),
+        "citation",
+        ("imported_at", "crosswalk_text", "differs_text"),
+        "values_text",
+    )
+    readonly_fields = ("imported_at", "crosswalk_text", "differs_text", "values_text")
+    extra = 0
+    classes = ("collapse",)
+
+    @admin.display(description="same record in other datasets")
+    def crosswalk_text(self, obj: Any) -> str:
+        return ", ".join(obj.crosswalk) or "—"
+
+    @admin.display(description="disagrees with the record on")
+    def differs_text(self, obj: Any) -> str:
+        return ", ".join(sources.FACT_LABELS.get(name, name) for name in obj.differs) or "—"
+
+    @admin.display(description="values this source gives")
+    def values_text(self, obj: Any) -> str:
+        return sources.describe_values(obj) or "—"
+
+
+class AgreementSourceInline(SourceInline):
+    model = AgreementSource
+
+
+class ExerciseSourceInline(SourceInline):
+    model = ExerciseSource
+
+
+class ResourceSourceInline(SourceInline):
+    model = ResourceSource
+
+
+class OrganizationSourceInline(SourceInline):
+    model = OrganizationSource
+
+
+class NationSourceInline(SourceInline):
+    model = NationSource
+
+
 class ActorInlineFormSet(BaseInlineFormSet):
     """Collects the (kind, id) of every party or participant kept by the formset."""
 
@@ -507,33 +577,34 @@ class MembershipInline(VisibilityMixin, admin.TabularInline):
 
 
 @admin.register(Nation)
-class NationAdmin(RecordAdmin):
+class NationAdmin(SourcedRecordAdmin):
     list_display = ("name", "iso2", "iso3", "cow_code", "cow_abbr", "region", "visibility", "updated_at")
     list_filter = ("region", "visibility")
     search_fields = ("name", "iso2", "iso3", "cow_abbr", "=cow_code")
     ordering = ("name", "id")
+    inlines = (NationSourceInline,)
     fieldsets = (
         (None, {"fields": ("name", "region", "exists_from", "exists_until")}),
         ("Codes", {"fields": ("iso2", "iso3", "iso_numeric", "cow_code", "cow_abbr")}),
-        RECORD_FIELDSET,
+        SOURCED_FIELDSET,
     )
 
 
 @admin.register(Organization)
-class OrganizationAdmin(RecordAdmin):
+class OrganizationAdmin(SourcedRecordAdmin):
     list_display = ("name", "acronym", "kind", "nation", "parent", "visibility", "updated_at")
     list_filter = ("kind", "visibility", ("nation", VisibleRelatedFieldListFilter))
     list_select_related = ("nation", "parent", "operates_in")
     search_fields = ("name", "acronym", "nation__name", "nation__iso3")
     autocomplete_fields = ("nation", "operates_in", "parent")
-    inlines = (MembershipInline,)
+    inlines = (MembershipInline, OrganizationSourceInline)
     fieldsets = (
         (
             None,
             {"fields": ("name", "acronym", "kind", "nation", "operates_in", "parent", "founded_on", "dissolved_on")},
         ),
         ("About", {"fields": ("website", "description")}),
-        RECORD_FIELDSET,
+        SOURCED_FIELDSET,
     )
 
 
@@ -572,7 +643,7 @@ class ProgramAdmin(RecordAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(RecordAdmin):
+class AgreementAdmin(SourcedRecordAdmin):
     list_display = (
         "title",
         "short_name",
@@ -599,7 +670,7 @@ class AgreementAdmin(RecordAdmin):
     search_fields = ("title", "short_name", "description", "parties__nation__name", "parties__organization__acronym")
     autocomplete_fields = ("program",)
     date_hierarchy = "signed_on"
-    inlines = (AgreementPartyInline,)
+    inlines = (AgreementPartyInline, AgreementSourceInline)
     fieldsets = (
         (None, {"fields": ("title", "short_name", "kind", "scope", "status", "program")}),
         (
@@ -614,7 +685,7 @@ class AgreementAdmin(RecordAdmin):
             },
         ),
         ("Content", {"fields": ("provisions", "description")}),
-        RECORD_FIELDSET,
+        SOURCED_FIELDSET,
     )
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
@@ -626,7 +697,7 @@ class AgreementAdmin(RecordAdmin):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(RecordAdmin):
+class ExerciseAdmin(SourcedRecordAdmin):
     list_display = (
         "name",
         "series",
@@ -643,7 +714,7 @@ class ExerciseAdmin(RecordAdmin):
     search_fields = ("name", "series", "location", "participants__nation__name")
     autocomplete_fields = ("program", "agreement")
     date_hierarchy = "start_date"
-    inlines = (ExerciseParticipantInline,)
+    inlines = (ExerciseParticipantInline, ExerciseSourceInline)
     fieldsets = (
         (None, {"fields": ("name", "series", "kind", "status", "domains", "purposes")}),
         (
@@ -652,7 +723,7 @@ class ExerciseAdmin(RecordAdmin):
         ),
         ("Under", {"fields": ("program", "agreement")}),
         ("Content", {"fields": ("objectives", "outcomes")}),
-        RECORD_FIELDSET,
+        SOURCED_FIELDSET,
     )
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
@@ -664,7 +735,7 @@ class ExerciseAdmin(RecordAdmin):
 
 
 @admin.register(ResourceSharing)
-class ResourceSharingAdmin(RecordAdmin):
+class ResourceSharingAdmin(SourcedRecordAdmin):
     list_display = (
         "__str__",
         "reference",
@@ -704,6 +775,7 @@ class ResourceSharingAdmin(RecordAdmin):
         "program",
     )
     date_hierarchy = "start_date"
+    inlines = (ResourceSourceInline,)
     fieldsets = (
         (None, {"fields": ("reference", "category", "status", "description", "designation", "condition")}),
         (
@@ -732,7 +804,7 @@ class ResourceSharingAdmin(RecordAdmin):
                 )
             },
         ),
-        RECORD_FIELDSET,
+        SOURCED_FIELDSET,
     )
 
 

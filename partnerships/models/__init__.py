@@ -14,27 +14,41 @@ from partnerships.models.base import VIEW_RESTRICTED_PERMISSION, can_view_restri
 from partnerships.models.exercises import Exercise, ExerciseParticipant, validate_participant_set
 from partnerships.models.programs import Program
 from partnerships.models.resources import ResourceSharing
+from partnerships.models.sources import (
+    SOURCE_MODELS,
+    AgreementSource,
+    ExerciseSource,
+    NationSource,
+    OrganizationSource,
+    ResourceSource,
+)
 from partnerships.models.tokens import ApiToken, IssuedToken
 
 __all__ = [
+    "SOURCE_MODELS",
     "VIEW_RESTRICTED_PERMISSION",
     "Agreement",
     "AgreementParty",
+    "AgreementSource",
     "ApiToken",
     "Assessment",
     "AssessmentChallenge",
     "ChallengeType",
     "Exercise",
     "ExerciseParticipant",
+    "ExerciseSource",
     "Finding",
     "Indicator",
     "IssuedToken",
     "Measurement",
     "Membership",
     "Nation",
+    "NationSource",
     "Organization",
+    "OrganizationSource",
     "Program",
     "ResourceSharing",
+    "ResourceSource",
     "can_view_restricted",
     "validate_participant_set",
     "validate_party_set",

@@ -14,6 +14,7 @@ from django.db.models.functions import Lower, Upper
 
 from partnerships.choices import MembershipRole, OrganizationKind, Region, Visibility
 from partnerships.models.base import (
+    DatasetProvenance,
     RegistryRecord,
     VisibilityQuerySet,
     active_on_q,
@@ -110,7 +111,6 @@ class Nation(RegistryRecord):
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="nation_name_trgm"),
         ]
         constraints = [
-            provenance_constraint("nation"),
             models.CheckConstraint(
                 condition=models.Q(iso3__isnull=False) | models.Q(cow_code__isnull=False),
                 name="nation_has_iso3_or_cow_code",
@@ -216,7 +216,6 @@ class Organization(RegistryRecord):
             models.Index(fields=["founded_on"], name="organization_founded_idx"),
         ]
         constraints = [
-            provenance_constraint("organization"),
             # Two partial indexes instead of NULLS NOT DISTINCT, which needs PostgreSQL 15.
             models.UniqueConstraint(
                 Lower("name"),
@@ -299,7 +298,7 @@ class MembershipQuerySet(VisibilityQuerySet):
         )
 
 
-class Membership(RegistryRecord):
+class Membership(DatasetProvenance, RegistryRecord):
     """A nation's membership of a multinational organization, e.g. Finland in NATO from 2023-04-04."""
 
     organization = models.ForeignKey(

@@ -26,7 +26,6 @@ from partnerships.models.base import (
     pks_of,
     precision_constraint,
     precision_field,
-    provenance_constraint,
     search_document_field,
 )
 from partnerships.models.parties import ActorReference, actor_visible_q, exactly_one_q
@@ -123,7 +122,6 @@ class Agreement(RegistryRecord):
             models.Index(fields=["in_force_from", "ended_on", "expires_on"], name="agreement_in_force_span_idx"),
         ]
         constraints = [
-            provenance_constraint("agreement"),
             precision_constraint("agreement", "signed_on", "in_force_from", "ended_on"),
             models.UniqueConstraint(
                 Lower("title"),

@@ -32,6 +32,7 @@ from partnerships.models.actors import Organization
 from partnerships.models.agreements import Agreement
 from partnerships.models.base import (
     CatalogueQuerySet,
+    DatasetProvenance,
     RegistryRecord,
     SyncQuerySet,
     TimestampedRow,
@@ -182,7 +183,7 @@ class AssessmentQuerySet(VisibilityQuerySet):
         return queryset
 
 
-class Assessment(RegistryRecord):
+class Assessment(DatasetProvenance, RegistryRecord):
     """An evaluation of exactly one program, agreement or exercise."""
 
     title = models.CharField(max_length=200)

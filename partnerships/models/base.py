@@ -149,18 +149,13 @@ class RegistryRecord(models.Model):
         db_index=True,
         help_text="Restricted records are shown only to users allowed to view restricted records.",
     )
+    # The record's own citation, as staff give it. Datasets a record was imported from are its source
+    # rows (partnerships.models.sources), or, for the record types without them, DatasetProvenance.
     source_url = models.URLField(
         "source URL", max_length=500, blank=True, help_text="Where the facts in this record come from."
     )
     source_text = models.TextField(
         "source citation", blank=True, help_text="The citation as text: author, title, date, quotation."
-    )
-    source_dataset = models.CharField(
-        max_length=40, blank=True, help_text="The dataset this record was imported from, e.g. cow-alliances."
-    )
-    source_version = models.CharField(max_length=20, blank=True, help_text="The dataset's version, e.g. 4.1.")
-    source_id = models.CharField(
-        "source row id", max_length=80, blank=True, help_text="The record's identifier in that dataset."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -169,6 +164,26 @@ class RegistryRecord(models.Model):
     history = RegistryHistoricalRecords(inherit=True, excluded_fields=["search_document"])
 
     objects = VisibilityQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class DatasetProvenance(models.Model):
+    """The dataset a record was imported from, for record types without source rows.
+
+    Agreements, exercises, resource-sharing records, organizations and
+    nations can have several sources (``partnerships.models.sources``);
+    programs, memberships and assessments come from one dataset at most.
+    """
+
+    source_dataset = models.CharField(
+        max_length=40, blank=True, help_text="The dataset this record was imported from, e.g. cow-alliances."
+    )
+    source_version = models.CharField(max_length=20, blank=True, help_text="The dataset's version, e.g. 4.1.")
+    source_id = models.CharField(
+        "source row id", max_length=80, blank=True, help_text="The record's identifier in that dataset."
+    )
 
     class Meta:
         abstract = True

@@ -23,7 +23,6 @@ from partnerships.models.base import (
     can_view_restricted,
     precision_constraint,
     precision_field,
-    provenance_constraint,
     search_document_field,
 )
 from partnerships.models.parties import ActorReference, actor_visible_q, exactly_one_q
@@ -96,7 +95,6 @@ class Exercise(RegistryRecord):
             models.Index(fields=["end_date"], name="exercise_end_idx"),
         ]
         constraints = [
-            provenance_constraint("exercise"),
             precision_constraint("exercise", "start_date", "end_date"),
             models.UniqueConstraint(
                 Lower("name"),

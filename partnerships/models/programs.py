@@ -13,6 +13,7 @@ from partnerships.choices import ProgramObjective, ProgramType
 from partnerships.models.actors import Nation, Organization
 from partnerships.models.base import (
     ChoiceArrayField,
+    DatasetProvenance,
     RegistryRecord,
     VisibilityQuerySet,
     active_on_q,
@@ -27,7 +28,7 @@ class ProgramQuerySet(VisibilityQuerySet):
         return self.filter(active_on_q("started_on", "ended_on", on))
 
 
-class Program(RegistryRecord):
+class Program(DatasetProvenance, RegistryRecord):
     """An enduring initiative, e.g. NATO's Partnership for Peace or U.S. Foreign Military Sales."""
 
     name = models.CharField(max_length=200)

@@ -25,7 +25,6 @@ from partnerships.models.base import (
     pks_of,
     precision_constraint,
     precision_field,
-    provenance_constraint,
     search_document_field,
 )
 from partnerships.models.parties import actor_visible_q, exactly_one_q
@@ -145,7 +144,6 @@ class ResourceSharing(RegistryRecord):
         verbose_name = "resource-sharing record"
         ordering = ["-start_date", "id"]
         constraints = [
-            provenance_constraint("resourcesharing"),
             precision_constraint("resourcesharing", "start_date", "end_date"),
             models.UniqueConstraint(
                 fields=["reference"],
