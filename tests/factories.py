@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
@@ -130,6 +131,19 @@ class AgreementPartyFactory(factory.django.DjangoModelFactory):
 
     agreement = factory.SubFactory(AgreementFactory)
     nation = factory.SubFactory(NationFactory)
+
+
+def with_source(record: Any, dataset: str, dataset_id: str, *, version: str = "", followed: bool = True) -> Any:
+    """Give ``record`` a source row of ``dataset`` (followed: the record is that dataset's, as an import makes it)."""
+    from partnerships.models import SOURCE_MODELS
+
+    SOURCE_MODELS[type(record)].objects.create(
+        record=record, dataset=dataset, dataset_id=dataset_id, version=version, followed=followed
+    )
+    if followed:
+        type(record).objects.filter(pk=record.pk).update(follows=dataset)
+        record.follows = dataset
+    return record
 
 
 def bilateral_agreement(first: Nation, second: Nation, **fields: object) -> Agreement:

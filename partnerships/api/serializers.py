@@ -42,9 +42,9 @@ from partnerships.models import (
     validate_participant_set,
     validate_party_set,
 )
-from partnerships.services import coverage
+from partnerships.services import coverage, sources
 from partnerships.services.links import url_maker
-from partnerships.services.naming import hidden_from
+from partnerships.services.naming import RESTRICTED_LABEL, hidden_from
 from partnerships.services.records import actor_key, period_key, save_record
 
 RECORD_FIELDS = (
@@ -57,6 +57,9 @@ RECORD_FIELDS = (
     "created_at",
     "updated_at",
 )
+# Record types with source rows: their datasets are rows (``sources``), and ``follows`` says which one
+# the record's fields follow; staff's own citation stays in source_url / source_text.
+SOURCED_FIELDS = ("visibility", "source_url", "source_text", "follows", "sources", "created_at", "updated_at")
 Prefetcher = Callable[[Request | None], str | Prefetch]
 OMITTED = object()
 
@@ -302,7 +305,14 @@ class RecordSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         # Provenance is set by the importers (manage.py import_data), not by hand.
-        read_only_fields = ("source_dataset", "source_version", "source_id", "created_at", "updated_at")
+        read_only_fields = (
+            "source_dataset",
+            "source_version",
+            "source_id",
+            "follows",
+            "created_at",
+            "updated_at",
+        )
 
     get_url = BriefSerializer.get_url
     get_display = BriefSerializer.get_display
@@ -431,7 +441,88 @@ class RecordSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         )
 
 
-class NationSerializer(RecordSerializer):
+def _hidden_actors(request: Request | None) -> set[str]:
+    """Return the nations and organizations (as ``nation:ID``) the request's user may not see; once per request."""
+    user = getattr(request, "user", None)
+    if can_view_restricted(user):
+        return set()
+    cache = request.__dict__ if request is not None else {}
+    if "_hidden_actors" not in cache:
+        hidden = Nation.objects.exclude(visibility=Visibility.PUBLIC).values_list("pk", flat=True)
+        cache["_hidden_actors"] = {f"nation:{pk}" for pk in hidden} | {
+            f"organization:{pk}"
+            for pk in Organization.objects.exclude(visibility=Visibility.PUBLIC).values_list("pk", flat=True)
+        }
+    return cache["_hidden_actors"]
+
+
+class SourceSerializer(PrefetchedListMixin, serializers.Serializer):
+    """One source of a record: a dataset (with the record's id there) or a citation, and the facts it gives."""
+
+    dataset = serializers.CharField(help_text="The dataset, e.g. cow-alliances or atop; empty for a citation.")
+    version = serializers.CharField(help_text="The dataset's version.")
+    dataset_id = serializers.CharField(help_text="The record's id in the dataset.")
+    url = serializers.CharField(help_text="Where the source can be read.")
+    citation = serializers.CharField()
+    imported_at = serializers.DateTimeField(
+        allow_null=True, help_text="When an import first gave or last changed these values."
+    )
+    followed = serializers.BooleanField(help_text="The record's fields follow this source (imports of it update them).")
+    values = serializers.SerializerMethodField(
+        help_text="The key facts this source gives, as it gives them: dates, members and their periods "
+        "([actor, joined, withdrew, obligations], actors as nation:ID or organization:ID; a record you may not "
+        'see as "restricted record"), quantities.'
+    )
+    differs = serializers.ListField(
+        child=serializers.CharField(), help_text="The key facts on which this source disagrees with the record."
+    )
+
+    @extend_schema_field(serializers.DictField())
+    def get_values(self, obj: Any) -> dict[str, Any]:
+        hidden = _hidden_actors(self.context.get("request"))
+        if not hidden:
+            return obj.values
+
+        def shown(actor: Any) -> Any:
+            return RESTRICTED_LABEL if actor in hidden else actor
+
+        values = dict(obj.values)
+        for name in ("members", "participants"):
+            if name in values:
+                values[name] = [shown(actor) for actor in values[name]]
+        if "member_periods" in values:
+            values["member_periods"] = [[shown(row[0]), *row[1:]] for row in values["member_periods"]]
+        for name in ("provider", "recipient"):
+            if name in values:
+                values[name] = shown(values[name])
+        return values
+
+
+def _sources(request: Request | None) -> Prefetch:
+    # A source is as visible as its record: the records are already the user's.
+    return Prefetch("sources", to_attr=prefetched_attribute("sources"))
+
+
+class SourcedSerializer(RecordSerializer):
+    """A record type with source rows (nations, organizations, agreements, exercises, resource-sharing records)."""
+
+    follows = serializers.CharField(
+        read_only=True,
+        help_text="The dataset the record's fields follow (imports of it update them); empty when staff curated "
+        "the record. Its other sources are kept beside it, with where they disagree.",
+    )
+    sources = SourceSerializer(many=True, read_only=True)
+
+    prefetch: ClassVar[dict[str, Prefetcher]] = {"sources": _sources}
+
+    def update(self, instance: models.Model, validated_data: dict[str, Any]) -> models.Model:
+        record = super().update(instance, validated_data)
+        # A write that changes a fact the followed source gives makes the record curated (see the admin).
+        sources.after_edit(record)
+        return record
+
+
+class NationSerializer(SourcedSerializer):
     class Meta(RecordSerializer.Meta):
         model = Nation
         fields = (
@@ -447,7 +538,7 @@ class NationSerializer(RecordSerializer):
             "region",
             "exists_from",
             "exists_until",
-            *RECORD_FIELDS,
+            *SOURCED_FIELDS,
         )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -458,7 +549,7 @@ class NationSerializer(RecordSerializer):
         return super().validate(attrs)
 
 
-class OrganizationSerializer(RecordSerializer):
+class OrganizationSerializer(SourcedSerializer):
     nation = nation_field(required=False, allow_null=True)
     parent = organization_field(required=False, allow_null=True)
     operates_in = nation_field(
@@ -483,7 +574,7 @@ class OrganizationSerializer(RecordSerializer):
             "dissolved_on",
             "website",
             "description",
-            *RECORD_FIELDS,
+            *SOURCED_FIELDS,
         )
 
 
@@ -582,7 +673,7 @@ def _visible_brief(relation: str, model: type[models.Model], *related: str) -> P
     return prefetch
 
 
-class AgreementSerializer(RecordSerializer):
+class AgreementSerializer(SourcedSerializer):
     program = program_field(required=False, allow_null=True)
     parties = AgreementPartySerializer(many=True, required=False)
     known_until = serializers.SerializerMethodField(
@@ -598,6 +689,7 @@ class AgreementSerializer(RecordSerializer):
     rows_field = "parties"
     related = {"program": ("program",)}
     prefetch = {
+        **SourcedSerializer.prefetch,
         "parties": _visible_rows("parties", AgreementParty),
         "exercises": _visible_brief("exercises", Exercise),
         "resources": _visible_brief("resources", ResourceSharing, *ResourceSharingBriefSerializer.related),
@@ -628,7 +720,7 @@ class AgreementSerializer(RecordSerializer):
             "description",
             "exercises",
             "resources",
-            *RECORD_FIELDS,
+            *SOURCED_FIELDS,
         )
 
     @extend_schema_field(serializers.DateField(allow_null=True))
@@ -651,14 +743,14 @@ class AgreementSerializer(RecordSerializer):
             raise serializers.ValidationError({"parties": exc.messages}) from exc
 
 
-class ExerciseSerializer(RecordSerializer):
+class ExerciseSerializer(SourcedSerializer):
     program = program_field(required=False, allow_null=True)
     agreement = agreement_field(required=False, allow_null=True)
     participants = ExerciseParticipantSerializer(many=True, required=False)
 
     rows_field = "participants"
     related = {"program": ("program",), "agreement": ("agreement",)}
-    prefetch = {"participants": _visible_rows("participants", ExerciseParticipant)}
+    prefetch = {**SourcedSerializer.prefetch, "participants": _visible_rows("participants", ExerciseParticipant)}
 
     class Meta(RecordSerializer.Meta):
         model = Exercise
@@ -682,7 +774,7 @@ class ExerciseSerializer(RecordSerializer):
             "participants",
             "objectives",
             "outcomes",
-            *RECORD_FIELDS,
+            *SOURCED_FIELDS,
         )
 
     def validate_rows(self, candidate: models.Model, attrs: dict[str, Any]) -> None:
@@ -697,7 +789,7 @@ class ExerciseSerializer(RecordSerializer):
             raise serializers.ValidationError({"participants": exc.messages}) from exc
 
 
-class ResourceSharingSerializer(RecordSerializer):
+class ResourceSharingSerializer(SourcedSerializer):
     provider_nation = nation_field(required=False, allow_null=True)
     provider_organization = organization_field(required=False, allow_null=True)
     recipient_nation = nation_field(required=False, allow_null=True)
@@ -739,7 +831,7 @@ class ResourceSharingSerializer(RecordSerializer):
             "status",
             "agreement",
             "program",
-            *RECORD_FIELDS,
+            *SOURCED_FIELDS,
         )
 
 

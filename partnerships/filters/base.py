@@ -232,6 +232,12 @@ def filter_visible_ids(
     return qs.exclude(condition) if exclude else qs.filter(condition)
 
 
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """true/false or 1/0, handed to the FilterSet's ``method``; anything else is refused."""
+
+    field_class = StrictBooleanField
+
+
 class EmptyFilter(django_filters.BooleanFilter):
     """``x__empty=true`` keeps rows where the field is null (or blank text); ``false`` the others."""
 

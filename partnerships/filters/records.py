@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import django_filters
+from django import forms
+from django.core.validators import RegexValidator
 from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -12,14 +15,17 @@ from drf_spectacular.utils import extend_schema_field
 from partnerships.filters.base import (
     IdsFilter,
     IsoDateField,
+    MultiValueFilter,
     NationFilter,
     NationMethodFilter,
     OnDateFilter,
     OrderingFilter,
     RegistryFilterSet,
+    StrictBooleanFilter,
     as_of,
 )
 from partnerships.models import (
+    SOURCE_MODELS,
     Agreement,
     Exercise,
     Membership,
@@ -30,8 +36,56 @@ from partnerships.models import (
 )
 from partnerships.models.base import active_on_q
 
+DATASET_NAME = r"^[a-z0-9][a-z0-9._-]{0,39}$"
 
-class NationFilterSet(RegistryFilterSet):
+
+@extend_schema_field({"type": "string", "pattern": DATASET_NAME})
+class DatasetFilter(MultiValueFilter):
+    """Dataset names (cow-alliances, atop, mme, sipri…), handed to the FilterSet's ``method``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, value_field=DatasetNameField, **kwargs)
+
+
+class DatasetNameField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.validators.append(
+            RegexValidator(DATASET_NAME, "A dataset name: lower-case letters, digits, dots, hyphens, e.g. atop.")
+        )
+
+
+class SourcedFilterSet(RegistryFilterSet):
+    """Filters of the record types with source rows: by dataset, followed dataset, disagreement."""
+
+    dataset = DatasetFilter(method="filter_dataset", label="Described by this dataset: a source from it (repeat to OR)")
+    follows = DatasetFilter(
+        method="filter_follows", label='Fields follow this dataset; "curated" for records staff curated (repeat to OR)'
+    )
+    disagreement = StrictBooleanFilter(
+        method="filter_disagreement", label="true: a source disagrees with the record on a key fact; false: none does"
+    )
+
+    def filter_dataset(self, queryset: models.QuerySet, name: str, value: list[str]) -> models.QuerySet:
+        if not value:
+            return queryset
+        described = SOURCE_MODELS[queryset.model].objects.filter(record=models.OuterRef("pk"), dataset__in=value)
+        return queryset.filter(models.Exists(described))
+
+    def filter_follows(self, queryset: models.QuerySet, name: str, value: list[str]) -> models.QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(follows__in=["" if item == "curated" else item for item in value])
+
+    def filter_disagreement(self, queryset: models.QuerySet, name: str, value: bool | None) -> models.QuerySet:
+        if value is None:
+            return queryset
+        differing = SOURCE_MODELS[queryset.model].objects.filter(record=models.OuterRef("pk")).exclude(differs=[])
+        return queryset.filter(models.Exists(differing)) if value else queryset.exclude(models.Exists(differing))
+
+
+class NationFilterSet(SourcedFilterSet):
     lookups = {
         "name": "text",
         "iso2": "text",
@@ -59,7 +113,7 @@ class IsoDateFilter(django_filters.DateFilter):
     field_class = IsoDateField
 
 
-class OrganizationFilterSet(RegistryFilterSet):
+class OrganizationFilterSet(SourcedFilterSet):
     lookups = {
         "name": "text",
         "acronym": "text",
@@ -134,7 +188,7 @@ class ProgramFilterSet(RegistryFilterSet):
         fields: list[str] = []
 
 
-class AgreementFilterSet(RegistryFilterSet):
+class AgreementFilterSet(SourcedFilterSet):
     lookups = {
         "title": "text",
         "short_name": "text",
@@ -182,7 +236,7 @@ class AgreementFilterSet(RegistryFilterSet):
         return queryset.filter(models.Exists(parties))
 
 
-class ExerciseFilterSet(RegistryFilterSet):
+class ExerciseFilterSet(SourcedFilterSet):
     lookups = {
         "name": "text",
         "series": "text",
@@ -224,7 +278,7 @@ class ExerciseFilterSet(RegistryFilterSet):
         return queryset.filter(models.Exists(rows))
 
 
-class ResourceSharingFilterSet(RegistryFilterSet):
+class ResourceSharingFilterSet(SourcedFilterSet):
     lookups = {
         "reference": "text",
         "description": "text",

@@ -16,6 +16,7 @@ from partnerships.choices import MembershipRole, OrganizationKind, Region, Visib
 from partnerships.models.base import (
     DatasetProvenance,
     RegistryRecord,
+    Sourced,
     VisibilityQuerySet,
     active_on_q,
     can_view_restricted,
@@ -47,7 +48,7 @@ def no_overlapping_periods(
     )
 
 
-class Nation(RegistryRecord):
+class Nation(Sourced, RegistryRecord):
     """A state, with its ISO 3166-1 and Correlates of War codes.
 
     Historical states (the USSR, Yugoslavia, the German Democratic Republic…)
@@ -160,7 +161,7 @@ class Nation(RegistryRecord):
             setattr(self, field, value.strip().upper() if value and value.strip() else None)
 
 
-class Organization(RegistryRecord):
+class Organization(Sourced, RegistryRecord):
     """A defense organization: ministry, service, command, agency, multinational body…"""
 
     name = models.CharField(max_length=200)

@@ -19,6 +19,7 @@ from partnerships.models.actors import Nation, no_overlapping_periods
 from partnerships.models.base import (
     ChoiceArrayField,
     RegistryRecord,
+    Sourced,
     TimestampedRow,
     VisibilityQuerySet,
     active_on_q,
@@ -71,7 +72,7 @@ class AgreementQuerySet(VisibilityQuerySet):
         return self.filter(models.Exists(parties))
 
 
-class Agreement(RegistryRecord):
+class Agreement(Sourced, RegistryRecord):
     """A legal instrument between nations and/or organizations."""
 
     title = models.CharField(max_length=300, help_text="Official title, e.g. 'Enhanced Defense Cooperation Agreement'.")

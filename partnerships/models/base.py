@@ -169,6 +169,28 @@ class RegistryRecord(models.Model):
         abstract = True
 
 
+class Sourced(models.Model):
+    """A record type with source rows (``partnerships.models.sources``): which dataset its fields follow.
+
+    The source rows say which one is followed (``followed``); this copy on
+    the record lets every list, count and dyad table ask "known only from
+    ATOP?" without a join. ``partnerships.services.sources`` keeps the two
+    together.
+    """
+
+    follows = models.CharField(
+        max_length=40,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="The dataset the record's fields follow (an import of it updates them); "
+        "empty when staff curated the record.",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class DatasetProvenance(models.Model):
     """The dataset a record was imported from, for record types without source rows.
 

@@ -17,6 +17,7 @@ from partnerships.models.agreements import Agreement, involving_q
 from partnerships.models.base import (
     ChoiceArrayField,
     RegistryRecord,
+    Sourced,
     TimestampedRow,
     VisibilityQuerySet,
     active_on_q,
@@ -48,7 +49,7 @@ class ExerciseQuerySet(VisibilityQuerySet):
         return self.involving(nation, role=ParticipantRole.HOST)
 
 
-class Exercise(RegistryRecord):
+class Exercise(Sourced, RegistryRecord):
     """One edition of a joint exercise."""
 
     name = models.CharField(max_length=200, help_text="The edition, e.g. 'Balikatan 2024'.")

@@ -19,6 +19,7 @@ from partnerships.models.actors import Nation, Organization
 from partnerships.models.agreements import Agreement
 from partnerships.models.base import (
     RegistryRecord,
+    Sourced,
     VisibilityQuerySet,
     active_on_q,
     can_view_restricted,
@@ -63,7 +64,7 @@ class ResourceSharingQuerySet(VisibilityQuerySet):
         )
 
 
-class ResourceSharing(RegistryRecord):
+class ResourceSharing(Sourced, RegistryRecord):
     """A transfer or shared use of resources between two actors."""
 
     reference = models.CharField(

@@ -28,7 +28,7 @@ COVERAGE_FILE = Path(__file__).resolve().parents[1] / "reference" / "dataset_cov
 
 @dataclass(frozen=True)
 class Coverage:
-    dataset: str  # as in source_dataset, e.g. "cow-alliances"
+    dataset: str  # as source rows name it, e.g. "cow-alliances"
     name: str  # e.g. "COW"
     version: str  # e.g. "4.1"
     covers_until: date  # the last day the dataset describes
@@ -67,7 +67,7 @@ def open_beyond_coverage_q(*, on: date | None = None) -> models.Q:
         if on is not None and on <= coverage.covers_until:
             continue
         condition |= models.Q(
-            source_dataset=coverage.dataset,
+            follows=coverage.dataset,
             ended_on__isnull=True,
             in_force_from__lte=coverage.covers_until,
         ) & (models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=coverage.covers_until))
@@ -81,7 +81,7 @@ def last_known(record: Any) -> Coverage | None:
     expire) within the dataset's time: their status is known.
     """
     return open_at_coverage_end(
-        getattr(record, "source_dataset", ""),
+        getattr(record, "follows", ""),
         in_force_from=getattr(record, "in_force_from", None),
         ended_on=getattr(record, "ended_on", None),
         expires_on=getattr(record, "expires_on", None),

@@ -25,7 +25,17 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
 from partnerships.choices import Provision
-from partnerships.models import Agreement, AgreementParty, Exercise, ExerciseParticipant, Nation, ResourceSharing
+from partnerships.models import (
+    SOURCE_MODELS,
+    Agreement,
+    AgreementParty,
+    AgreementSource,
+    Exercise,
+    ExerciseParticipant,
+    Nation,
+    Organization,
+    ResourceSharing,
+)
 from partnerships.services import coverage
 from partnerships.services.importers.alliances import CowAlliancesImporter
 from partnerships.services.importers.atop import AtopImporter
@@ -63,6 +73,51 @@ def header(*, directed: bool) -> list[str]:
 
 def _nation_of(row: dict[str, Any]) -> int | None:
     return row["nation_id"] or row["organization__nation_id"]
+
+
+def _described_by(dataset: str, model: type[Any] = Agreement) -> Any:
+    """Return the ids of the records of ``model`` that ``dataset`` describes (a source row of theirs), as a subquery."""
+    return SOURCE_MODELS[model].objects.filter(dataset=dataset).values("record_id")
+
+
+def _periods_from_sources(
+    dataset: str, agreements: Any, found: dict[int, Any], shared: Any, span_of: Any, *, user: Any
+) -> list[tuple[int, int | None, date | None, date | None, list[str] | None]]:
+    """Return the member periods ``dataset``'s source rows give of ``agreements`` (which follow another source).
+
+    Fills ``found`` with each agreement's span and provisions as the source gives them.
+    """
+    rows = AgreementSource.objects.filter(dataset=dataset, record__in=agreements).values_list("record_id", "values")
+    organizations: dict[int, int | None] | None = None
+    periods = []
+    for record_id, values in rows.iterator(chunk_size=2_000):
+        if not values.get("in_force_from"):
+            continue
+        in_force_from = date.fromisoformat(values["in_force_from"])
+        ended_on = date.fromisoformat(values["ended_on"]) if values.get("ended_on") else None
+        found[record_id] = (
+            in_force_from,
+            span_of(dataset, in_force_from, ended_on, None),
+            shared(values.get("provisions") or []),
+        )
+        for actor, joined, withdrew, obligations in values.get("member_periods", []):
+            kind, _, pk = actor.partition(":")
+            if kind == "organization":
+                if organizations is None:
+                    organizations = dict(Organization.objects.visible_to(user).values_list("pk", "nation_id"))
+                nation = organizations.get(int(pk))
+            else:
+                nation = int(pk)
+            periods.append(
+                (
+                    record_id,
+                    nation,
+                    date.fromisoformat(joined) if joined else None,
+                    date.fromisoformat(withdrew) if withdrew else None,
+                    obligations,
+                )
+            )
+    return periods
 
 
 def year_range(*, user: Any) -> tuple[int, int] | None:
@@ -157,9 +212,13 @@ def dyad_years(
     if region:
         nations = {pk: n for pk, n in nations.items() if n["region"] == region}
 
-    sourced = {"source_dataset": dataset} if dataset else {}
-    # Agreements in force, with each nation's own periods as a party and what it undertook in each.
-    in_force = Agreement.objects.visible_to(user).filter(in_force_from__isnull=False, **sourced)
+    # With a dataset: the records it describes, each as that dataset gives it. A record that follows
+    # the dataset is read from its own rows; one that follows another source (or staff) from the
+    # values its source row from the dataset keeps.
+    sourced = {"pk__in": _described_by(dataset)} if dataset else {}
+    # Agreements in force, with each nation's own periods as a party and what it undertook in it.
+    in_force = Agreement.objects.visible_to(user).filter(**sourced)
+    own = in_force.filter(in_force_from__isnull=False, **({"follows": dataset} if dataset else {}))
     # The same few sets of provisions recur across a hundred thousand agreements and their parties:
     # one frozenset each, shared, keeps the table's memory flat.
     provision_sets: dict[tuple[str, ...], frozenset[str]] = {}
@@ -168,45 +227,49 @@ def dyad_years(
         key = tuple(provisions)
         return provision_sets.get(key) or provision_sets.setdefault(key, frozenset(key))
 
-    agreements: dict[int, tuple[date, date | None, frozenset[str]]] = {}
-    for row in (
-        in_force.annotate(end=Coalesce("ended_on", "expires_on"))
-        .values("id", "in_force_from", "end", "provisions", "source_dataset", "ended_on", "expires_on")
-        .iterator(chunk_size=10_000)
-    ):
+    def span_of(follows: str, in_force_from: date, ended_on: date | None, expires_on: date | None) -> date | None:
+        """The first day the agreement is no longer counted: its end, or where its dataset's knowledge ends."""
         known = None
         if not extend_open:
             known = coverage.open_at_coverage_end(
-                row["source_dataset"],
-                in_force_from=row["in_force_from"],
-                ended_on=row["ended_on"],
-                expires_on=row["expires_on"],
+                follows, in_force_from=in_force_from, ended_on=ended_on, expires_on=expires_on
             )
-        end = known.first_day_unknown if known is not None else row["end"]
+        return known.first_day_unknown if known is not None else (ended_on or expires_on)
+
+    agreements: dict[int, tuple[date, date | None, frozenset[str]]] = {}
+    for row in own.values("id", "in_force_from", "provisions", "follows", "ended_on", "expires_on").iterator(
+        chunk_size=10_000
+    ):
+        end = span_of(row["follows"], row["in_force_from"], row["ended_on"], row["expires_on"])
         agreements[row["id"]] = (row["in_force_from"], end, shared(row["provisions"]))
-    members: dict[int, list[tuple[int, _Span, frozenset[str]]]] = defaultdict(list)
-    for row in (
-        AgreementParty.objects.visible_to(user)
-        .filter(agreement__in=in_force)
+    periods: list[tuple[int, int | None, date | None, date | None, list[str] | None]] = [
+        (row["agreement_id"], _nation_of(row), row["joined_on"], row["withdrew_on"], row["obligations"])
+        for row in AgreementParty.objects.visible_to(user)
+        .filter(agreement__in=own)
         .values("agreement_id", "nation_id", "organization__nation_id", "joined_on", "withdrew_on", "obligations")
         .iterator(chunk_size=10_000)
-    ):
-        nation = _nation_of(row)
+    ]
+    if dataset:
+        periods += _periods_from_sources(
+            dataset, in_force.exclude(follows=dataset), agreements, shared, span_of, user=user
+        )
+    members: dict[int, list[tuple[int, _Span, frozenset[str]]]] = defaultdict(list)
+    for agreement_id, nation, joined_on, withdrew_on, obligations in periods:
         if nation in nations:
-            in_force_from, agreement_end, provisions = agreements[row["agreement_id"]]
-            start = max(filter(None, [in_force_from, row["joined_on"]]))
-            ends = [end for end in (agreement_end, row["withdrew_on"]) if end is not None]
+            in_force_from, agreement_end, provisions = agreements[agreement_id]
+            start = max(filter(None, [in_force_from, joined_on]))
+            ends = [end for end in (agreement_end, withdrew_on) if end is not None]
             end = min(ends) if ends else None
             if end is not None and end <= start:
                 continue  # a period wholly outside the agreement's time in force
-            owed = provisions if row["obligations"] is None else shared(row["obligations"])
-            members[row["agreement_id"]].append((nation, _Span(start, end), owed))
+            owed = provisions if obligations is None else shared(obligations)
+            members[agreement_id].append((nation, _Span(start, end), owed))
 
     nation_ids = list(nations)
-    exercise_rows = _ExercisePairs(user, nation_ids, sourced)
+    exercise_rows = _ExercisePairs(user, nation_ids, {"pk__in": _described_by(dataset, Exercise)} if dataset else {})
     flow_rows = (
         ResourceSharing.objects.visible_to(user)
-        .filter(start_date__isnull=False, **sourced)
+        .filter(start_date__isnull=False, **({"pk__in": _described_by(dataset, ResourceSharing)} if dataset else {}))
         .annotate(
             year=ExtractYear("start_date"),
             provider=Coalesce("provider_nation_id", "provider_organization__nation_id"),

@@ -34,7 +34,9 @@ from partnerships.models import (
 from partnerships.services.access import FULL_ACCESS
 from partnerships.services.naming import RESTRICTED_LABEL, Namer
 
-SKIPPED = {"id", "created_at", "updated_at"}
+# ``follows`` belongs with the source rows the registry keeps; a file names them in its "sources" column.
+SKIPPED = {"id", "created_at", "updated_at", "follows"}
+SOURCES_COLUMN = "sources"
 HIDDEN_LINK = object()  # a link read as "restricted record": keep the saved one
 
 
@@ -185,6 +187,9 @@ def record_dict(record: models.Model, record_type: RecordType, namer: Namer | No
             )
             rows.append({"actor": actor, **{name: _plain(getattr(row, name)) for name in ROW_FIELDS[record_type.rows]}})
         data[record_type.rows] = rows
+    if hasattr(record, "follows"):
+        # The datasets that describe the record, as dataset:id: what finds it again on re-import.
+        data[SOURCES_COLUMN] = sorted(source.key for source in record.sources.all() if source.key)
     return data
 
 
@@ -202,12 +207,16 @@ def export_records(record_type: RecordType, *, user: Any) -> Iterator[dict[str, 
                 queryset=rows_model.objects.visible_to(user).select_related("nation", "organization__nation"),
             )
         )
+    if hasattr(record_type.model, "follows"):
+        queryset = queryset.prefetch_related("sources")
     for record in queryset.iterator(chunk_size=500):
         yield record_dict(record, record_type, namer)
 
 
 def csv_header(record_type: RecordType) -> list[str]:
     columns = ["record_type", *[f.name for f in _fields(record_type.model)]]
+    if hasattr(record_type.model, "follows"):
+        columns.append(SOURCES_COLUMN)
     return [*columns, record_type.rows] if record_type.rows else columns
 
 
@@ -279,9 +288,17 @@ def natural_lookup(record_type: RecordType, values: dict[str, Any]) -> dict[str,
         return {"name__iexact": values["name"], "start_date": values.get("start_date")}
     if values.get("reference"):
         return {"reference": values["reference"]}
-    if values.get("source_dataset"):
-        return {"source_dataset": values["source_dataset"], "source_id": values["source_id"]}
-    raise Unresolved("a resource-sharing record needs a reference or a source id to be matched on re-import")
+    raise Unresolved("a resource-sharing record needs a reference or a source (dataset:id) to be matched on re-import")
+
+
+def source_lookup(data: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the filter finding a record by the first dataset:id of its file's "sources" column, if any."""
+    raw = data.get(SOURCES_COLUMN) or []
+    keys = [key for key in (raw.split(";") if isinstance(raw, str) else raw) if ":" in key]
+    if not keys:
+        return None
+    dataset, _, dataset_id = keys[0].partition(":")
+    return {"sources__dataset": dataset, "sources__dataset_id": dataset_id}
 
 
 def rows_from(record_type: RecordType, raw: Any, *, user: Any = FULL_ACCESS) -> list[dict[str, Any]]:

@@ -90,12 +90,13 @@ def actor(nation: Any, organization: Any) -> str:
 
 def member_facts(periods: Iterable[tuple[str, Any, Any, Any]]) -> dict[str, Any]:
     """Return the facts "members" and "member_periods" of (actor, joined, withdrew, obligations) periods."""
+    unique = {
+        (who, plain(joined), plain(withdrew), None if owed is None else tuple(sorted(owed)))
+        for who, joined, withdrew, owed in periods
+    }
     rows = sorted(
-        (
-            [who, plain(joined), plain(withdrew), None if owed is None else sorted(owed)]
-            for who, joined, withdrew, owed in periods
-        ),
-        key=lambda row: (row[0], row[1] or ""),
+        ([who, joined, withdrew, None if owed is None else list(owed)] for who, joined, withdrew, owed in unique),
+        key=lambda row: (row[0], row[1] or "", row[2] or ""),
     )
     return {"members": sorted({row[0] for row in rows}), "member_periods": rows}
 
@@ -149,6 +150,26 @@ def refresh_differs(record: models.Model) -> list[str]:
 
 
 @transaction.atomic
+def follow(record: models.Model, source: Any) -> None:
+    """Make ``record`` follow ``source`` (one of its source rows), or no source (None: curated by staff).
+
+    Keeps the source rows' ``followed`` flags and the record's ``follows``
+    together; each change is saved with its history.
+    """
+    for current in record.sources.filter(followed=True):
+        if source is None or current.pk != source.pk:
+            current.followed = False
+            current.save()
+    if source is not None and not source.followed:
+        source.followed = True
+        source.save()
+    dataset = source.dataset if source is not None else ""
+    if record.follows != dataset:
+        record.follows = dataset
+        record.save(update_fields=["follows", "updated_at"])
+
+
+@transaction.atomic
 def after_edit(record: models.Model) -> None:
     """After a staff edit: the record stops following a source it no longer agrees with, then mark disagreements.
 
@@ -159,8 +180,7 @@ def after_edit(record: models.Model) -> None:
     record_facts = facts_of(record)
     followed = record.sources.filter(followed=True).first()
     if followed is not None and differences(followed.values, record_facts):
-        followed.followed = False
-        followed.save()
+        follow(record, None)
     refresh_differs(record)
 
 
@@ -180,3 +200,84 @@ def describe_values(source: Any) -> str:
 def source_model(model: type[models.Model]) -> Any:
     """Return the source table of a record type."""
     return SOURCE_MODELS[model]
+
+
+def _actor_names(keys: set[str], user: Any) -> dict[str, str]:
+    """Return the names of the actors ``keys`` (``nation:ID``…) ``user`` may see; the others are left out."""
+    ids: dict[str, list[int]] = {"nation": [], "organization": []}
+    for key in keys:
+        kind, _, pk = key.partition(":")
+        if kind in ids and pk.isdigit():
+            ids[kind].append(int(pk))
+    names = {
+        f"nation:{pk}": name
+        for pk, name in Nation.objects.visible_to(user).filter(pk__in=ids["nation"]).values_list("pk", "name")
+    }
+    for pk, name, acronym in (
+        Organization.objects.visible_to(user).filter(pk__in=ids["organization"]).values_list("pk", "name", "acronym")
+    ):
+        names[f"organization:{pk}"] = acronym or name
+    return names
+
+
+def _shown(name: str, value: Any, names: dict[str, str]) -> str:
+    """Return one fact's value in words for the comparison table."""
+    from partnerships.services.naming import RESTRICTED_LABEL
+
+    if value in (None, "", []):
+        return "—"
+    if name in ("members", "participants"):
+        shown = sorted(names.get(key, RESTRICTED_LABEL) for key in value)
+        return f"{len(shown)}: " + ", ".join(shown[:6]) + (f" and {len(shown) - 6} more" if len(shown) > 6 else "")
+    if name == "member_periods":
+        return f"{len(value)} periods"
+    if name in ("provider", "recipient"):
+        return names.get(value, RESTRICTED_LABEL)
+    if isinstance(value, list):
+        return ", ".join(str(item).replace("_", " ") for item in value)
+    return str(value)
+
+
+def comparison(record: models.Model, sources_: list[Any], *, user: Any) -> list[dict[str, Any]]:
+    """Return the key facts side by side: the record's value and each source's, and which differ.
+
+    One row per fact any source gives, in FACTS order: ``{"label", "record",
+    "cells": [{"text", "differs", "given"}]}``. Actors are named as ``user``
+    may see them (a restricted nation is "restricted record").
+    """
+    record_facts = facts_of(record)
+    given = [name for name, _ in FACTS[type(record)] if any(name in source.values for source in sources_)]
+    keys: set[str] = set()
+    for facts in [record_facts, *(source.values for source in sources_)]:
+        for name in ("members", "participants"):
+            keys.update(facts.get(name) or [])
+        for name in ("provider", "recipient"):
+            if facts.get(name):
+                keys.add(facts[name])
+    names = _actor_names(keys, user)
+    rows = []
+    for name in given:
+        cells = []
+        for source in sources_:
+            if name not in source.values:
+                cells.append({"text": "not given", "differs": False, "given": False})
+                continue
+            value = source.values[name]
+            differs = value != record_facts.get(name)
+            text = _shown(name, value, names)
+            if differs and name in ("members", "participants"):
+                extra = sorted(
+                    names.get(key, "restricted record") for key in set(value) - set(record_facts.get(name) or [])
+                )
+                missing = sorted(
+                    names.get(key, "restricted record") for key in set(record_facts.get(name) or []) - set(value)
+                )
+                text += "".join(
+                    [
+                        f" · also: {', '.join(extra)}" if extra else "",
+                        f" · not: {', '.join(missing)}" if missing else "",
+                    ]
+                )
+            cells.append({"text": text, "differs": differs, "given": True})
+        rows.append({"label": FACT_LABELS[name], "record": _shown(name, record_facts.get(name), names), "cells": cells})
+    return rows

@@ -152,7 +152,23 @@ def _participants(user: Any, on: Any) -> list[Prefetch]:
     return [Prefetch("participants", queryset=rows, to_attr="visible_participants")]
 
 
+def _with_sources(rows: Callable[[Any, Any], list[Prefetch]]) -> Callable[[Any, Any], list[Prefetch]]:
+    """Prefetch the records' source rows too (as visible as their records), for the Sources column."""
+    return lambda user, on: [*rows(user, on), Prefetch("sources", to_attr="source_rows")]
+
+
+def _sources(record: Any) -> str:
+    """The datasets that describe the record ("atop · cow-alliances"), "curated" without one; ≠ where they disagree."""
+    datasets = sorted({source.dataset for source in record.source_rows if source.dataset})
+    text = " · ".join(datasets) or "curated"
+    if any(source.differs for source in record.source_rows):
+        text += " ≠ sources disagree"
+    return text
+
+
 VISIBILITY = PanelField("visibility", "Visibility", "multiselect", cleared_only=True)
+DATASET = PanelField("dataset", "Dataset", "text", "Records a dataset describes: cow-alliances, atop, mme, sipri…")
+DISAGREEMENT = PanelField("disagreement", "Sources disagree", "select")
 SEARCH = PanelField("q", "Contains", "text", "Words to look for in names and descriptions.")
 
 AGREEMENTS = ListPage(
@@ -171,6 +187,7 @@ AGREEMENTS = ListPage(
         Column("Ended", lambda a: at_precision(a, "ended_on"), "ended_on"),
         Column("Parties", lambda a: _join(_actor_codes(a.visible_parties)), label_on="Parties on {on}"),
         related_column("Program", lambda a: a.program, _short),
+        Column("Sources", _sources),
     ),
     panel=(
         SEARCH,
@@ -183,10 +200,12 @@ AGREEMENTS = ListPage(
         PanelField("program_id", "Program", "program"),
         PanelField("signed_on__gte", "Signed from", "date"),
         PanelField("signed_on__lte", "Signed until", "date"),
+        DATASET,
+        DISAGREEMENT,
         VISIBILITY,
     ),
     select_related=("program",),
-    prefetch=_parties,
+    prefetch=_with_sources(_parties),
     empty_hint="Try fewer filters, or another date.",
     as_of="in_force_on",
 )

@@ -38,7 +38,7 @@ from partnerships.models import (
     can_view_restricted,
 )
 from partnerships.models.agreements import involving_q
-from partnerships.services import coverage, history, stats
+from partnerships.services import coverage, history, sources, stats
 from partnerships.services.counting import BoundedPaginator
 from partnerships.services.exports import csv_lines
 from partnerships.services.links import url_maker
@@ -274,6 +274,12 @@ class RecordDetailView(RegistryPage):
             "admin_url": _admin_url(user, obj),
         }
         context.update(RELATED[key](obj, user))
+        if hasattr(obj, "follows"):
+            # Where the facts come from: each source's values beside the record's (sources are as visible as it).
+            record_sources = list(obj.sources.all())
+            context["record_sources"] = record_sources
+            context["followed_source"] = next((source for source in record_sources if source.followed), None)
+            context["source_facts"] = sources.comparison(obj, record_sources, user=user)
         return render(request, f"partnerships/{key}_detail.html", context)
 
 

@@ -91,7 +91,7 @@ def test_the_same_file_imported_twice_at_once_creates_each_record_once(tmp_path:
     assert sum("agreements: 0 created" in out for out, _ in outputs) == 1, outputs
     created = Agreement.objects.count()
     assert created > 10
-    assert Agreement.objects.values("source_dataset", "source_id").distinct().count() == created
+    assert Agreement.objects.values("sources__dataset", "sources__dataset_id").distinct().count() == created
     # A member may have several periods (rows), each once.
     parties = AgreementParty.objects.values("agreement", "nation", "joined_on").distinct().count()
     assert parties == AgreementParty.objects.count()

@@ -36,6 +36,7 @@ from tests.factories import (
     ProgramFactory,
     ResourceSharingFactory,
     bilateral_agreement,
+    with_source,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -230,26 +231,30 @@ def test_a_member_filter_with_a_date_needs_a_member_on_that_date(world: dict, re
 
 
 def test_known_until_says_when_a_dataset_only_record_was_last_known(world: dict, reader_api: Api) -> None:
-    atop = AgreementFactory(
-        title="ATOP alliance 9999",
-        kind="alliance",
-        status="in_force",
-        signed_on=datetime.date(1990, 1, 1),
-        in_force_from=datetime.date(1990, 1, 1),
-        source_dataset="atop",
-        source_version="4.01",
-        source_id="9999",
+    atop = with_source(
+        AgreementFactory(
+            title="ATOP alliance 9999",
+            kind="alliance",
+            status="in_force",
+            signed_on=datetime.date(1990, 1, 1),
+            in_force_from=datetime.date(1990, 1, 1),
+        ),
+        "atop",
+        "9999",
+        version="4.01",
     )
-    ended = AgreementFactory(
-        title="ATOP alliance 9998",
-        kind="alliance",
-        status="terminated",
-        signed_on=datetime.date(1990, 1, 1),
-        in_force_from=datetime.date(1990, 1, 1),
-        ended_on=datetime.date(2000, 1, 1),
-        source_dataset="atop",
-        source_version="4.01",
-        source_id="9998",
+    ended = with_source(
+        AgreementFactory(
+            title="ATOP alliance 9998",
+            kind="alliance",
+            status="terminated",
+            signed_on=datetime.date(1990, 1, 1),
+            in_force_from=datetime.date(1990, 1, 1),
+            ended_on=datetime.date(2000, 1, 1),
+        ),
+        "atop",
+        "9998",
+        version="4.01",
     )
     response = reader_api.get("agreements", params={"fields": "title,known_until", "limit": 100})
     known = {row["title"]: row["known_until"] for row in response.json()["results"]}
@@ -264,16 +269,18 @@ def test_known_until_says_when_a_dataset_only_record_was_last_known(world: dict,
 def test_the_dyad_api_keeps_one_dataset_and_extends_open_alliances_only_when_asked(
     world: dict, reader_api: Api
 ) -> None:
-    alliance = AgreementFactory(
-        title="COW alliance 9999",
-        kind="alliance",
-        scope="bilateral",
-        status="in_force",
-        signed_on=datetime.date(2010, 1, 1),
-        in_force_from=datetime.date(2010, 1, 1),
-        source_dataset="cow-alliances",
-        source_version="4.1",
-        source_id="9999",
+    alliance = with_source(
+        AgreementFactory(
+            title="COW alliance 9999",
+            kind="alliance",
+            scope="bilateral",
+            status="in_force",
+            signed_on=datetime.date(2010, 1, 1),
+            in_force_from=datetime.date(2010, 1, 1),
+        ),
+        "cow-alliances",
+        "9999",
+        version="4.1",
     )
     AgreementPartyFactory(agreement=alliance, nation=world["phl"])
     AgreementPartyFactory(agreement=alliance, nation=world["aus"])

@@ -119,7 +119,7 @@ def test_the_resolver_gives_the_state_that_existed_on_the_date(states) -> None:
 def test_german_register_deals_before_reunification_are_west_germanys(states, tmp_path: Path) -> None:
     report = _import("sipri", GERMAN_REGISTER, tmp_path)
     assert report.committed, report.summary()
-    deals = ResourceSharing.objects.filter(source_dataset="sipri").select_related("provider_nation", "recipient_nation")
+    deals = ResourceSharing.objects.filter(sources__dataset="sipri").select_related("provider_nation", "recipient_nation")
     suppliers = {(deal.start_date.year, deal.designation): deal.provider_nation.cow_code for deal in deals}
     assert {year for (year, _), code in suppliers.items() if code == 260} == {1956, 1974, 1980, 1981, 1985, 1989, 1990}
     assert {year for (year, _), code in suppliers.items() if code == 255} == {2005, 2011, 2014}
@@ -169,9 +169,9 @@ def test_mme_participants_are_the_states_of_the_exercise_date(states, tmp_path: 
     )
     report = _import("mme", text, tmp_path)
     assert report.committed, report.summary()
-    reforger = Exercise.objects.get(source_dataset="mme", source_id="1")
+    reforger = Exercise.objects.get(sources__dataset="mme", sources__dataset_id="1")
     assert {p.nation.cow_code for p in reforger.participants.all()} == {2, 260}  # Germany and West Germany: one state
-    later = Exercise.objects.get(source_dataset="mme", source_id="2")
+    later = Exercise.objects.get(sources__dataset="mme", sources__dataset_id="2")
     assert {p.nation.cow_code for p in later.participants.all()} == {2, 255, 640}
     assert [r.column for r in report.dated] == ["StateB"]
 

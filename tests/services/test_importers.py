@@ -169,7 +169,7 @@ def test_an_alliance_member_that_matches_no_nation_is_reported_not_guessed(tmp_p
     report = run("cow-alliances", write(tmp_path, text))
     assert report.rejected[0].row == 3
     assert "ccode 4242 (Atlantis) matches no nation" in report.rejected[0].reasons[0]
-    assert not Agreement.objects.filter(source_dataset="cow-alliances").exists()
+    assert not Agreement.objects.filter(sources__dataset="cow-alliances").exists()
 
 
 def records_written(model: type[models.Model], start: datetime.datetime, end: datetime.datetime) -> tuple[int, int]:
@@ -214,7 +214,7 @@ def test_the_report_counts_exactly_what_the_import_wrote(tmp_path: Path) -> None
     for label, model in (("agreements", Agreement), ("agreement parties", AgreementParty)):
         created, updated = records_written(model, start, end)
         assert (report.outcomes[(label, "created")], report.outcomes[(label, "updated")]) == (created, updated)
-    assert Agreement.objects.filter(source_dataset="cow-alliances").count() == 2
+    assert Agreement.objects.filter(sources__dataset="cow-alliances").count() == 2
     assert report.summary().splitlines()[2:4] == [
         "  agreement parties: 5 created, 0 updated, 0 unchanged, 1 created then dropped",
         "  agreements: 2 created, 0 updated, 0 unchanged, 1 created then dropped",
@@ -308,11 +308,11 @@ def test_mme_dates_with_unknown_days_and_two_digit_years(tmp_path: Path) -> None
     ]
     report = run("mme", write(tmp_path, header + "\n" + "\n".join(rows)))
     assert report.committed, report.summary()
-    cobra = Exercise.objects.get(source_id="m1")
+    cobra = Exercise.objects.get(sources__dataset_id="m1")
     assert (cobra.start_date, cobra.end_date) == (datetime.date(2004, 5, 1), datetime.date(2004, 5, 31))
     assert cobra.domains == ["land", "air"]  # the file's columns are Air, Land: stored in the choices' order
     assert {p.nation.iso3 for p in cobra.participants.all()} == {"THA", "USA"}
-    unnamed = Exercise.objects.get(source_id="m2")
+    unnamed = Exercise.objects.get(sources__dataset_id="m2")
     assert unnamed.name == "Unnamed exercise (m2)"
     assert unnamed.kind == "command_post"
     assert unnamed.purposes == ["humanitarian"]

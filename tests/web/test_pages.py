@@ -26,6 +26,7 @@ from tests.factories import (
     ProgramFactory,
     ResourceSharingFactory,
     bilateral_agreement,
+    with_source,
 )
 
 pytestmark = pytest.mark.django_db
@@ -603,16 +604,18 @@ def test_the_agreement_page_lists_each_period_with_its_obligations(seato: Agreem
 @pytest.fixture
 def cow_only(pacific: dict) -> Agreement:
     """An alliance known only from COW v4.1 (whose data end in 2012), in force when they end."""
-    alliance = AgreementFactory(
-        title="COW alliance 9999",
-        kind="alliance",
-        scope="bilateral",
-        status="in_force",
-        signed_on=D(1951, 8, 30),
-        in_force_from=D(1952, 8, 27),
-        source_dataset="cow-alliances",
-        source_version="4.1",
-        source_id="9999",
+    alliance = with_source(
+        AgreementFactory(
+            title="COW alliance 9999",
+            kind="alliance",
+            scope="bilateral",
+            status="in_force",
+            signed_on=D(1951, 8, 30),
+            in_force_from=D(1952, 8, 27),
+        ),
+        "cow-alliances",
+        "9999",
+        version="4.1",
     )
     AgreementPartyFactory(agreement=alliance, nation=pacific["usa"])
     AgreementPartyFactory(agreement=alliance, nation=pacific["jpn"])

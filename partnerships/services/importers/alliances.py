@@ -72,6 +72,10 @@ class CowAlliancesImporter(Importer):
     dataset = "cow-alliances"
     version = "4.1"
     description = "COW Formal Alliances v4.1 by member (cow/alliance_v4.1_by_member.csv)"
+    source_url = SOURCE_URL
+    source_text = SOURCE_TEXT
+    precedence = 10
+    facts_later = True
     required_columns = (
         "version4id",
         "ccode",
@@ -109,6 +113,7 @@ class CowAlliancesImporter(Importer):
         alliance_id = row["version4id"]
         if not (alliance_id.isascii() and alliance_id.isdigit()):
             raise RowRejected(f"version4id: “{alliance_id}” is not an alliance number")
+        self.tried[alliance_id] += 1
         ccode = parse_int(row["ccode"], "ccode")
         nation = self.resolver.cow(ccode)
         if nation is None:
@@ -125,7 +130,7 @@ class CowAlliancesImporter(Importer):
         if agreement is None:
             # The scope and the provisions depend on every member's row, known only after the last
             # one (see finish()); until then keep what a previous import found, so re-imports change nothing.
-            previous = Agreement.objects.filter(source_dataset=self.dataset, source_id=alliance_id).first()
+            previous = self.find(Agreement, alliance_id)[0]
             values: dict[str, Any] = {
                 # COW classifies the alliance as a whole (ss_type); its members' obligations, per member
                 # and period, can say more (the United States owes defense to South Korea in
@@ -143,11 +148,9 @@ class CowAlliancesImporter(Importer):
                 "ended_on": end + timedelta(days=1) if end else None,
                 "ended_on_precision": _precision(row, "all_end"),
                 "provisions": previous.provisions if previous else [],
-                "source_url": SOURCE_URL,
-                "source_text": SOURCE_TEXT,
             }
             agreement = self.upsert(Agreement, alliance_id, values)
-        self.add_period(agreement, nation, joined, withdrew, obligations, precisions=precisions)
+        self.add_period(agreement, nation, joined, withdrew, obligations, precisions=precisions, dataset_id=alliance_id)
         # Only now: had the member been refused, the row's savepoint would have taken
         # a newly created agreement with it, and later rows must not refer to it.
         self.seen[alliance_id] = agreement

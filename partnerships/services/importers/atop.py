@@ -89,6 +89,11 @@ class AtopImporter(Importer):
     dataset = "atop"
     version = "4.01"
     description = f"ATOP 4.01 ({ALLIANCE_FILE} and {MEMBER_FILE}: give either file or their folder)"
+    source_url = SOURCE_URL
+    source_text = SOURCE_TEXT
+    # Per-member obligations and data to 2018: followed over COW where both describe an alliance.
+    precedence = 20
+    facts_later = True
 
     def read(self, path: Path, encoding: str | None) -> list[tuple[int | str, dict[str, str]]]:
         folder = path if path.is_dir() else path.parent
@@ -99,7 +104,9 @@ class AtopImporter(Importer):
         rows: list[tuple[int | str, dict[str, str]]] = []
         for kind, columns in (("alliance", ALLIANCE_COLUMNS), ("member", MEMBER_COLUMNS)):
             text = decode(files[kind].read_bytes(), encoding)
-            for number, row in read_rows(text, columns):
+            # cow4id, where given, is the alliance's number in COW Formal Alliances v4 (a crosswalk).
+            optional = ("cow4id",) if kind == "alliance" else ()
+            for number, row in read_rows(text, columns, optional=optional):
                 rows.append((f"{files[kind].name} row {number}", {**row, "__file": kind}))
         members = [(number, row) for number, row in rows if row["__file"] == "member"]
         settle_periods(members, _member, _member_span, _obligations)
@@ -127,7 +134,7 @@ class AtopImporter(Importer):
         in_effect = row["ineffect"] == "1"
         start_precision = _precision(row["begyr"], row["begmo"], row["begday"])
         ended = not (in_effect or end is None)
-        previous = Agreement.objects.filter(source_dataset=self.dataset, source_id=atopid).first()
+        previous = self.find(Agreement, atopid)[0]
         values: dict[str, Any] = {
             "title": f"ATOP alliance {atopid}",
             "kind": AgreementKind.ALLIANCE,
@@ -142,17 +149,15 @@ class AtopImporter(Importer):
             "ended_on_precision": _precision(row["endyr"], row["endmo"], row["endday"]) if ended else DatePrecision.DAY,
             # What the members undertook, per member and phase (the member-level file), settled in finish().
             "provisions": previous.provisions if previous else [],
-            "source_url": SOURCE_URL,
-            "source_text": SOURCE_TEXT,
         }
-        self.agreements[atopid] = self.upsert(Agreement, atopid, values)
+        cow = parse_int(row.get("cow4id", ""), "cow4id", missing=("", "0", ".", "-9"))
+        crosswalk = (("cow-alliances", str(cow)),) if cow else ()
+        self.agreements[atopid] = self.upsert(Agreement, atopid, values, crosswalk=crosswalk)
 
     def import_member(self, row: dict[str, str]) -> None:
         atopid = row["atopid"]
-        agreement = (
-            self.agreements.get(atopid)
-            or Agreement.objects.filter(source_dataset=self.dataset, source_id=atopid).first()
-        )
+        self.tried[atopid] += 1
+        agreement = self.agreements.get(atopid) or self.find(Agreement, atopid)[0]
         if agreement is None:
             raise RowRejected(f"atopid {atopid}: no such alliance in {ALLIANCE_FILE}")
         self.agreements[atopid] = agreement
@@ -165,7 +170,7 @@ class AtopImporter(Importer):
             joined, withdrew = row["__joined"], row["__withdrew"]
             precisions = (row["__joined_precision"], row["__withdrew_precision"])
         obligations = row.get("__obligations", _obligations(row))
-        self.add_period(agreement, nation, joined, withdrew, obligations, precisions=precisions)
+        self.add_period(agreement, nation, joined, withdrew, obligations, precisions=precisions, dataset_id=atopid)
 
     def finish(self) -> None:
         """Set each alliance's scope and provisions from its members and check the party rules."""

@@ -19,7 +19,7 @@ import hashlib
 import io
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
@@ -29,8 +29,9 @@ from django.db import DataError, IntegrityError, connection, models, transaction
 
 from partnerships.audit import Channel, recorded_as
 from partnerships.choices import DatePrecision
-from partnerships.models import can_view_restricted
+from partnerships.models import SOURCE_MODELS, can_view_restricted
 from partnerships.models.base import canonical_values
+from partnerships.services import sources
 from partnerships.services.access import FULL_ACCESS
 from partnerships.services.naming import hidden_from
 
@@ -106,13 +107,15 @@ class ImportReport:
     committed: bool = False
     seconds: float = 0.0
     rejects_path: str | None = None
+    # Source rows added to records another dataset or staff made ("attached"), per record type.
+    attached: list[str] = field(default_factory=list)
     # Names resolved to another state because of the row's date, one per row and column.
     dated: list[DatedResolution] = field(default_factory=list)
     # What the import has done so far to each record it touched, by (record type, key),
     # and how to undo each step when a row's savepoint is rolled back.
     _records: dict[tuple[str, Any], str] = field(default_factory=dict, repr=False)
     _undo: list[tuple[tuple[str, Any], str | None, str, str | None]] = field(default_factory=list, repr=False)
-    _dated_at: dict[int, int] = field(default_factory=dict, repr=False)  # len(dated) at each mark
+    _dated_at: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False)  # len(dated), len(attached)
 
     @property
     def rows_rejected(self) -> int:
@@ -156,12 +159,14 @@ class ImportReport:
 
     def mark(self) -> int:
         """Return a point to roll the counts back to (see ``roll_back_to``)."""
-        self._dated_at[len(self._undo)] = len(self.dated)
+        self._dated_at[len(self._undo)] = (len(self.dated), len(self.attached))
         return len(self._undo)
 
     def roll_back_to(self, mark: int) -> None:
         """Undo the counts (and the dated resolutions) of the writes after ``mark``: the database rolled them back."""
-        del self.dated[self._dated_at.get(mark, len(self.dated)) :]
+        dated, attached = self._dated_at.get(mark, (len(self.dated), len(self.attached)))
+        del self.dated[dated:]
+        del self.attached[attached:]
         while len(self._undo) > mark:
             key, previous, row_outcome, moved_from = self._undo.pop()
             self.outcomes[(key[0], row_outcome)] -= 1
@@ -202,6 +207,8 @@ class ImportReport:
         labels = sorted({label for label, _ in self.outcomes})
         for label in labels:
             lines.append(f"  {label}: {self.describe(label)}")
+        for label, count in sorted(Counter(self.attached).items()):
+            lines.append(f"  {label}: {count} rows attached as a source to a record already there (not duplicated)")
         lines += self.dated_lines()
         for rejection in self.rejected[:50]:
             lines.append(f"  row {rejection.row}: {'; '.join(rejection.reasons)}")
@@ -358,6 +365,9 @@ class Importer:
     # Columns read when present; matched, like the required ones, whatever their case.
     optional_columns: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""
+    # The dataset's citation, written on its source rows.
+    source_url: ClassVar[str] = ""
+    source_text: ClassVar[str] = ""
 
     def __init__(self, *, visibility: str = "public", user: Any = None) -> None:
         self.visibility = visibility
@@ -365,6 +375,19 @@ class Importer:
         # are kept. Commands run with full access; the admin's upload page as its user.
         self.user = FULL_ACCESS if user is None else user
         self.report: ImportReport | None = None
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget what an earlier run of this importer learnt."""
+        # Records whose source row from this dataset they follow (their fields are this dataset's).
+        self.followed: set[int] = set()
+        # Alliances: each one's member periods as its rows give them, by id in the dataset; how many
+        # member rows were tried; the party rows this run wrote or confirmed; source rows whose values
+        # wait for the members (facts_later).
+        self.periods: dict[str, list[tuple[str, Any, Any, Any]]] = {}
+        self.tried: Counter = Counter()
+        self.claimed: set[int] = set()
+        self.pending: dict[str, tuple[Any, dict[str, Any]]] = {}
 
     # --- to implement ---------------------------------------------------------------
     def prepare(self) -> None:
@@ -386,33 +409,159 @@ class Importer:
         """Checks or writes that need every row (called once, after the last row)."""
 
     # --- helpers for subclasses -------------------------------------------------------
+    # Which dataset a record follows when two describe it: the one with the higher precedence
+    # (ATOP's per-member obligations and later end over COW's), whichever is imported first.
+    precedence: ClassVar[int] = 0
+    # Facts written to a source row only in finish() (an alliance's members come from several rows).
+    facts_later: ClassVar[bool] = False
+
+    def find(
+        self,
+        model: type[models.Model],
+        dataset_id: str,
+        *,
+        crosswalk: tuple[tuple[str, str], ...] = (),
+        match: Callable[[], Iterable[models.Model]] | None = None,
+    ) -> tuple[models.Model | None, Any]:
+        """Return (record, its source row from this dataset) for the row with ``dataset_id``.
+
+        The record is found by its source row from this dataset; failing that, by
+        a crosswalk: a source of another dataset this row names (``crosswalk``:
+        ATOP's cow4id names the COW alliance), a source that names this row in
+        its own crosswalk, or ``match()`` (curated records the row describes
+        though no source says so: an exercise series by name and year).
+        A record that already has another row of this dataset is never matched:
+        the dataset itself says they are two.
+        """
+        Source = SOURCE_MODELS[model]
+        own = Source.objects.select_related("record").filter(dataset=self.dataset, dataset_id=dataset_id).first()
+        if own is not None:
+            return own.record, own
+        named = models.Q(crosswalk__contains=[f"{self.dataset}:{dataset_id}"])
+        for dataset, other_id in crosswalk:
+            named |= models.Q(dataset=dataset, dataset_id=other_id)
+        candidates = [source.record for source in Source.objects.select_related("record").filter(named)]
+        if not candidates and match is not None:
+            candidates = list(match())
+        taken = set(
+            Source.objects.filter(record__in=candidates, dataset=self.dataset).values_list("record_id", flat=True)
+        )
+        for record in candidates:
+            if record.pk not in taken:
+                return record, None
+        return None, None
+
     def upsert(
-        self, model: type[models.Model], source_id: str, values: dict[str, Any], *, label: str | None = None
+        self,
+        model: type[models.Model],
+        dataset_id: str,
+        values: dict[str, Any],
+        *,
+        label: str | None = None,
+        crosswalk: tuple[tuple[str, str], ...] = (),
+        match: Callable[[], Iterable[models.Model]] | None = None,
+        facts: dict[str, Any] | None = None,
     ) -> models.Model:
-        """Create or update the record imported from this dataset with ``source_id``; validate it first."""
+        """Create or update the record this dataset's row ``dataset_id`` describes; validate it first.
+
+        The record is found by :meth:`find`. Its fields take ``values`` only
+        when it follows this dataset (it was created from it, or this dataset
+        takes precedence over the one it followed); otherwise the values go to
+        this dataset's source row of the record only, and the record stays as
+        its followed source or its staff made it. ``facts`` are key facts the
+        row gives besides ``values`` (an exercise's participants).
+        """
         assert self.report is not None
         label = label or str(model._meta.verbose_name_plural)
-        existing = model.objects.filter(source_dataset=self.dataset, source_id=source_id).first()
-        if existing is not None and hidden_from(existing, cleared=can_view_restricted(self.user)):
+        record, source = self.find(model, dataset_id, crosswalk=crosswalk, match=match)
+        if record is not None and hidden_from(record, cleared=can_view_restricted(self.user)):
             raise RowRejected(
                 "this row updates a record you may not see: a user cleared for restricted records must import it"
             )
         values = canonical_values(model, values)
-        provenance = {"source_dataset": self.dataset, "source_version": self.version, "source_id": source_id}
-        if existing is None:
-            instance = model(**values, **provenance, visibility=self.visibility)
-            self.save(instance)
-            self.report.note(label, instance.pk, "created")
-            return instance
-        changed = [name for name, value in {**values, **provenance}.items() if getattr(existing, name) != value]
+        facts = {**sources.facts_from_values(model, values), **(facts or {})}
+        if record is None:
+            record = model(**values, visibility=self.visibility, follows=self.dataset)
+            self.save(record)
+            self.report.note(label, record.pk, "created")
+            self.attach(record, dataset_id, facts, followed=True, crosswalk=crosswalk)
+            return record
+        followed = self.attach(record, dataset_id, facts, source=source, crosswalk=crosswalk)
+        if not followed:
+            self.report.note(label, record.pk, "unchanged")
+            return record
+        changed = [name for name, value in values.items() if getattr(record, name) != value]
         if not changed:
-            self.report.note(label, existing.pk, "unchanged")
-            return existing
+            self.report.note(label, record.pk, "unchanged")
+            return record
         for name in changed:
-            setattr(existing, name, values.get(name, provenance.get(name)))
-        self.save(existing)
-        self.report.note(label, existing.pk, "updated")
-        return existing
+            setattr(record, name, values[name])
+        self.save(record)
+        self.report.note(label, record.pk, "updated")
+        return record
+
+    def attach(
+        self,
+        record: models.Model,
+        dataset_id: str,
+        facts: dict[str, Any],
+        *,
+        source: Any = None,
+        followed: bool | None = None,
+        crosswalk: tuple[tuple[str, str], ...] = (),
+    ) -> bool:
+        """Write this dataset's source row of ``record`` (create it, or update what changed); return if followed.
+
+        A new source row on a record another dataset or staff made is
+        "attached"; it is followed only when the record followed a dataset of
+        lower precedence (never when staff curated the record).
+        """
+        assert self.report is not None
+        Source = SOURCE_MODELS[type(record)]
+        if source is None:
+            source = Source.objects.filter(record=record, dataset=self.dataset, dataset_id=dataset_id).first()
+        switch = False
+        if source is None:
+            if followed is None:
+                current = Source.objects.filter(record=record, followed=True).first()
+                switch = current is not None and precedence_of(current.dataset) < self.precedence
+                followed = False
+                self.report.attached.append(str(type(record)._meta.verbose_name_plural))
+            source = Source(record=record, dataset=self.dataset, dataset_id=dataset_id, followed=followed)
+        wanted = {
+            "version": self.version,
+            "url": self.source_url,
+            "citation": self.source_text,
+            "crosswalk": sorted(f"{dataset}:{other}" for dataset, other in crosswalk),
+        }
+        if self.facts_later:
+            self.pending[dataset_id] = (source, facts)
+        else:
+            wanted["values"] = {**source.values, **facts} if source.pk else facts
+        self.write_source(source, wanted)
+        if switch:
+            # This dataset takes precedence over the one the record followed: the record follows it now.
+            sources.follow(record, source)
+        if source.followed:
+            self.followed.add(record.pk)
+        return source.followed
+
+    def write_source(self, source: Any, wanted: dict[str, Any]) -> None:
+        """Save ``source`` with the ``wanted`` field values if any differs; count it under "sources"."""
+        assert self.report is not None
+        from django.utils import timezone
+
+        changed = [name for name, value in wanted.items() if getattr(source, name) != value]
+        if source.pk is not None and not changed:
+            self.report.note("sources", (type(source).__name__, source.pk), "unchanged")
+            return
+        for name in changed:
+            setattr(source, name, wanted[name])
+        outcome = "updated" if source.pk else "created"
+        source.imported_at = timezone.now()
+        source.full_clean(exclude=["record"])
+        source.save()
+        self.report.note("sources", (type(source).__name__, source.pk), outcome)
 
     def add_period(
         self,
@@ -423,10 +572,14 @@ class Importer:
         obligations: list[str] | None = None,
         *,
         precisions: tuple[str, str] = (DatePrecision.DAY, DatePrecision.DAY),
+        dataset_id: str,
     ) -> None:
         """Make ``nation`` a party of ``agreement`` for one period, with what it undertook in it.
 
         ``precisions`` are those of ``joined`` and ``withdrew`` (day, month or year).
+        The period is one of the facts of this dataset's source row
+        ``dataset_id``; it becomes a party row only when the agreement follows
+        this dataset (see :meth:`upsert`).
 
         Alliance datasets list a member once per period (a phase of the
         alliance, or again after it left and rejoined): each becomes a party
@@ -437,7 +590,10 @@ class Importer:
         from partnerships.models import AgreementParty
 
         assert self.report is not None
-        claimed = self.__dict__.setdefault("_claimed_parties", set())
+        self.periods.setdefault(dataset_id, []).append((sources.actor(nation, None), joined, withdrew, obligations))
+        if agreement.pk not in self.followed:
+            return
+        claimed = self.claimed
         rows = list(AgreementParty.objects.filter(agreement=agreement, nation=nation))
         party = next((row for row in rows if row.joined_on == joined), None)
         for row in rows:
@@ -482,17 +638,38 @@ class Importer:
         self.report.rejected.append(Rejection(label, reasons, {}))
 
     def settle_agreements(self, agreements: dict[str, Any], label: str) -> None:
-        """Set each imported agreement's scope and provisions from its parties and check the party rules.
+        """Write each imported agreement's members to its source row; settle those that follow this dataset.
 
-        An agreement that breaks them (an alliance whose other members could not
+        An agreement that follows this dataset takes its scope and provisions
+        from its parties, loses the party rows this dataset no longer lists
+        (when all its member rows were imported), and must keep the party
+        rules. One that breaks them (an alliance whose other members could not
         be imported) is reported and, when invalid rows are skipped, dropped
         rather than kept half-imported.
         """
         from partnerships.choices import AgreementScope
+        from partnerships.models import AgreementParty
         from partnerships.models.base import canonical_values
 
         assert self.report is not None
-        for source_id, agreement in agreements.items():
+        for dataset_id, agreement in agreements.items():
+            periods = self.periods.get(dataset_id, [])
+            owed = {item for *_, obligations in periods if obligations is not None for item in obligations}
+            source, facts = self.pending.pop(dataset_id, (None, {}))
+            if source is not None:
+                provisions = canonical_values(type(agreement), {"provisions": sorted(owed)})["provisions"]
+                values = {**facts, "provisions": provisions, **sources.member_facts(periods)}
+                self.write_source(source, {"values": values})
+            if agreement.pk not in self.followed:
+                sources.refresh_differs(agreement)
+                continue
+            if self.tried.get(dataset_id, 0) == len(periods):
+                # Every member row of the alliance was read: rows it no longer lists go.
+                stale = AgreementParty.objects.visible_to(self.user).filter(agreement=agreement)
+                for party in stale.exclude(pk__in=self.claimed):
+                    pk = party.pk
+                    party.delete()
+                    self.report.note_removed("agreement parties", pk)
             parties = list(agreement.parties.all())
             keys = [party.period_key for party in parties]
             scope = AgreementScope.BILATERAL if len({key for key, *_ in keys}) == 2 else AgreementScope.MULTILATERAL
@@ -509,7 +686,7 @@ class Importer:
                         agreement.save(update_fields=["scope", "provisions", "updated_at"])
                     agreement.validate_parties(keys)
             except ValidationError as exc:
-                self.reject(f"{label} {source_id}", [*exc.messages, "the agreement was not imported"])
+                self.reject(f"{label} {dataset_id}", [*exc.messages, "the agreement was not imported"])
                 pk = agreement.pk  # delete() clears it
                 agreement.delete()
                 # Deleting the agreement deletes its parties too.
@@ -519,6 +696,7 @@ class Importer:
             else:
                 if rescoped:
                     self.report.note_later_change("agreements", agreement.pk)
+                sources.refresh_differs(agreement)
 
     @staticmethod
     def save(instance: models.Model) -> None:
@@ -539,6 +717,7 @@ class Importer:
         """Import the file; return the report. Raise ImportAborted if it cannot be read at all."""
         started = time.monotonic()
         report = self.report = ImportReport(kind=self.kind, path=str(path), dry_run=dry_run)
+        self.reset()
         rows = self.read(Path(path), encoding)
         bar = Progress(progress, len(rows), f"Importing {self.kind}")
         try:
@@ -617,6 +796,13 @@ class Importer:
             for rejection in report.rejected:
                 writer.writerow({"row": rejection.row, "reasons": "; ".join(rejection.reasons), **rejection.data})
         report.rejects_path = str(path)
+
+
+def precedence_of(dataset: str) -> int:
+    """Return the precedence of ``dataset``'s importer (0 for a dataset no importer reads)."""
+    from partnerships.services.importers import IMPORTERS
+
+    return max((importer.precedence for importer in IMPORTERS.values() if importer.dataset == dataset), default=0)
 
 
 def _overlaps(start: Any, end: Any, other_start: Any, other_end: Any) -> bool:

@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history
 from partnerships.audit import channel_of
 from partnerships.choices import DatePrecision, Domain, ExerciseKind, ExercisePurpose, ExerciseStatus, ParticipantRole
 from partnerships.models import Exercise, ExerciseParticipant, Organization
+from partnerships.services import sources
 from partnerships.services.importers.base import Importer, RowRejected
 from partnerships.services.importers.resolver import NationResolver
 
@@ -81,6 +82,8 @@ class MmeImporter(Importer):
     kind = "mme"
     dataset = "mme"
     version = "7"
+    source_url = SOURCE_URL
+    source_text = SOURCE_TEXT
     description = "Multinational Military Exercises v7 (mme/mme_v7.csv)"
     required_columns = (
         "MMEID",
@@ -159,10 +162,19 @@ class MmeImporter(Importer):
             "end_date_precision": end_precision,
             "location": row["Location"][:300] if row["Location"].lower() not in MISSING else "",
             "objectives": row["FocusDescription"] if row["FocusDescription"].lower() not in MISSING else "",
-            "source_url": SOURCE_URL,
-            "source_text": SOURCE_TEXT,
         }
-        exercise = self.upsert(Exercise, mmeid, values)
+        year = start.year
+
+        def same_edition() -> list[Exercise]:
+            # A curated edition of the series that year (Balikatan 2008): the row describes it too.
+            if not series:
+                return []
+            return list(Exercise.objects.filter(series__iexact=series, start_date__year=year))
+
+        actors = [sources.actor(nation, organization) for nation, organization in participants]
+        exercise = self.upsert(Exercise, mmeid, values, match=same_edition, facts={"participants": sorted(set(actors))})
+        if exercise.pk not in self.followed:
+            return
         existing = {row.actor_key for row in exercise.participants.all()}
         new = []
         for nation, organization in participants:

@@ -28,17 +28,11 @@ class NationImporter(Importer):
         """Create the nation, or fill in the codes it lacks; count what happened."""
         assert self.report is not None
         if nation is None:
-            nation = Nation(
-                name=name,
-                **values,
-                source_dataset=self.dataset,
-                source_version=self.version,
-                source_id=source_id,
-                visibility=self.visibility,
-            )
+            nation = Nation(name=name, **values, visibility=self.visibility, follows=self.dataset)
             self.save(nation)
             self.report.note("nations", nation.pk, "created")
             self.resolver.remember(nation)
+            self.attach(nation, source_id, self.facts(nation), followed=True)
             return nation
         changed = False
         for field, value in values.items():
@@ -52,14 +46,22 @@ class NationImporter(Importer):
                 )
             setattr(nation, field, value)
             changed = True
-        if not nation.source_dataset:
-            nation.source_dataset, nation.source_version, nation.source_id = self.dataset, self.version, source_id
-            changed = True
         if changed:
             self.save(nation)
             self.resolver.remember(nation)
         self.report.note("nations", nation.pk, "updated" if changed else "unchanged")
+        # The other dataset's codes are filled in, never overwritten: a dataset that did not create the
+        # nation is a source beside the one it follows.
+        self.attach(nation, source_id, self.facts(nation))
         return nation
+
+    def facts(self, nation: Nation) -> dict[str, Any]:
+        """Return the key facts this dataset gives of ``nation``: its code there.
+
+        Names differ between the lists by convention ("United States" and
+        "United States of America"), not in fact: they are not compared.
+        """
+        return {}
 
 
 class CountriesImporter(NationImporter):
@@ -70,6 +72,9 @@ class CountriesImporter(NationImporter):
     description = "ISO 3166 country codes (countries/country-codes.csv)"
     required_columns = ("ISO3166-1-Alpha-3", "ISO3166-1-Alpha-2", "ISO3166-1-numeric", "CLDR display name")
     optional_columns = ("official_name_en",)
+
+    def facts(self, nation: Nation) -> dict[str, Any]:
+        return {"iso3": nation.iso3}
 
     def import_row(self, number: int, row: dict[str, str]) -> None:
         iso3 = row["ISO3166-1-Alpha-3"].upper()
@@ -84,10 +89,7 @@ class CountriesImporter(NationImporter):
             "iso2": row["ISO3166-1-Alpha-2"].upper() or None,
             "iso_numeric": f"{int(numeric):03d}" if numeric.isascii() and numeric.isdigit() else None,
         }
-        nation = (
-            self.resolver.by_iso3.get(iso3)
-            or Nation.objects.filter(source_dataset=self.dataset, source_id=iso3).first()
-        )
+        nation = self.resolver.by_iso3.get(iso3) or self.find(Nation, iso3)[0]
         if nation is None:
             values["region"] = reference_region(iso3=iso3)
         self.merge(nation, iso3, values, name=name)
@@ -123,6 +125,9 @@ class CowStatesImporter(NationImporter):
         super().prepare()
         self.spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
 
+    def facts(self, nation: Nation) -> dict[str, Any]:
+        return {"cow_code": nation.cow_code}
+
     def import_row(self, number: int, row: dict[str, str]) -> None:
         ccode = parse_int(row["ccode"], "ccode")
         if ccode is None or ccode <= 0:
@@ -132,11 +137,7 @@ class CowStatesImporter(NationImporter):
         end = _cow_date(row["endyear"], row["endmonth"], row["endday"], "end", end=True)
         if end < start:
             raise RowRejected(f"the state ends ({end}) before it starts ({start})")
-        nation = (
-            self.resolver.cow(ccode)
-            or Nation.objects.filter(source_dataset=self.dataset, source_id=str(ccode)).first()
-            or self.resolver.name(row["statenme"])
-        )
+        nation = self.resolver.cow(ccode) or self.find(Nation, str(ccode))[0] or self.resolver.name(row["statenme"])
         values: dict[str, Any] = {"cow_code": ccode, "cow_abbr": abbr}
         if nation is None:
             values["region"] = reference_region(cow_code=ccode)

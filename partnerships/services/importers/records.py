@@ -9,6 +9,7 @@ from typing import Any
 
 from partnerships.models import can_view_restricted
 from partnerships.models.base import canonical_values
+from partnerships.services import sources
 from partnerships.services.importers.base import ImportAborted, Importer, RowRejected, decode, read_rows
 from partnerships.services.naming import hidden_from
 from partnerships.services.record_io import (
@@ -18,6 +19,7 @@ from partnerships.services.record_io import (
     Unresolved,
     natural_lookup,
     rows_from,
+    source_lookup,
     values_from,
 )
 from partnerships.services.records import actor_key, period_key, save_record
@@ -72,7 +74,12 @@ class RecordsImporter(Importer):
         try:
             values = values_from(record_type, row, user=self.user)
             rows = rows_from(record_type, row.get(record_type.rows), user=self.user) if record_type.rows else None
-            lookup = natural_lookup(record_type, values)
+            try:
+                lookup = natural_lookup(record_type, values)
+            except Unresolved:
+                lookup = source_lookup(row)  # a transfer without a reference: by the dataset that gives it
+                if lookup is None:
+                    raise
         except (Unresolved, ValueError, TypeError) as exc:
             raise RowRejected(str(exc)) from exc
         model = record_type.model
@@ -110,6 +117,8 @@ class RecordsImporter(Importer):
         if record_type.rows == "parties":
             candidate.validate_parties([period_key(r) for r in rows or []] + hidden_keys)
         save_record(instance=candidate, fields={}, rows_relation=record_type.rows, rows=rows, user=self.user)
+        if existing is not None and hasattr(candidate, "follows"):
+            sources.after_edit(candidate)
         self.report.note(label, candidate.pk, "updated" if existing else "created")
 
 

@@ -46,6 +46,8 @@ def _year(value: str, column: str) -> int:
 class SipriImporter(Importer):
     kind = "sipri"
     dataset = "sipri"
+    source_url = SOURCE_URL
+    source_text = SOURCE_TEXT
     description = "SIPRI arms transfers trade register CSV (sipri/uk-trade-register.csv)"
     required_columns = (
         "Recipient",
@@ -100,7 +102,7 @@ class SipriImporter(Importer):
         existing = self.organizations.get(name.lower()) or self.created.get(name.lower())
         if existing is not None:
             return existing
-        values = {"name": name, "kind": kind, "source_url": SOURCE_URL, "source_text": SOURCE_TEXT, **values}
+        values = {"name": name, "kind": kind, **values}
         organization = self.upsert(Organization, source_id or f"organization:{name}", values, label="organizations")
         self.created[name.lower()] = organization
         return organization
@@ -189,8 +191,6 @@ class SipriImporter(Importer):
             "end_date": date(years[-1], 12, 31) if years else None,
             "end_date_precision": DatePrecision.YEAR if years else DatePrecision.DAY,
             "status": status,
-            "source_url": SOURCE_URL,
-            "source_text": SOURCE_TEXT,
         }
         if values["end_date"] and values["end_date"] < values["start_date"]:
             raise RowRejected(f"Year(s) of delivery: {years[0]} is before the order ({ordered_year})")
