@@ -49,6 +49,14 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+# The sources inline of a record without source rows, as a browser sends it.
+NO_SOURCES = {
+    "sources-TOTAL_FORMS": "0",
+    "sources-INITIAL_FORMS": "0",
+    "sources-MIN_NUM_FORMS": "0",
+    "sources-MAX_NUM_FORMS": "1000",
+}
+
 
 def _agreement_with_parties() -> Agreement:
     return bilateral_agreement(NationFactory(), NationFactory(), program=ProgramFactory())
@@ -167,6 +175,7 @@ def _agreement_form(**overrides: object) -> dict[str, object]:
         "parties-INITIAL_FORMS": "0",
         "parties-MIN_NUM_FORMS": "0",
         "parties-MAX_NUM_FORMS": "1000",
+        **NO_SOURCES,
     }
     data.update(overrides)
     return data
@@ -359,6 +368,7 @@ def test_membership_inline_on_organization_is_saved(editor_client: Client) -> No
         "memberships-INITIAL_FORMS": "0",
         "memberships-MIN_NUM_FORMS": "0",
         "memberships-MAX_NUM_FORMS": "1000",
+        **NO_SOURCES,
         "memberships-0-nation": nation.pk,
         "memberships-0-role": "member",
         "memberships-0-joined_on": "2001-01-01",

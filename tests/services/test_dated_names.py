@@ -119,7 +119,9 @@ def test_the_resolver_gives_the_state_that_existed_on_the_date(states) -> None:
 def test_german_register_deals_before_reunification_are_west_germanys(states, tmp_path: Path) -> None:
     report = _import("sipri", GERMAN_REGISTER, tmp_path)
     assert report.committed, report.summary()
-    deals = ResourceSharing.objects.filter(sources__dataset="sipri").select_related("provider_nation", "recipient_nation")
+    deals = ResourceSharing.objects.filter(sources__dataset="sipri").select_related(
+        "provider_nation", "recipient_nation"
+    )
     suppliers = {(deal.start_date.year, deal.designation): deal.provider_nation.cow_code for deal in deals}
     assert {year for (year, _), code in suppliers.items() if code == 260} == {1956, 1974, 1980, 1981, 1985, 1989, 1990}
     assert {year for (year, _), code in suppliers.items() if code == 255} == {2005, 2011, 2014}

@@ -444,7 +444,9 @@ def test_dataset_only_alliances_stop_where_their_dataset_ends(real_datasets) -> 
     nato = Agreement.objects.get(sources__dataset="cow-alliances", sources__dataset_id="227")
     from partnerships.services.coverage import last_known
 
-    assert last_known(nato).covers_until == datetime.date(2012, 12, 31)
+    # ATOP 4.01 (to 2018) describes NATO too and takes precedence: the record is last known in 2018.
+    assert nato.follows == "atop"
+    assert last_known(nato).covers_until == datetime.date(2018, 12, 31)
 
 
 # --- Dates at their precision ---------------------------------------------------------------
@@ -565,3 +567,99 @@ def test_atop_and_cow_dates_keep_their_precision(real_datasets) -> None:
         f"\nATOP: {imprecise['start']} alliance starts and {imprecise['end']} ends, "
         f"{len(imprecise_entries)} member entries and {exits} member exits at month or year precision; COW: none"
     )
+
+
+# --- One record per real-world alliance --------------------------------------------------------
+
+
+def _atop_cow_crosswalk() -> dict[str, str]:
+    """ATOP alliance → COW alliance, as ATOP's own cow4id column gives it (read from the file)."""
+    text = (DATA / "atop/atop4.01_alliance-level.csv").read_text(encoding="latin-1")
+    return {
+        row["atopid"]: row["cow4id"] for row in csv.DictReader(text.splitlines()) if row["cow4id"] not in ("", "0", ".")
+    }
+
+
+@pytest.mark.django_db
+def test_an_atop_alliance_coded_by_cow_is_the_cow_record_not_a_second_one(real_datasets) -> None:
+    from partnerships.models import AgreementSource
+
+    crosswalk = _atop_cow_crosswalk()
+    cow_ids = {
+        row["version4id"]
+        for row in csv.DictReader((DATA / "cow/alliance_v4.1_by_member.csv").read_text(encoding="latin-1").splitlines())
+    }
+    atop_ids = set(AgreementSource.objects.filter(dataset="atop").values_list("dataset_id", flat=True))
+    # Each COW alliance is one record; an ATOP alliance naming it joins that record, the first one only
+    # (ATOP codes two of its alliances as COW 300: the second stays a record of its own).
+    expected_joined: dict[str, str] = {}
+    for atopid in sorted(atop_ids, key=int):
+        cow = crosswalk.get(atopid)
+        if cow in cow_ids and cow not in expected_joined.values():
+            expected_joined[atopid] = cow
+    records = {
+        (source.dataset, source.dataset_id): source.record_id
+        for source in AgreementSource.objects.filter(dataset__in=["atop", "cow-alliances"])
+    }
+    for atopid, cow in expected_joined.items():
+        assert records[("atop", atopid)] == records[("cow-alliances", cow)], (atopid, cow)
+    assert Agreement.objects.count() == len(cow_ids) + len(atop_ids) - len(expected_joined)
+    assert len(expected_joined) > 250
+    # NATO and the U.S.-Philippines treaty: one record each, with both datasets as sources.
+    for cow, atop in (("227", "3180"), ("231", "3210")):
+        record = Agreement.objects.get(sources__dataset="cow-alliances", sources__dataset_id=cow)
+        assert set(record.sources.values_list("dataset", "dataset_id")) == {("cow-alliances", cow), ("atop", atop)}
+        # ATOP takes precedence: the record follows it, with ATOP's members; COW's are kept on its source row.
+        assert record.follows == "atop"
+        assert record.sources.get(dataset="atop").followed
+        assert not record.sources.get(dataset="cow-alliances").followed
+    print(f"\n{len(expected_joined)} ATOP alliances joined their COW record; {Agreement.objects.count()} agreements")
+
+
+@pytest.mark.django_db
+def test_each_source_row_keeps_the_members_its_file_gives(real_datasets) -> None:
+    from partnerships.models import AgreementSource
+
+    text = (DATA / "cow/alliance_v4.1_by_member.csv").read_text(encoding="latin-1")
+    members: dict[str, set[int]] = {}
+    for row in csv.DictReader(text.splitlines()):
+        members.setdefault(row["version4id"], set()).add(int(row["ccode"]))
+    codes = dict(Nation.objects.values_list("pk", "cow_code"))
+    for source in AgreementSource.objects.filter(dataset="cow-alliances"):
+        given = {codes[int(actor.split(":")[1])] for actor in source.values["members"]}
+        assert given == members[source.dataset_id], source.dataset_id
+
+
+@pytest.mark.django_db
+def test_sources_that_disagree_are_marked_and_found_by_the_filter(real_datasets) -> None:
+    from partnerships.filters.records import AgreementFilterSet
+
+    nato = Agreement.objects.get(sources__dataset="cow-alliances", sources__dataset_id="227")
+    cow = nato.sources.get(dataset="cow-alliances")
+    atop = nato.sources.get(dataset="atop")
+    # The record follows ATOP: its own source agrees with it; COW, whose members end in 2012, need not.
+    assert atop.differs == []
+    assert set(cow.differs) <= {"signed_on", "in_force_from", "ended_on", "provisions", "members", "member_periods"}
+    disagreeing = AgreementFilterSet({"disagreement": "true"}, Agreement.objects.all()).qs
+    agreeing = AgreementFilterSet({"disagreement": "false"}, Agreement.objects.all()).qs
+    assert disagreeing.count() + agreeing.count() == Agreement.objects.count()
+    assert disagreeing.exists()
+    for record in disagreeing[:50]:
+        assert any(source.differs for source in record.sources.all())
+
+
+@pytest.mark.django_db
+def test_reimporting_every_dataset_changes_nothing(real_datasets) -> None:
+    for kind, path, options in (
+        ("cow-alliances", "cow/alliance_v4.1_by_member.csv", {}),
+        ("atop", "atop", {"skip_invalid": True}),
+        ("mme", "mme/mme_v7.csv", {"skip_invalid": True}),
+        ("sipri", "sipri/uk-trade-register.csv", {"skip_invalid": True}),
+    ):
+        report = IMPORTERS[kind]().run(DATA / path, **options)
+        # "dropped": a record a row created and the file's rules then removed (ATOP 1320): nothing is written.
+        changed = {
+            key: count for key, count in report.outcomes.items() if key[1] not in ("unchanged", "dropped") and count
+        }
+        assert changed == {}, (kind, changed)
+        assert report.attached == [], kind
