@@ -8,6 +8,7 @@ is recorded with everything it moved, so that it can be undone.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, Self
 
 from django.conf import settings
@@ -18,6 +19,16 @@ from django.db import models
 from partnerships.choices import CandidateStatus, Visibility
 from partnerships.models.agreements import Agreement
 from partnerships.models.base import can_view_restricted, pk_of
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Django's JSON encoder, but times keep their microseconds (Django's cuts them to milliseconds):
+    an undone merge restores the timestamps it recorded exactly."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
 
 
 class DuplicateCandidateQuerySet(models.QuerySet):
@@ -117,7 +128,7 @@ class MergeRecord(models.Model):
     other_id = models.BigIntegerField("merged record's id", help_text="The id of the record merged (deleted).")
     other_title = models.CharField("merged record's title", max_length=300)
     other_visibility = models.CharField(max_length=16, choices=Visibility.choices)
-    moved = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    moved = models.JSONField(default=dict, encoder=ExactJSONEncoder)
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -170,7 +170,7 @@ def merge_records(*, survivor: Agreement, other: Agreement, user: Any) -> MergeR
     decider = user if getattr(user, "pk", None) else None
 
     low, high = sorted((survivor.pk, other.pk))
-    candidate, _ = DuplicateCandidate.objects.select_for_update().get_or_create(
+    candidate, proposed_by_merge = DuplicateCandidate.objects.select_for_update().get_or_create(
         first_id=low, second_id=high, defaults={"score": 0, "reasons": ["merged by staff"]}
     )
     moved: dict[str, Any] = {
@@ -179,6 +179,8 @@ def merge_records(*, survivor: Agreement, other: Agreement, user: Any) -> MergeR
         "dropped": [],
         "unfollowed": [],
         "candidate": field_values(candidate),
+        # A pair nobody proposed: the undo removes its row again instead of opening it.
+        "candidate_created": proposed_by_merge,
         "candidates": _settle_candidates(survivor=survivor, other=other, merged=candidate, user=user),
         # Earlier merges into the other record: its deletion empties their survivor; an undo fills it in again.
         "survived": list(MergeRecord.objects.filter(survivor=other.pk).values_list("pk", flat=True)),
@@ -187,10 +189,7 @@ def merge_records(*, survivor: Agreement, other: Agreement, user: Any) -> MergeR
     for relation in _relations(Agreement):
         field = relation.field
         rows = list(relation.related_model._base_manager.filter(**{field.name: other.pk}).order_by("pk"))
-        if (
-            relation.related_model._meta.label == "partnerships.AgreementSource"
-            and survivor.sources.filter(followed=True).exists()
-        ):
+        if relation.related_model._meta.label == "partnerships.AgreementSource":
             for source in rows:
                 if source.followed:
                     source.followed = False
@@ -283,10 +282,19 @@ def undo_merge(*, merge: MergeRecord, user: Any) -> Agreement:
         )
     for values in candidates["deleted"]:
         _recreate(DuplicateCandidate, values, reason=reason, user=user)
-    if merge.candidate_id is not None:
+        # Merges of that pair lost their link to it when it was removed.
+        MergeRecord.objects.filter(candidate__isnull=True, moved__candidate__id=values["id"]).update(
+            candidate=values["id"]
+        )
+    # By the id recorded: a later merge may have removed the row (and emptied merge.candidate), and its undo
+    # recreated it.
+    candidate_id = moved["candidate"]["id"]
+    if moved.get("candidate_created"):
+        DuplicateCandidate.objects.filter(pk=candidate_id).delete()
+    else:
         # Its score and reasons as they were; open again, for staff to decide anew.
         values = moved["candidate"]
-        DuplicateCandidate.objects.filter(pk=merge.candidate_id).update(
+        DuplicateCandidate.objects.filter(pk=candidate_id).update(
             first_id=values["first_id"],
             second_id=values["second_id"],
             status=CandidateStatus.OPEN,
