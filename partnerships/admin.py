@@ -22,6 +22,8 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
+# The review queue of candidate duplicates and the list of merges register themselves there.
+from partnerships import admin_duplicates  # noqa: F401
 from partnerships.admin_guards import GuardedAdminMixin, GuardedChangeList, guard_registered_admins
 from partnerships.choices import Provision, Visibility
 from partnerships.models import (

@@ -217,3 +217,11 @@ class Severity(models.TextChoices):
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
+
+
+class CandidateStatus(models.TextChoices):
+    """Where staff's review of a pair of possibly duplicate records stands."""
+
+    OPEN = "open", "Open"
+    MERGED = "merged", "Merged"
+    KEPT_APART = "kept_apart", "Kept apart"

@@ -19,10 +19,12 @@ from partnerships.models import (
     ApiToken,
     Assessment,
     ChallengeType,
+    DuplicateCandidate,
     Exercise,
     Finding,
     Indicator,
     Membership,
+    MergeRecord,
     Nation,
     Organization,
     Program,
@@ -110,7 +112,7 @@ def admin_url(model: type[models.Model], view: str, *args: object) -> str:
 
 def test_every_registry_model_is_registered_in_the_admin() -> None:
     registered = {model for model in admin.site._registry if model._meta.app_label == "partnerships"}
-    assert registered == {*MODELS, ApiToken}
+    assert registered == {*MODELS, ApiToken, DuplicateCandidate, MergeRecord}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
@@ -611,3 +613,130 @@ def test_admin_obligations_keep_as_the_agreement_apart_from_none(editor_client: 
     assert "not both" in refused.content.decode()
     assert post(["mutual_defense"]).status_code == 302
     assert list(agreement.parties.order_by("id").values_list("obligations", flat=True)) == [["mutual_defense"], []]
+
+
+# --- The review queue of duplicate candidates ----------------------------------------
+
+
+def _duplicate_pair(**fields: object) -> tuple[Agreement, Agreement]:
+    """One treaty twice: curated, and a dataset's record of it, with the same parties, two days apart."""
+    from partnerships.models import AgreementSource
+
+    nations = [NationFactory(), NationFactory()]
+    curated = bilateral_agreement(*nations, title=f"Mutual Defense Treaty {Agreement.objects.count()}", **fields)
+    signed = curated.signed_on + datetime.timedelta(days=2)
+    dataset = bilateral_agreement(
+        *nations,
+        title=f"COW alliance {Agreement.objects.count()}",
+        signed_on=signed,
+        in_force_from=curated.in_force_from,
+    )
+    AgreementSource.objects.create(record=dataset, dataset="cow-alliances", dataset_id=str(dataset.pk), followed=True)
+    return curated, dataset
+
+
+def _queue() -> str:
+    return reverse("admin:partnerships_duplicatecandidate_changelist")
+
+
+def test_the_review_queue_shows_both_records_side_by_side(superuser_client: Client) -> None:
+    from partnerships.services.duplicates import propose_candidates
+
+    curated, dataset = _duplicate_pair()
+    assert propose_candidates() == 1
+    response = superuser_client.get(_queue())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert curated.title in page
+    assert dataset.title in page
+    assert "same parties (2)" in page
+    assert f"cow-alliances:{dataset.pk}" in page
+    assert "2 parties" in page
+    assert superuser_client.get(_queue() + "?kind=loa").context["cl"].result_count == 0
+    assert superuser_client.get(_queue() + "?status=kept_apart").context["cl"].result_count == 0
+
+
+def test_the_review_queue_hides_pairs_with_restricted_records_from_staff_without_clearance(
+    editor_client: Client, superuser_client: Client
+) -> None:
+    from partnerships.models import DuplicateCandidate
+    from partnerships.services.duplicates import propose_candidates
+
+    secret, _ = _duplicate_pair(visibility="restricted")
+    public, _ = _duplicate_pair(signed_on=datetime.date(2015, 4, 28), in_force_from=datetime.date(2015, 6, 25))
+    assert propose_candidates() == 2
+    hidden = DuplicateCandidate.objects.involving(secret).get()
+    response = editor_client.get(_queue())
+    assert response.context["cl"].result_count == 1
+    assert secret.title not in response.content.decode()
+    assert public.title in response.content.decode()
+    review = reverse("admin:partnerships_duplicatecandidate_change", args=[hidden.pk])
+    assert editor_client.get(review).status_code == 404
+    assert editor_client.post(review, {"decision": "keep_apart"}).status_code == 404
+    assert superuser_client.get(_queue()).context["cl"].result_count == 2
+    assert superuser_client.get(review).status_code == 200
+
+
+def test_staff_merge_a_pair_from_its_page_and_history_says_so(superuser, superuser_client: Client) -> None:
+    from partnerships.models import DuplicateCandidate, MergeRecord
+    from partnerships.services.duplicates import propose_candidates
+
+    curated, dataset = _duplicate_pair()
+    exercise = ExerciseFactory(agreement=dataset)
+    propose_candidates()
+    candidate = DuplicateCandidate.objects.get()
+    review = reverse("admin:partnerships_duplicatecandidate_change", args=[candidate.pk])
+    page = superuser_client.get(review)
+    assert page.status_code == 200
+    assert page.context["default_survivor"] == curated.pk  # curated by staff: it follows no dataset
+    response = superuser_client.post(review, {"decision": "merge", "survivor": curated.pk})
+    assert response.status_code == 302
+    assert not Agreement.objects.filter(pk=dataset.pk).exists()
+    exercise.refresh_from_db()
+    assert exercise.agreement == curated
+    latest = curated.history.latest()
+    assert latest.history_change_reason == f"merged agreement {dataset.pk} into {curated.pk}"
+    assert latest.history_user == superuser
+    assert latest.history_channel == "admin"
+    merge = MergeRecord.objects.get()
+    # Undone from the list of merges: the record is back with its exercise.
+    changelist = reverse("admin:partnerships_mergerecord_changelist")
+    assert superuser_client.get(changelist).status_code == 200
+    response = superuser_client.post(changelist, {"action": "undo_action", "_selected_action": [merge.pk]})
+    assert response.status_code == 302
+    exercise.refresh_from_db()
+    assert exercise.agreement_id == dataset.pk
+    assert DuplicateCandidate.objects.get().status == "open"
+
+
+def test_staff_keep_pairs_apart_from_the_queue(editor, editor_client: Client) -> None:
+    from partnerships.models import DuplicateCandidate
+    from partnerships.services.duplicates import kept_apart, propose_candidates
+
+    curated, dataset = _duplicate_pair()
+    propose_candidates()
+    candidate = DuplicateCandidate.objects.get()
+    response = editor_client.post(_queue(), {"action": "keep_apart_action", "_selected_action": [candidate.pk]})
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.status == "kept_apart"
+    assert candidate.decided_by == editor
+    assert kept_apart(curated, dataset)
+    assert propose_candidates() == 0
+    assert editor_client.get(_queue()).context["cl"].result_count == 0
+
+
+def test_review_queue_query_count_does_not_grow_with_rows(superuser_client: Client) -> None:
+    from partnerships.services.duplicates import propose_candidates
+
+    _duplicate_pair()
+    propose_candidates()
+    with CaptureQueriesContext(connection) as one_row:
+        assert superuser_client.get(_queue()).status_code == 200
+    for year in range(1960, 1990):
+        _duplicate_pair(signed_on=datetime.date(year, 4, 28), in_force_from=datetime.date(year, 6, 25))
+    assert propose_candidates() == 31
+    with CaptureQueriesContext(connection) as many_rows:
+        response = superuser_client.get(_queue())
+    assert response.context["cl"].result_count == 31
+    assert len(many_rows) == len(one_row), [q["sql"][:160] for q in many_rows.captured_queries]

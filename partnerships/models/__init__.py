@@ -11,6 +11,7 @@ from partnerships.models.assessments import (
     Measurement,
 )
 from partnerships.models.base import VIEW_RESTRICTED_PERMISSION, can_view_restricted
+from partnerships.models.duplicates import DuplicateCandidate, MergeRecord
 from partnerships.models.exercises import Exercise, ExerciseParticipant, validate_participant_set
 from partnerships.models.programs import Program
 from partnerships.models.resources import ResourceSharing
@@ -34,6 +35,7 @@ __all__ = [
     "Assessment",
     "AssessmentChallenge",
     "ChallengeType",
+    "DuplicateCandidate",
     "Exercise",
     "ExerciseParticipant",
     "ExerciseSource",
@@ -42,6 +44,7 @@ __all__ = [
     "IssuedToken",
     "Measurement",
     "Membership",
+    "MergeRecord",
     "Nation",
     "NationSource",
     "Organization",
