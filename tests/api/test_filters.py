@@ -22,6 +22,7 @@ from partnerships.filters import (
     NationFilter,
     OrderingFilter,
 )
+from partnerships.filters.records import DatasetNameField
 from partnerships.models import Agreement
 from tests.api.conftest import Api
 from tests.factories import (
@@ -61,6 +62,7 @@ SAMPLES: dict[type[forms.Field], str] = {
     BoundedDecimalField: "1.5",
     IsoDateField: "2020-01-01",
     NationCodeField: "QZZ",
+    DatasetNameField: "atop",
 }
 
 

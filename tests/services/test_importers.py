@@ -202,7 +202,7 @@ ALLIANCE_ROWS = [
 
 @pytest.mark.django_db
 def test_the_report_counts_exactly_what_the_import_wrote(tmp_path: Path) -> None:
-    from partnerships.models import AgreementParty
+    from partnerships.models import AgreementParty, AgreementSource
 
     seed_nations()
     path = write(tmp_path, ALLIANCE_HEADER + "\n" + "\n".join(ALLIANCE_ROWS))
@@ -211,12 +211,17 @@ def test_the_report_counts_exactly_what_the_import_wrote(tmp_path: Path) -> None
     end = timezone.now()
     assert report.committed
     assert [str(r.row) for r in report.rejected] == ["6", "7", "COW alliance 9102"]
-    for label, model in (("agreements", Agreement), ("agreement parties", AgreementParty)):
+    for label, model in (
+        ("agreements", Agreement),
+        ("agreement parties", AgreementParty),
+        ("agreement sources", AgreementSource),
+    ):
         created, updated = records_written(model, start, end)
         assert (report.outcomes[(label, "created")], report.outcomes[(label, "updated")]) == (created, updated)
     assert Agreement.objects.filter(sources__dataset="cow-alliances").count() == 2
-    assert report.summary().splitlines()[2:4] == [
+    assert report.summary().splitlines()[2:5] == [
         "  agreement parties: 5 created, 0 updated, 0 unchanged, 1 created then dropped",
+        "  agreement sources: 2 created, 0 updated, 0 unchanged, 1 created then dropped",
         "  agreements: 2 created, 0 updated, 0 unchanged, 1 created then dropped",
     ]
     # Every row is still accounted for: once among its member's outcomes, or refused.
@@ -228,8 +233,9 @@ def test_the_report_counts_exactly_what_the_import_wrote(tmp_path: Path) -> None
     again = run("cow-alliances", renamed, skip_invalid=True)
     end = timezone.now()
     assert records_written(Agreement, start, end) == (0, 1)
-    assert again.summary().splitlines()[2:4] == [
+    assert again.summary().splitlines()[2:5] == [
         "  agreement parties: 0 created, 0 updated, 5 unchanged, 1 created then dropped",
+        "  agreement sources: 0 created, 0 updated, 2 unchanged, 1 created then dropped",
         "  agreements: 0 created, 1 updated, 1 unchanged, 1 created then dropped",
     ]
 

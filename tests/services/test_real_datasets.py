@@ -663,3 +663,56 @@ def test_reimporting_every_dataset_changes_nothing(real_datasets) -> None:
         }
         assert changed == {}, (kind, changed)
         assert report.attached == [], kind
+
+
+@pytest.mark.django_db
+def test_a_merged_pair_counts_once_survives_reimports_and_its_undo_restores_every_row(real_datasets) -> None:
+    from partnerships.models.duplicates import DuplicateCandidate
+    from partnerships.services.access import FULL_ACCESS
+    from partnerships.services.duplicates import default_survivor, keep_apart, propose_candidates
+    from partnerships.services.dyads import dyad_years
+    from partnerships.services.merges import merge_records, undo_merge
+    from tests.services.test_duplicates import _snapshot
+
+    waiting = propose_candidates()
+    assert waiting == DuplicateCandidate.objects.filter(status="open").count()
+    assert waiting > 0, "the published datasets hold pairs no crosswalk decides"
+    candidate = DuplicateCandidate.objects.filter(status="open").order_by("-score", "id").first()
+    survivor = default_survivor(candidate)
+    other = candidate.second if survivor == candidate.first else candidate.first
+    year = max(filter(None, [survivor.in_force_from, other.in_force_from])).year
+
+    def agreements_of_pairs() -> dict[tuple[str, str], int]:
+        rows = dyad_years(user=FULL_ACCESS, first_year=year, last_year=year)
+        header = next(rows)
+        a, b, n = header.index("cow_a"), header.index("cow_b"), header.index("agreements")
+        return {(str(row[a]), str(row[b])): int(row[n]) for row in rows}
+
+    shared_pairs = {pair for pair, count in agreements_of_pairs().items() if count >= 2}
+    before, counts_before = _snapshot(), agreements_of_pairs()
+    merge = merge_records(survivor=survivor, other=other, user=None)
+    counts_after = agreements_of_pairs()
+    # Every pair of nations both records linked now counts the merged treaty once: one fewer agreement.
+    lowered = {pair for pair in counts_before if counts_after.get(pair, 0) == counts_before[pair] - 1}
+    assert lowered, "the merge changed no pair's count"
+    assert lowered <= shared_pairs
+    # Re-importing both alliance datasets after the merge changes nothing and duplicates nothing.
+    for kind, path, options in (
+        ("cow-alliances", "cow/alliance_v4.1_by_member.csv", {}),
+        ("atop", "atop", {"skip_invalid": True}),
+    ):
+        report = IMPORTERS[kind]().run(DATA / path, **options)
+        changed = {k: v for k, v in report.outcomes.items() if k[1] not in ("unchanged", "dropped") and v}
+        assert changed == {}, (kind, changed)
+    undo_merge(merge=merge, user=None)
+    after = _snapshot()
+    for table in before:
+        if table != "partnerships.DuplicateCandidate":
+            assert after[table] == before[table], table
+    # Kept apart: never proposed again, and a re-import respects it.
+    keep_apart(first=candidate.first, second=candidate.second, user=None)
+    propose_candidates()
+    assert not DuplicateCandidate.objects.filter(pk=candidate.pk, status="open").exists()
+    report = IMPORTERS["cow-alliances"]().run(DATA / "cow/alliance_v4.1_by_member.csv")
+    assert report.attached == []
+    assert {k: v for k, v in report.outcomes.items() if k[1] not in ("unchanged", "dropped") and v} == {}

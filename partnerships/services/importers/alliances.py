@@ -76,6 +76,7 @@ class CowAlliancesImporter(Importer):
     source_text = SOURCE_TEXT
     precedence = 10
     facts_later = True
+    proposes_duplicates = True
     required_columns = (
         "version4id",
         "ccode",

@@ -94,6 +94,7 @@ class AtopImporter(Importer):
     # Per-member obligations and data to 2018: followed over COW where both describe an alliance.
     precedence = 20
     facts_later = True
+    proposes_duplicates = True
 
     def read(self, path: Path, encoding: str | None) -> list[tuple[int | str, dict[str, str]]]:
         folder = path if path.is_dir() else path.parent

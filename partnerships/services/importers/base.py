@@ -109,6 +109,8 @@ class ImportReport:
     rejects_path: str | None = None
     # Source rows added to records another dataset or staff made ("attached"), per record type.
     attached: list[str] = field(default_factory=list)
+    # Pairs of records that may be one real-world record, waiting for staff (None: this import does not look).
+    candidates: int | None = None
     # Names resolved to another state because of the row's date, one per row and column.
     dated: list[DatedResolution] = field(default_factory=list)
     # What the import has done so far to each record it touched, by (record type, key),
@@ -209,6 +211,11 @@ class ImportReport:
             lines.append(f"  {label}: {self.describe(label)}")
         for label, count in sorted(Counter(self.attached).items()):
             lines.append(f"  {label}: {count} rows attached as a source to a record already there (not duplicated)")
+        if self.candidates is not None:
+            lines.append(
+                f"  possible duplicates waiting for review: {self.candidates} pairs "
+                "(admin: Duplicate candidates; manage.py find_duplicates)"
+            )
         lines += self.dated_lines()
         for rejection in self.rejected[:50]:
             lines.append(f"  row {rejection.row}: {'; '.join(rejection.reasons)}")
@@ -388,6 +395,8 @@ class Importer:
         self.tried: Counter = Counter()
         self.claimed: set[int] = set()
         self.pending: dict[str, tuple[Any, dict[str, Any]]] = {}
+        # Records given a source row of this dataset by this run (a crosswalk must not give them a second).
+        self.taken: set[int] = set()
 
     # --- to implement ---------------------------------------------------------------
     def prepare(self) -> None:
@@ -414,6 +423,8 @@ class Importer:
     precedence: ClassVar[int] = 0
     # Facts written to a source row only in finish() (an alliance's members come from several rows).
     facts_later: ClassVar[bool] = False
+    # Look for records that may describe the same real-world record once the file is in (see duplicates).
+    proposes_duplicates: ClassVar[bool] = False
 
     def find(
         self,
@@ -443,7 +454,7 @@ class Importer:
         candidates = [source.record for source in Source.objects.select_related("record").filter(named)]
         if not candidates and match is not None:
             candidates = list(match())
-        taken = set(
+        taken = self.taken | set(
             Source.objects.filter(record__in=candidates, dataset=self.dataset).values_list("record_id", flat=True)
         )
         for record in candidates:
@@ -534,26 +545,32 @@ class Importer:
             "citation": self.source_text,
             "crosswalk": sorted(f"{dataset}:{other}" for dataset, other in crosswalk),
         }
+        self.taken.add(record.pk)
         if self.facts_later:
-            self.pending[dataset_id] = (source, facts)
+            if switch:
+                self.write_source(source, wanted)  # saved now: the record follows it from here on
+            # Written (again) with the members when the file is in (settle_agreements).
+            self.pending[dataset_id] = (source, {**wanted, "values": facts})
         else:
             wanted["values"] = {**source.values, **facts} if source.pk else facts
-        self.write_source(source, wanted)
+            self.write_source(source, wanted)
         if switch:
             # This dataset takes precedence over the one the record followed: the record follows it now.
             sources.follow(record, source)
+            self.report.note(str(type(current)._meta.verbose_name_plural), current.pk, "updated")
+            self.report.note(str(type(record)._meta.verbose_name_plural), record.pk, "updated")
         if source.followed:
             self.followed.add(record.pk)
         return source.followed
 
     def write_source(self, source: Any, wanted: dict[str, Any]) -> None:
-        """Save ``source`` with the ``wanted`` field values if any differs; count it under "sources"."""
+        """Save ``source`` with the ``wanted`` field values if any differs; count it ("agreement sources"…)."""
         assert self.report is not None
         from django.utils import timezone
 
         changed = [name for name, value in wanted.items() if getattr(source, name) != value]
         if source.pk is not None and not changed:
-            self.report.note("sources", (type(source).__name__, source.pk), "unchanged")
+            self.report.note(str(type(source)._meta.verbose_name_plural), source.pk, "unchanged")
             return
         for name in changed:
             setattr(source, name, wanted[name])
@@ -561,7 +578,7 @@ class Importer:
         source.imported_at = timezone.now()
         source.full_clean(exclude=["record"])
         source.save()
-        self.report.note("sources", (type(source).__name__, source.pk), outcome)
+        self.report.note(str(type(source)._meta.verbose_name_plural), source.pk, outcome)
 
     def add_period(
         self,
@@ -655,11 +672,11 @@ class Importer:
         for dataset_id, agreement in agreements.items():
             periods = self.periods.get(dataset_id, [])
             owed = {item for *_, obligations in periods if obligations is not None for item in obligations}
-            source, facts = self.pending.pop(dataset_id, (None, {}))
+            source, wanted = self.pending.pop(dataset_id, (None, {}))
             if source is not None:
                 provisions = canonical_values(type(agreement), {"provisions": sorted(owed)})["provisions"]
-                values = {**facts, "provisions": provisions, **sources.member_facts(periods)}
-                self.write_source(source, {"values": values})
+                facts = {**wanted["values"], "provisions": provisions, **sources.member_facts(periods)}
+                self.write_source(source, {**wanted, "values": facts})
             if agreement.pk not in self.followed:
                 sources.refresh_differs(agreement)
                 continue
@@ -687,6 +704,8 @@ class Importer:
                     agreement.validate_parties(keys)
             except ValidationError as exc:
                 self.reject(f"{label} {dataset_id}", [*exc.messages, "the agreement was not imported"])
+                for row in agreement.sources.all():  # deleted with it
+                    self.report.note_removed(str(type(row)._meta.verbose_name_plural), row.pk)
                 pk = agreement.pk  # delete() clears it
                 agreement.delete()
                 # Deleting the agreement deletes its parties too.
@@ -730,6 +749,10 @@ class Importer:
                     bar.update(done)
                 if not (report.rejected and not skip_invalid):
                     self._finish(skip_invalid)
+                if self.proposes_duplicates and not (report.rejected and not skip_invalid):
+                    from partnerships.services.duplicates import propose_candidates
+
+                    report.candidates = propose_candidates()
                 if report.rejected and not skip_invalid:
                     transaction.set_rollback(True)
                 elif dry_run:

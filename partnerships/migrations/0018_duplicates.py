@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0016_sources'),
+        ('partnerships', '0017_record_follows'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
