@@ -728,7 +728,10 @@ class ResourceSharingSerializer(RecordSerializer):
             "recipient_organization",
             "category",
             "description",
+            "designation",
+            "condition",
             "quantity",
+            "quantity_delivered",
             "unit",
             "value",
             "currency",
@@ -736,11 +739,19 @@ class ResourceSharingSerializer(RecordSerializer):
             "start_date_precision",
             "end_date",
             "end_date_precision",
+            "delivery_years",
+            "tiv_unit",
+            "tiv_total",
+            "tiv_delivered",
             "status",
             "agreement",
             "program",
             *RECORD_FIELDS,
         )
+        extra_kwargs = {
+            "quantity": {"help_text": "How many were ordered (SIPRI: number ordered), counted in `unit`."},
+            "unit": {"help_text": "What the quantity counts, e.g. 'aircraft'; for SIPRI, its weapon description."},
+        }
 
 
 ROW_FIELDS = ("created_at", "updated_at")
