@@ -147,7 +147,6 @@ class Total:
 
     label: str
     field: str
-    help: str = ""
 
 
 @dataclass(frozen=True)

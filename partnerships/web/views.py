@@ -185,7 +185,7 @@ class RecordListView(RegistryPage):
         if not page.totals:
             return None
         sums = stats.sums(queryset, [total.field for total in page.totals])
-        return [{"label": total.label, "value": sums[total.field], "help": total.help} for total in page.totals]
+        return [{"label": total.label, "value": sums[total.field]} for total in page.totals]
 
     @staticmethod
     def column_headers(columns: tuple[Column, ...], params: Any, on: Any = None) -> list[dict[str, Any]]:
