@@ -820,7 +820,10 @@ class ResourceSharingSerializer(SourcedSerializer):
             "recipient_organization",
             "category",
             "description",
+            "designation",
+            "condition",
             "quantity",
+            "quantity_delivered",
             "unit",
             "value",
             "currency",
@@ -828,11 +831,19 @@ class ResourceSharingSerializer(SourcedSerializer):
             "start_date_precision",
             "end_date",
             "end_date_precision",
+            "delivery_years",
+            "tiv_unit",
+            "tiv_total",
+            "tiv_delivered",
             "status",
             "agreement",
             "program",
             *SOURCED_FIELDS,
         )
+        extra_kwargs = {
+            "quantity": {"help_text": "How many were ordered (SIPRI: number ordered), counted in `unit`."},
+            "unit": {"help_text": "What the quantity counts, e.g. 'aircraft'; for SIPRI, its weapon description."},
+        }
 
 
 ROW_FIELDS = ("created_at", "updated_at")

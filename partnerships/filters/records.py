@@ -13,6 +13,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from partnerships.filters.base import (
+    MAX_INTEGER,
+    BoundedIntegerField,
+    EmptyFilter,
     IdsFilter,
     IsoDateField,
     MultiValueFilter,
@@ -278,6 +281,25 @@ class ExerciseFilterSet(SourcedFilterSet):
         return queryset.filter(models.Exists(rows))
 
 
+# A smallint array holds years up to here; a larger year is a well-formed value that matches no record.
+SMALLINT_MAX = 2**15 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": -MAX_INTEGER, "maximum": MAX_INTEGER})
+class YearsFilter(MultiValueFilter):
+    """Records whose array of years holds any of the years given (``exclude``: none of them)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, value_field=BoundedIntegerField, **kwargs)
+
+    def filter(self, qs: models.QuerySet, value: list[int]) -> models.QuerySet:
+        if not value:
+            return qs
+        years = [year for year in value if 0 <= year <= SMALLINT_MAX]
+        matches = models.Q(**{f"{self.field_name}__overlap": years}) if years else models.Q(pk__in=[])
+        return qs.exclude(matches) if self.exclude else qs.filter(matches)
+
+
 class ResourceSharingFilterSet(SourcedFilterSet):
     lookups = {
         "reference": "text",
@@ -291,7 +313,9 @@ class ResourceSharingFilterSet(SourcedFilterSet):
         "quantity": "number",
         "quantity_delivered": "number",
         "value": "number",
+        "tiv_unit": "number",
         "tiv_total": "number",
+        "tiv_delivered": "number",
         "start_date": "date",
         "end_date": "date",
         "provider_organization": "fk",
@@ -308,8 +332,32 @@ class ResourceSharingFilterSet(SourcedFilterSet):
     )
     nation = NationMethodFilter("involving", label="Provider or recipient: nation or its organizations")
     active_on = OnDateFilter("active", label="Under way on this date (YYYY-MM-DD)")
+    delivery_year = YearsFilter(
+        field_name="delivery_years", label="With a delivery in this year (repeat to OR: any of the years)"
+    )
+    delivery_year__n = YearsFilter(
+        field_name="delivery_years", exclude=True, label="With no delivery in any of these years"
+    )
+    delivery_years__empty = EmptyFilter(
+        field_name="delivery_years", array=True, label="true: no delivery year recorded; false: at least one"
+    )
     ordering = OrderingFilter(
-        fields=("start_date", "end_date", "value", "quantity", "category", "status", "reference", "updated_at", "id")
+        fields=(
+            "start_date",
+            "end_date",
+            "value",
+            "quantity",
+            "quantity_delivered",
+            "designation",
+            "tiv_unit",
+            "tiv_total",
+            "tiv_delivered",
+            "category",
+            "status",
+            "reference",
+            "updated_at",
+            "id",
+        )
     )
 
     class Meta:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Self
+from typing import Any, Self
 
 import pycountry
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Upper
 
@@ -30,6 +30,39 @@ from partnerships.models.base import (
 )
 from partnerships.models.parties import actor_visible_q, exactly_one_q
 from partnerships.models.programs import Program
+
+# The years a delivery may plausibly be given for (SIPRI's data start in 1950; its importer reads 1900-2100).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+TIV_HELP = (
+    "SIPRI trend-indicator value, in millions: a measure of the volume of military capability "
+    "transferred, not a price or a sum of money."
+)
+
+
+class YearSetField(ArrayField):
+    """Years as a set: stored in increasing order, each once, whoever writes them.
+
+    So "2011; 2010; 2010" from a form, the API or a file is the same value as
+    "2010; 2011", and the change history never shows a reordering as a change.
+    """
+
+    def canonical(self, value: Any) -> Any:
+        """Return ``value`` sorted without repeats; anything else (not a list, unsortable) unchanged."""
+        if not isinstance(value, list | tuple):
+            return value
+        try:
+            return sorted(set(value))
+        except TypeError:  # items of mixed or unhashable types: left for validation to refuse
+            return value
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = self.canonical(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        # Writes that bypass pre_save (QuerySet.update(), bulk_update()) pass here too.
+        return super().get_db_prep_value(self.canonical(value), connection, prepared)
 
 
 class ResourceSharingQuerySet(VisibilityQuerySet):
@@ -116,8 +149,14 @@ class ResourceSharing(Sourced, RegistryRecord):
         validators=[MinValueValidator(0)],
         help_text="How much of the quantity was delivered.",
     )
-    delivery_years = ArrayField(
-        models.PositiveSmallIntegerField(), default=list, blank=True, help_text="Years in which deliveries were made."
+    delivery_years = YearSetField(
+        models.PositiveSmallIntegerField(validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]),
+        default=list,
+        blank=True,
+        help_text=(
+            f"Years in which deliveries were made ({FIRST_YEAR}-{LAST_YEAR}, none before the order's year); "
+            "stored in increasing order, each once."
+        ),
     )
     tiv_unit = models.DecimalField(
         "TIV per unit",
@@ -126,13 +165,25 @@ class ResourceSharing(Sourced, RegistryRecord):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text="SIPRI trend-indicator value per unit (millions; a volume measure, not a price).",
+        help_text=f"Per unit ordered. {TIV_HELP}",
     )
     tiv_total = models.DecimalField(
-        "TIV of the order", max_digits=14, decimal_places=3, null=True, blank=True, validators=[MinValueValidator(0)]
+        "TIV of the order",
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=f"Of the whole order (SIPRI: TIV for total order). {TIV_HELP}",
     )
     tiv_delivered = models.DecimalField(
-        "TIV delivered", max_digits=14, decimal_places=3, null=True, blank=True, validators=[MinValueValidator(0)]
+        "TIV delivered",
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=f"Of what has been delivered (SIPRI: TIV of delivered weapons). {TIV_HELP}",
     )
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="resources")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True, related_name="resources")
@@ -213,6 +264,9 @@ class ResourceSharing(Sourced, RegistryRecord):
             models.Index(fields=["end_date"], name="resourcesharing_end_idx"),
             models.Index(fields=["value"], name="resourcesharing_value_idx"),
             models.Index(fields=["designation"], name="resource_designation_idx"),
+            # Analysts filter by a delivery year (delivery_year=, an array overlap) and sort by TIV.
+            GinIndex(fields=["delivery_years"], name="resource_delivery_years_gin"),
+            models.Index(fields=["tiv_total"], name="resource_tiv_total_idx"),
             GinIndex(OpClass(Upper("description"), name="gin_trgm_ops"), name="resource_description_trgm"),
         ]
 
@@ -221,6 +275,19 @@ class ResourceSharing(Sourced, RegistryRecord):
         # which showed in pages listing a thousand transfers.
         category = ResourceCategory(self.category).label if self.category in ResourceCategory.values else self.category
         return f"{self.provider} → {self.recipient}: {category}"
+
+    @property
+    def has_transfer_details(self) -> bool:
+        """Whether the record holds any of the figures SIPRI gives for a deal (designation, deliveries, TIV…)."""
+        return bool(
+            self.designation
+            or self.condition
+            or self.quantity_delivered is not None
+            or self.delivery_years
+            or self.tiv_unit is not None
+            or self.tiv_total is not None
+            or self.tiv_delivered is not None
+        )
 
     @property
     def provider(self) -> Nation | Organization | None:
@@ -250,5 +317,12 @@ class ResourceSharing(Sourced, RegistryRecord):
             errors.setdefault("currency", "A value needs its currency.")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date cannot be before the start date."
+        years = self.delivery_years if isinstance(self.delivery_years, list | tuple) else []
+        early = sorted(y for y in years if isinstance(y, int) and self.start_date and y < self.start_date.year)
+        if early:
+            errors["delivery_years"] = (
+                f"A delivery cannot come before the order: {early[0]} is before {self.start_date.year}, "
+                "the year of the start date."
+            )
         if errors:
             raise ValidationError(errors)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 
@@ -117,3 +117,18 @@ def latest_changes(*, user: Any, limit: int = 10) -> list[dict[str, Any]]:
             )
     rows.sort(key=lambda row: row["when"], reverse=True)
     return rows[:limit]
+
+
+def sums(queryset: QuerySet, fields: list[str]) -> dict[str, Any]:
+    """Return the sum of each of ``fields`` over every row of ``queryset``, in one query (None where all are null).
+
+    ``queryset`` is what the user may see, filtered (``visible_to`` applied by
+    the caller): the sums are over all its rows, not a page of them. Rows a
+    filter across a to-many relation would repeat are counted once.
+    """
+    if not fields:
+        return {}
+    rows = queryset.order_by()
+    if rows.query.distinct:
+        rows = queryset.model._default_manager.filter(pk__in=rows.values("pk"))
+    return rows.aggregate(**{field: Sum(field) for field in fields})

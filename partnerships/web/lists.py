@@ -7,12 +7,14 @@ the panel offers and how rows are displayed and exported.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.text import slugify
 
 from partnerships.dates import at_precision
 from partnerships.filters import FILTERSETS, RegistryFilterSet
@@ -63,6 +65,18 @@ def _actor_codes(rows: list[Any]) -> list[str]:
     return list(dict.fromkeys(_actor_code(row) for row in rows))
 
 
+def _plain(value: Decimal | None) -> Decimal | None:
+    """A stored figure without the zeros its column pads it with (5.800 → 5.8, 75.000 → 75), for pages and CSV."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def _years(values: list[int]) -> str:
+    """Years as SIPRI writes them: "1977; 1978; 1979"."""
+    return "; ".join(str(year) for year in values)
+
+
 def _amount(value: Any, unit: str) -> str:
     if value is None:
         return ""
@@ -87,6 +101,14 @@ class Column:
     related: Callable[[Any], Any] | None = None
     # The header when the list is filtered as of a date ("Parties on {on}"): the cells then show that day's rows.
     label_on: str | None = None
+    # Shown on the page only when asked for (``?columns=``); CSV exports carry every column.
+    optional: bool = False
+    # The column's name in ``?columns=``; by default its label's (“TIV per unit” → ``tiv_per_unit``).
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.name or slugify(self.label).replace("-", "_")
 
     def header(self, on: Any = None) -> str:
         """Return the column's header; for a list as of ``on``, the dated header if the column has one."""
@@ -120,6 +142,14 @@ class PanelField:
 
 
 @dataclass(frozen=True)
+class Total:
+    """A sum shown above a list, over every record the filters match (not only the page's)."""
+
+    label: str
+    field: str
+
+
+@dataclass(frozen=True)
 class ListPage:
     key: str  # URL name prefix and path: "agreement" -> /agreements/
     plural: str
@@ -133,10 +163,41 @@ class ListPage:
     empty_hint: str = ""
     # The FilterSet's date filter that makes the list a view "as of" that date (``in_force_on``).
     as_of: str | None = None
+    # Sums a filtered list shows over all its matches (TIV of the transfers…).
+    totals: tuple[Total, ...] = ()
+    totals_help: str = ""
+
+    def __post_init__(self) -> None:
+        keys = [column.key for column in self.columns]
+        if len(set(keys)) != len(keys) or not self.columns[0].link:  # pragma: no cover - a declaration error
+            raise ValueError(f"{self.key}: column names must be unique, and the first column the link")
 
     @property
     def filterset(self) -> type[RegistryFilterSet]:
         return FILTERSETS[self.model]
+
+    @property
+    def default_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if not column.optional)
+
+    def choose_columns(self, names: Iterable[str]) -> tuple[tuple[Column, ...], list[str]]:
+        """Return the columns ``names`` asks the page to show, in the page's order, and a message per unknown name.
+
+        ``names`` are the values of ``?columns=`` (repeated, as the panel's
+        checkboxes send them, or comma-separated). None means the default
+        columns. The first column, which links each row to its record, is
+        always shown.
+        """
+        wanted = {part.strip() for name in names for part in name.split(",") if part.strip()}
+        if not wanted:
+            return self.default_columns, []
+        known = {column.key for column in self.columns}
+        errors = [
+            f"“{name}” is not a column of this list: choose among {', '.join(column.key for column in self.columns)}."
+            for name in sorted(wanted - known)
+        ]
+        chosen = tuple(column for index, column in enumerate(self.columns) if index == 0 or column.key in wanted)
+        return chosen, errors
 
 
 def _parties(user: Any, on: Any) -> list[Prefetch]:
@@ -256,6 +317,35 @@ RESOURCES = ListPage(
         Column("Value", lambda r: _amount(r.value, r.currency), "value", numeric=True),
         Column("Start", lambda r: at_precision(r, "start_date"), "start_date"),
         Column("Status", lambda r: choice_label(r, "status"), "status"),
+        # As SIPRI records a deal: optional on the page, in every CSV export.
+        Column("Designation", lambda r: r.designation, "designation", optional=True),
+        Column("Condition", lambda r: r.condition, optional=True),
+        Column("Number ordered", lambda r: _plain(r.quantity), "quantity", numeric=True, optional=True),
+        Column(
+            "Number delivered",
+            lambda r: _plain(r.quantity_delivered),
+            "quantity_delivered",
+            numeric=True,
+            optional=True,
+        ),
+        Column("Delivery years", lambda r: _years(r.delivery_years), optional=True),
+        Column("TIV per unit", lambda r: _plain(r.tiv_unit), "tiv_unit", numeric=True, optional=True, name="tiv_unit"),
+        Column(
+            "TIV of the order",
+            lambda r: _plain(r.tiv_total),
+            "tiv_total",
+            numeric=True,
+            optional=True,
+            name="tiv_total",
+        ),
+        Column(
+            "TIV delivered",
+            lambda r: _plain(r.tiv_delivered),
+            "tiv_delivered",
+            numeric=True,
+            optional=True,
+            name="tiv_delivered",
+        ),
     ),
     panel=(
         SEARCH,
@@ -266,7 +356,22 @@ RESOURCES = ListPage(
         PanelField("status", "Status", "multiselect"),
         PanelField("program_id", "Program", "program"),
         PanelField("value__gte", "Value at least", "number"),
+        PanelField("designation__ic", "Designation contains", "text", "E.g. Lynx, or AW101 (SIPRI's designation)."),
+        PanelField("delivery_year", "Delivered in (year)", "number", "A year in which a delivery was made."),
+        PanelField("start_date__gte", "Starting (ordered) from", "date"),
+        PanelField("start_date__lte", "Starting (ordered) until", "date"),
         VISIBILITY,
+    ),
+    totals=(
+        Total("Number ordered", "quantity"),
+        Total("Number delivered", "quantity_delivered"),
+        Total("TIV of the orders", "tiv_total"),
+        Total("TIV delivered", "tiv_delivered"),
+    ),
+    totals_help=(
+        "TIV is SIPRI's trend-indicator value, in millions: a measure of the volume of military capability "
+        "transferred, not a price or a sum of money. Numbers add up whatever each record counts (aircraft, "
+        "engines, vessels…), as SIPRI's own totals do."
     ),
     select_related=(
         "provider_nation",

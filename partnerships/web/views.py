@@ -45,11 +45,11 @@ from partnerships.services.links import url_maker
 from partnerships.services.naming import namer_for
 from partnerships.services.search import search
 from partnerships.web import charts
-from partnerships.web.lists import LIST_PAGES, ListPage
+from partnerships.web.lists import LIST_PAGES, Column, ListPage
 
 PAGE_SIZES = (25, 50, 100)
 MAX_ID = 2**63 - 1
-RESERVED = {"page", "per_page", "export", "ordering"}
+RESERVED = {"page", "per_page", "export", "ordering", "columns"}
 # Programs offered as a list in the filter panel; with more, the panel asks for the program's id.
 PROGRAM_CHOICES = 300
 DETAIL_MODELS: dict[str, type[models.Model]] = {
@@ -107,29 +107,38 @@ class RecordListView(RegistryPage):
             filter_params.pop(name, None)
         filterset = page.filterset(filter_params, queryset=queryset, request=request)
         unknown = sorted(set(filter_params) - set(filterset.base_filters))
-        valid = filterset.is_valid() and not unknown
+        exporting = request.GET.get("export") == "csv"
+        columns, column_errors = page.choose_columns(params.getlist("columns"))
+        valid = filterset.is_valid() and not unknown and not column_errors
         # A list filtered as of a date shows that day's rows in its dated columns ("Parties on …").
         on = filterset.form.cleaned_data.get(page.as_of) if valid and page.as_of else None
         rows_queryset = (filterset.qs if valid else queryset.none()).prefetch_related(*page.prefetch(user, on))
-        if request.GET.get("export") == "csv":
+        if exporting:
             if not valid:
-                return HttpResponse("Fix the filters before exporting.", status=400, content_type="text/plain")
-            return self.export(page, rows_queryset, request, on)
+                problems = "\n".join(self.errors(filterset, unknown, column_errors))
+                return HttpResponse(
+                    f"Fix the filters before exporting.\n{problems}\n", status=400, content_type="text/plain"
+                )
+            # Every column, whichever the page shows: an export's layout does not depend on the screen's.
+            return self.export(page, page.columns, rows_queryset, request, on)
         per_page = int(params.get("per_page")) if _is_id(params.get("per_page", "")) else 50
         per_page = per_page if per_page in PAGE_SIZES else 50
         paginator = BoundedPaginator(rows_queryset, per_page)
         page_obj = paginator.get_page(params.get("page"))
         namer = namer_for(request)
-        rows = [(obj, [column.cell(obj, namer) for column in page.columns]) for obj in page_obj.object_list]
+        rows = [(obj, [column.cell(obj, namer) for column in columns]) for obj in page_obj.object_list]
         context = {
             "page": page,
             "rows": rows,
             "page_obj": page_obj,
             "paginator": paginator,
-            "columns": self.column_headers(page, params, on),
+            "columns": self.column_headers(columns, params, on),
+            "column_choices": self.column_choices(page, columns),
+            # Sums over every match, as SIPRI's query pages give them: for a filtered list (sorting is no filter).
+            "totals": self.totals(page, rows_queryset) if valid and set(filter_params) - {"ordering"} else None,
             "panel": self.panel(page, filterset, params, user),
             "active_filters": self.active_filters(page, filterset, params, user),
-            "errors": self.errors(filterset, unknown) if not valid else [],
+            "errors": self.errors(filterset, unknown, column_errors) if not valid else [],
             "notices": self.unknown_nations(filterset, params) if valid else [],
             "export_query": _query(params, export="csv", page=None),
             "page_sizes": PAGE_SIZES,
@@ -140,9 +149,14 @@ class RecordListView(RegistryPage):
         return render(request, "partnerships/list.html", context)
 
     def export(
-        self, page: ListPage, queryset: models.QuerySet, request: HttpRequest, on: Any = None
+        self,
+        page: ListPage,
+        columns: tuple[Column, ...],
+        queryset: models.QuerySet,
+        request: HttpRequest,
+        on: Any = None,
     ) -> StreamingHttpResponse:
-        header = ["id", *[column.header(on) for column in page.columns], "url"]
+        header = ["id", *[column.header(on) for column in columns], "url"]
         base = request.build_absolute_uri("/")[:-1]
 
         detail_url = url_maker(f"partnerships:{page.key}-detail")
@@ -150,7 +164,7 @@ class RecordListView(RegistryPage):
 
         def rows() -> Any:
             for obj in queryset.iterator(chunk_size=1000):
-                yield [obj.pk, *[column.cell(obj, namer) for column in page.columns], base + detail_url(obj.pk)]
+                yield [obj.pk, *[column.cell(obj, namer) for column in columns], base + detail_url(obj.pk)]
 
         response = StreamingHttpResponse(csv_lines(header, rows()), content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
@@ -158,10 +172,26 @@ class RecordListView(RegistryPage):
         return response
 
     @staticmethod
-    def column_headers(page: ListPage, params: Any, on: Any = None) -> list[dict[str, Any]]:
+    def column_choices(page: ListPage, shown: tuple[Column, ...]) -> list[dict[str, Any]]:
+        """The checkboxes of the panel's column chooser: every column, those shown ticked (the link column fixed)."""
+        return [
+            {"key": column.key, "label": column.label, "checked": column in shown, "fixed": index == 0}
+            for index, column in enumerate(page.columns)
+        ]
+
+    @staticmethod
+    def totals(page: ListPage, queryset: models.QuerySet) -> list[dict[str, Any]] | None:
+        """The page's sums over every match of the filters (one query), or None for a list that has none."""
+        if not page.totals:
+            return None
+        sums = stats.sums(queryset, [total.field for total in page.totals])
+        return [{"label": total.label, "value": sums[total.field]} for total in page.totals]
+
+    @staticmethod
+    def column_headers(columns: tuple[Column, ...], params: Any, on: Any = None) -> list[dict[str, Any]]:
         current = params.get("ordering", "")
         headers = []
-        for column in page.columns:
+        for column in columns:
             entry: dict[str, Any] = {"label": column.header(on), "numeric": column.numeric, "sort": None}
             if column.ordering:
                 ascending = current == column.ordering
@@ -241,8 +271,9 @@ class RecordListView(RegistryPage):
         return notices
 
     @staticmethod
-    def errors(filterset: Any, unknown: list[str]) -> list[str]:
+    def errors(filterset: Any, unknown: list[str], column_errors: list[str] | None = None) -> list[str]:
         messages = [f"“{name}” is not a filter of this list." for name in unknown]
+        messages += [f"columns: {error}" for error in column_errors or []]
         if filterset.is_bound and not filterset.is_valid():
             for name, errors in filterset.errors.items():
                 for error in errors:

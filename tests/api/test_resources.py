@@ -447,7 +447,120 @@ class TestResources(ResourceTests):
         }
 
     def update_payload(self) -> dict[str, Any]:
-        return {"value": "85000000.00", "status": "in_progress"}
+        return {"value": "85000000.00", "status": "in_progress", "designation": "AW101", "tiv_total": "75.000"}
+
+    def sipri_payload(self, **fields: Any) -> dict[str, Any]:
+        """A deal as SIPRI gives it: 6 helicopters ordered in 2007, delivered in 2010 and 2011."""
+        return {
+            "provider_nation": NationFactory().pk,
+            "recipient_nation": NationFactory().pk,
+            "category": "equipment",
+            "description": "AW101 (transport helicopter)",
+            "designation": "AW101",
+            "condition": "New",
+            "quantity": "6",
+            "quantity_delivered": "6",
+            "unit": "transport helicopter",
+            "start_date": "2007-01-01",
+            "start_date_precision": "year",
+            "delivery_years": [2011, 2010, 2011],
+            "tiv_unit": "12.5",
+            "tiv_total": "75",
+            "tiv_delivered": "75",
+            "status": "completed",
+            **fields,
+        }
+
+    def test_sipri_figures_are_written_and_read_back(self, writer_api: Api) -> None:
+        response = writer_api.post(self.endpoint, self.sipri_payload())
+        assert response.status_code == 201, response.json()
+        body = writer_api.get(f"{self.endpoint}/{response.json()['id']}/").json()
+        assert body["designation"] == "AW101"
+        assert body["condition"] == "New"
+        assert (body["quantity"], body["quantity_delivered"]) == ("6.00", "6.00")
+        assert body["delivery_years"] == [2010, 2011]  # a set of years: in order, each once
+        assert (body["tiv_unit"], body["tiv_total"], body["tiv_delivered"]) == ("12.500", "75.000", "75.000")
+        record = ResourceSharing.objects.get(pk=body["id"])
+        assert record.delivery_years == [2010, 2011]
+        assert record.history.get().delivery_years == [2010, 2011]
+
+    @pytest.mark.parametrize(
+        ("field", "value", "message"),
+        [
+            ("tiv_total", "-1", "greater than or equal to 0"),
+            ("tiv_unit", "-0.5", "greater than or equal to 0"),
+            ("tiv_delivered", "-3", "greater than or equal to 0"),
+            ("quantity_delivered", "-1", "greater than or equal to 0"),
+            ("delivery_years", [1850], "greater than or equal to 1900"),
+            ("delivery_years", [2010, 3000], "less than or equal to 2100"),
+            ("delivery_years", [2005], "A delivery cannot come before the order: 2005 is before 2007"),
+            ("delivery_years", "2010", "Expected a list"),
+        ],
+    )
+    def test_sipri_figures_are_validated(self, writer_api: Api, field: str, value: Any, message: str) -> None:
+        before = ResourceSharing.objects.count()
+        response = writer_api.post(self.endpoint, self.sipri_payload(**{field: value}))
+        assert response.status_code == 400
+        (error,) = response.json()["errors"]
+        assert error["attr"].split(".")[0] == field
+        assert message in error["detail"]
+        assert ResourceSharing.objects.count() == before
+
+    def test_fields_omit_and_brief_select_the_sipri_figures(self, reader_api: Api) -> None:
+        record = ResourceSharingFactory(designation="Kebir", tiv_total=55.8, delivery_years=[1982, 1983])
+        some = reader_api.get(self.endpoint, params={"fields": "id,designation,tiv_total,delivery_years"}).json()
+        assert some["results"] == [
+            {"id": record.pk, "designation": "Kebir", "tiv_total": "55.800", "delivery_years": [1982, 1983]}
+        ]
+        omitted = reader_api.get(f"{self.endpoint}/{record.pk}/", params={"omit": "tiv_unit,tiv_total"}).json()
+        assert "tiv_total" not in omitted
+        assert "tiv_delivered" in omitted
+        brief = reader_api.get(f"{self.endpoint}/{record.pk}/", params={"brief": "1", "fields": "id,tiv_total"}).json()
+        assert brief == {"id": record.pk}
+
+    def test_filters_by_delivery_year_designation_and_tiv(self, reader_api: Api) -> None:
+        kebir = ResourceSharingFactory(designation="Kebir", tiv_total=55.8, delivery_years=[1982, 1983])
+        lynx = ResourceSharingFactory(designation="Super Lynx", tiv_total=19, delivery_years=[2010, 2011])
+        ResourceSharingFactory(designation="Kebir", tiv_total=1, visibility="restricted", delivery_years=[1983])
+
+        def ids(**params: Any) -> list[int]:
+            response = reader_api.get(self.endpoint, params=params)
+            assert response.status_code == 200, response.json()
+            return [row["id"] for row in response.json()["results"]]
+
+        assert ids(delivery_year=1983) == [kebir.pk]
+        assert sorted(ids(delivery_year=[1983, 2010])) == sorted([kebir.pk, lynx.pk])
+        assert ids(delivery_year__n=1983) == [lynx.pk]
+        assert ids(delivery_year=40000) == []
+        assert ids(designation__ic="lynx") == [lynx.pk]
+        assert ids(tiv_total__gte=20) == [kebir.pk]
+        assert ids(ordering="-tiv_total") == [kebir.pk, lynx.pk]
+        bad = reader_api.get(self.endpoint, params={"delivery_year": "1983a"})
+        assert bad.status_code == 400
+        assert bad.json()["errors"][0]["attr"] == "delivery_year"
+
+    def test_schema_documents_the_sipri_figures(self, reader_api: Api) -> None:
+        schema = reader_api.get(
+            f"{reader_api.base}/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}
+        )
+        assert schema.status_code == 200
+        document = schema.json()
+        properties = document["components"]["schemas"]["ResourceSharing"]["properties"]
+        for name in (
+            "designation",
+            "condition",
+            "quantity_delivered",
+            "delivery_years",
+            "tiv_unit",
+            "tiv_total",
+            "tiv_delivered",
+        ):
+            assert properties[name].get("description"), name
+        assert "trend-indicator value" in properties["tiv_total"]["description"]
+        assert "not a price" in properties["tiv_delivered"]["description"]
+        assert properties["delivery_years"]["items"]["minimum"] == 1900
+        parameters = {p["name"] for p in document["paths"]["/api/v1/resources/"]["get"]["parameters"]}
+        assert {"delivery_year", "delivery_year__n", "designation__ic", "tiv_delivered__gte"} <= parameters
 
 
 def test_history_names_the_api_token_to_staff_only(writer_api: Api, live_server: Any) -> None:

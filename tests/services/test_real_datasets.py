@@ -716,3 +716,62 @@ def test_a_merged_pair_counts_once_survives_reimports_and_its_undo_restores_ever
     report = IMPORTERS["cow-alliances"]().run(DATA / "cow/alliance_v4.1_by_member.csv")
     assert report.attached == []
     assert {k: v for k, v in report.outcomes.items() if k[1] not in ("unchanged", "dropped") and v} == {}
+
+
+# --- SIPRI's figures as the pages, the CSV export and the API show them ----------------------
+
+
+def _sipri_number(text: str) -> Decimal:
+    # SIPRI brackets uncertain figures, "(10)"; a blank is no figure.
+    return Decimal(text.strip().strip("()").replace(",", "") or "0")
+
+
+@pytest.mark.django_db
+def test_sipri_totals_on_the_pages_csv_and_api_equal_the_file(real_datasets) -> None:
+    import io
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    # From the file itself: every deal with India as the recipient, and the deliveries of 2010.
+    rows = [row for row in _sipri_rows() if row["Recipient"] == "India"]
+    expected = {
+        "Number ordered": sum(_sipri_number(row["Number ordered"]) for row in rows),
+        "Number delivered": sum(_sipri_number(row["Number delivered"]) for row in rows),
+        "TIV of the orders": sum(_sipri_number(row["SIPRI TIV for total order"]) for row in rows),
+        "TIV delivered": sum(_sipri_number(row["SIPRI TIV of delivered weapons"]) for row in rows),
+    }
+    assert len(rows) > 100  # more than a page: the totals are over every match
+    client = Client()
+    client.force_login(UserFactory(username="sipri-reader"))
+    url = reverse("partnerships:resource-list")
+
+    page = client.get(url, {"recipient": "IND", "columns": ["designation", "tiv_total"]})
+    assert page.context["paginator"].count == len(rows)
+    assert len(page.context["rows"]) == 50
+    assert {total["label"]: total["value"] for total in page.context["totals"]} == expected
+    print(f"\nSIPRI, UK deals with India: {len(rows)} rows; totals {expected}")
+
+    export = client.get(url, {"recipient": "IND", "export": "csv"})
+    *lines, trailer = b"".join(export.streaming_content).decode().splitlines()
+    assert trailer == f"# complete: {len(rows)} rows"
+    exported = list(csv.DictReader(io.StringIO("\n".join(lines))))
+    assert sum(Decimal(row["TIV of the order"] or "0") for row in exported) == expected["TIV of the orders"]
+    assert sum(Decimal(row["TIV delivered"] or "0") for row in exported) == expected["TIV delivered"]
+    assert sorted(row["Designation"] for row in exported) == sorted(row["Weapon designation"] for row in rows)
+    assert sorted(row["Delivery years"] for row in exported) == sorted(row["Year(s) of delivery"] for row in rows)
+
+    api = client.get("/api/v1/resources/", {"recipient": "IND", "fields": "id,tiv_total,tiv_delivered", "limit": 1000})
+    assert api.status_code == 200
+    results = api.json()["results"]
+    assert len(results) == len(rows)
+    assert sum(Decimal(r["tiv_total"] or "0") for r in results) == expected["TIV of the orders"]
+    delivered_2010 = [
+        row
+        for row in _sipri_rows()
+        if row["Recipient"] != "unknown recipient(s)" and "2010" in row["Year(s) of delivery"]
+    ]
+    by_year = client.get("/api/v1/resources/", {"delivery_year": 2010, "fields": "id", "limit": 1000})
+    assert by_year.json()["count"] == len(delivered_2010)

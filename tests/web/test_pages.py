@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partnerships.models import Agreement, Assessment, Exercise, Nation, Organization, Program, ResourceSharing
+from partnerships.web.lists import RESOURCES
 from tests.factories import (
     AgreementFactory,
     AgreementPartyFactory,
@@ -721,3 +723,212 @@ def test_an_agreement_ended_at_some_point_of_a_year_shows_that_year(analyst_clie
     rows = list(csv.reader(io.StringIO(b"".join(listing.streaming_content).decode())))
     header, row = rows[0], rows[1]
     assert [row[header.index(name)] for name in ("Signed", "In force from", "Ended")] == ["1940", "1940-05", "1950"]
+
+
+# --- Transfers as SIPRI shows them ------------------------------------------------------------
+
+
+def _deal(**fields: Any) -> ResourceSharing:
+    """A SIPRI-like deal: 6 helicopters ordered in 2007, delivered 2010-2011, with SIPRI's TIV figures."""
+    values: dict[str, Any] = {
+        "reference": "",
+        "description": "AW101 (transport helicopter). Part of EUR402 m deal",
+        "designation": "AW101",
+        "unit": "transport helicopter",
+        "condition": "New",
+        "quantity": 6,
+        "quantity_delivered": 6,
+        "delivery_years": [2010, 2011],
+        "tiv_unit": Decimal("12.5"),
+        "tiv_total": Decimal("75"),
+        "tiv_delivered": Decimal("75"),
+        "value": None,
+        "currency": "",
+        "start_date": D(2007, 1, 1),
+        "start_date_precision": "year",
+        "end_date": D(2011, 12, 31),
+        "end_date_precision": "year",
+    }
+    return ResourceSharingFactory(**{**values, **fields})
+
+
+def _export(client: Client, params: dict[str, Any]) -> list[dict[str, str]]:
+    response = client.get(reverse("partnerships:resource-list"), {**params, "export": "csv"})
+    assert response.status_code == 200
+    *lines, trailer = b"".join(response.streaming_content).decode().splitlines()
+    assert trailer.startswith("# complete")
+    return list(csv.DictReader(io.StringIO("\n".join(lines))))
+
+
+def test_resource_page_shows_the_deal_as_sipri_records_it(analyst_client: Client) -> None:
+    deal = _deal()
+    page = analyst_client.get(reverse("partnerships:resource-detail", args=[deal.pk])).content.decode()
+    assert "As SIPRI records it" in page
+    for fact in (
+        "<dt>Designation</dt><dd>AW101</dd>",
+        "<dt>Description</dt><dd>transport helicopter</dd>",
+        "<dt>Condition</dt><dd>New</dd>",
+        "<dt>Number ordered</dt><dd>6</dd>",
+        "<dt>Number delivered</dt><dd>6</dd>",
+        "<dt>Order year</dt><dd>2007</dd>",
+        "<dt>Delivery years</dt><dd>2010; 2011</dd>",
+        "<dt>TIV per unit</dt><dd>12.5</dd>",
+        "<dt>TIV of the order</dt><dd>75</dd>",
+        "<dt>TIV delivered</dt><dd>75</dd>",
+    ):
+        assert fact in page
+    assert "trend-indicator value, in millions" in page
+    assert "not a sum of money" in page
+    # A record with none of SIPRI's figures has no such section, and a missing figure is left out.
+    plain = ResourceSharingFactory()
+    assert (
+        "As SIPRI records it"
+        not in analyst_client.get(reverse("partnerships:resource-detail", args=[plain.pk])).content.decode()
+    )
+    partial = _deal(tiv_delivered=None, delivery_years=[], quantity_delivered=None)
+    page = analyst_client.get(reverse("partnerships:resource-detail", args=[partial.pk])).content.decode()
+    assert "<dt>TIV of the order</dt><dd>75</dd>" in page
+    assert "TIV delivered" not in page
+    assert "Delivery years" not in page
+
+
+def test_optional_columns_are_shown_when_chosen(analyst_client: Client) -> None:
+    _deal()
+    url = reverse("partnerships:resource-list")
+    default = analyst_client.get(url)
+    labels = [column["label"] for column in default.context["columns"]]
+    assert labels == ["Record", "Provider", "Recipient", "Category", "Quantity", "Value", "Start", "Status"]
+    choices = {choice["key"]: choice for choice in default.context["column_choices"]}
+    assert choices["tiv_total"]["checked"] is False
+    assert choices["record"] == {"key": "record", "label": "Record", "checked": True, "fixed": True}
+    assert 'name="columns" value="tiv_total"' in default.content.decode()
+    # As the panel's checkboxes send them (repeated), or comma-separated; the link column always stays first.
+    for params in (
+        {"columns": ["designation", "delivery_years", "tiv_total", "tiv_delivered"]},
+        {"columns": "designation, delivery_years,tiv_total,tiv_delivered"},
+    ):
+        chosen = analyst_client.get(url, params)
+        assert [c["label"] for c in chosen.context["columns"]] == [
+            "Record",
+            "Designation",
+            "Delivery years",
+            "TIV of the order",
+            "TIV delivered",
+        ]
+        ((_, cells),) = chosen.context["rows"]
+        assert [str(cell) for cell in cells[1:]] == ["AW101", "2010; 2011", "75", "75"]
+        assert chosen.context["column_choices"][0]["checked"]
+    # Sorting keeps the chosen columns.
+    sorted_by_tiv = analyst_client.get(url, {"columns": ["tiv_total"], "ordering": "-tiv_total"})
+    header = next(c for c in sorted_by_tiv.context["columns"] if c["label"] == "TIV of the order")
+    assert header["direction"] == "descending"
+    assert "columns=tiv_total" in header["sort"]
+
+
+@pytest.mark.parametrize("key", list(BUILDERS))
+def test_every_list_says_which_column_names_it_knows(key: str, analyst_client: Client) -> None:
+    BUILDERS[key]()
+    url = reverse(f"partnerships:{key}-list")
+    response = analyst_client.get(url, {"columns": "nonsense"})
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    (error,) = response.context["errors"]
+    assert error.startswith("columns: “nonsense” is not a column of this list: choose among ")
+    assert "nonsense" in response.content.decode()
+    export = analyst_client.get(url, {"columns": "nonsense", "export": "csv"})
+    assert export.status_code == 400
+    assert "“nonsense” is not a column of this list" in export.content.decode()
+    # Every column the page knows may be asked for by its name.
+    every = [choice["key"] for choice in response.context["column_choices"]]
+    shown = analyst_client.get(url, {"columns": every})
+    assert not shown.context["errors"]
+    assert len(shown.context["columns"]) == len(every)
+
+
+def test_csv_export_carries_the_sipri_columns_whatever_the_page_shows(analyst_client: Client) -> None:
+    _deal()
+    for params in ({}, {"columns": "record,provider"}):
+        (row,) = _export(analyst_client, params)
+        assert row["Designation"] == "AW101"
+        assert row["Condition"] == "New"
+        assert (row["Number ordered"], row["Number delivered"]) == ("6", "6")
+        assert row["Delivery years"] == "2010; 2011"
+        assert (row["TIV per unit"], row["TIV of the order"], row["TIV delivered"]) == ("12.5", "75", "75")
+        assert row["Start"] == "2007"
+
+
+def test_a_filtered_resource_list_totals_every_match_not_only_the_page(analyst_client: Client) -> None:
+    gbr = NationFactory(iso3="GBR", iso2="GB", name="United Kingdom")
+    for n in range(30):
+        _deal(provider_nation=gbr, tiv_total=Decimal(n), tiv_delivered=Decimal("0.5"), quantity=2, quantity_delivered=1)
+    _deal(tiv_total=Decimal(1000))  # another supplier's: not in the filter
+    url = reverse("partnerships:resource-list")
+    response = analyst_client.get(url, {"provider": "GBR", "per_page": 25})
+    assert len(response.context["rows"]) == 25
+    totals = {total["label"]: total["value"] for total in response.context["totals"]}
+    assert totals == {
+        "Number ordered": Decimal(60),
+        "Number delivered": Decimal(30),
+        "TIV of the orders": Decimal(sum(range(30))),
+        "TIV delivered": Decimal(15),
+    }
+    page = response.content.decode()
+    assert "Totals over all 30 matching records" in page
+    assert "trend-indicator value" in page
+    # An unfiltered list (sorting is no filter) shows none: the sums would be over the whole registry.
+    assert analyst_client.get(url).context["totals"] is None
+    assert analyst_client.get(url, {"ordering": "-tiv_total"}).context["totals"] is None
+    # A filter matching nothing sums to nothing.
+    assert analyst_client.get(url, {"designation": "Nothing"}).context["totals"][2]["value"] is None
+
+
+def test_totals_leave_out_what_the_user_may_not_see(analyst_client: Client, cleared_client: Client) -> None:
+    _deal(tiv_total=Decimal(10), tiv_delivered=Decimal(4))
+    _deal(tiv_total=Decimal(500), tiv_delivered=Decimal(500), visibility="restricted")
+    hidden_provider = NationFactory(visibility="restricted")
+    _deal(tiv_total=Decimal(7000), provider_nation=hidden_provider)  # public, but naming a restricted nation
+    url = reverse("partnerships:resource-list")
+
+    def totals(client: Client) -> dict[str, Any]:
+        response = client.get(url, {"designation": "AW101"})
+        return {total["label"]: total["value"] for total in response.context["totals"]}
+
+    assert totals(analyst_client)["TIV of the orders"] == Decimal(10)
+    assert totals(analyst_client)["TIV delivered"] == Decimal(4)
+    assert totals(cleared_client)["TIV of the orders"] == Decimal(7510)
+    assert totals(cleared_client)["TIV delivered"] == Decimal(579)
+
+
+def test_filtered_resource_list_with_every_column_and_totals_runs_constant_queries(cleared_client: Client) -> None:
+    url = reverse("partnerships:resource-list")
+    every = [column.key for column in RESOURCES.columns]
+    params = {"designation": "AW101", "columns": every, "ordering": "-tiv_total"}
+    _deal(program=ProgramFactory())
+    cleared_client.get(url, params)
+    with CaptureQueriesContext(connection) as one:
+        cleared_client.get(url, params)
+    for _ in range(49):
+        _deal(program=ProgramFactory())
+    with CaptureQueriesContext(connection) as fifty:
+        response = cleared_client.get(url, params)
+    assert len(response.context["rows"]) == 50
+    assert response.context["totals"][2]["value"] == Decimal(75 * 50)
+    assert len(one) == len(fifty), [q["sql"][:120] for q in fifty.captured_queries]
+
+
+def test_resources_filter_by_delivery_year_and_designation(analyst_client: Client) -> None:
+    early = _deal(designation="Kebir", delivery_years=[1982, 1983], start_date=D(1981, 1, 1), end_date=D(1983, 12, 31))
+    late = _deal(designation="Super Lynx", delivery_years=[2010, 2011])
+    url = reverse("partnerships:resource-list")
+
+    def ids(params: dict[str, Any]) -> set[int]:
+        response = analyst_client.get(url, params)
+        assert not response.context["errors"], response.context["errors"]
+        return {obj.pk for obj, _ in response.context["rows"]}
+
+    assert ids({"delivery_year": 1983}) == {early.pk}
+    assert ids({"delivery_year": [1983, 2011]}) == {early.pk, late.pk}
+    assert ids({"delivery_year__n": 1983}) == {late.pk}
+    assert ids({"delivery_year": 99999}) == set()  # a year no delivery can have
+    assert ids({"designation__ic": "lynx"}) == {late.pk}
+    assert "a whole number" in " ".join(analyst_client.get(url, {"delivery_year": "198x"}).context["errors"])
