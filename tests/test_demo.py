@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import json
+import shutil
+from collections.abc import Callable
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -24,6 +28,8 @@ from partnerships.models import (
     Program,
     ResourceSharing,
 )
+from partnerships.services.demo import DemoDataError, load_demo
+from partnerships.services.demo_files import DEMO_DIR, FILES
 
 pytestmark = pytest.mark.django_db
 CITED_MODELS = [Organization, Membership, Program, Agreement, Exercise, ResourceSharing]
@@ -172,3 +178,154 @@ def test_demo_bilateral_agreements_have_two_parties(demo: str) -> None:
     for agreement in Agreement.objects.all():
         agreement.validate_parties()
         agreement.full_clean()
+
+
+# --- the data files -------------------------------------------------------------------------------
+
+
+def _entries(name: str) -> list[dict]:
+    return json.loads((DEMO_DIR / name).read_text(encoding="utf-8"))
+
+
+def test_the_demo_records_are_those_of_the_data_files(demo: str) -> None:
+    for spec in FILES:
+        assert _entries(spec.file), spec.file
+    assert set(Agreement.objects.values_list("title", flat=True)) == {e["title"] for e in _entries("agreements.json")}
+    assert set(Exercise.objects.values_list("name", flat=True)) == {e["name"] for e in _entries("exercises.json")}
+    assert Membership.objects.count() == len(_entries("memberships.json"))
+    references = set(ResourceSharing.objects.values_list("reference", flat=True))
+    assert references == {e["reference"] for e in _entries("resources.json")}
+    assert Assessment.objects.count() == len(_entries("assessments.json"))
+    treaty = Agreement.objects.get(title="North Atlantic Treaty")
+    entry = next(e for e in _entries("agreements.json") if e["title"] == "North Atlantic Treaty")
+    assert (treaty.source_url, treaty.source_text) == (entry["source_url"], entry["source_text"])
+    assert treaty.parties.count() == len(entry["parties"])
+
+
+def test_no_demo_record_is_a_python_literal_any_more() -> None:
+    import importlib.util
+
+    assert importlib.util.find_spec("partnerships.services.demo_data") is None
+    assert importlib.util.find_spec("partnerships.services.demo_assessments") is None
+
+
+def _copy(tmp_path: Path, name: str, change: Callable[[list[dict]], None]) -> Path:
+    """Return a copy of the demo files in which ``change`` has edited the entries of ``name``."""
+    directory = tmp_path / "demo"
+    shutil.copytree(DEMO_DIR, directory)
+    entries = json.loads((directory / name).read_text(encoding="utf-8"))
+    change(entries)
+    (directory / name).write_text(json.dumps(entries, indent=2), encoding="utf-8")
+    return directory
+
+
+def _new_exercise(**changes: object) -> dict:
+    exercise = {
+        "name": "Demo Test Exercise 2030",
+        "series": "Demo Test",
+        "kind": "combined",
+        "status": "planned",
+        "start_date": "2030-05-01",
+        "end_date": "2030-05-10",
+        "source_url": "https://example.org/exercise",
+        "source_text": "Test.",
+        "participants": [{"nation": "USA", "role": "host"}, {"nation": "PHL", "role": "participant"}],
+    }
+    exercise.update(changes)
+    return exercise
+
+
+def _set(index: int, **values: object) -> Callable[[list[dict]], None]:
+    return lambda entries: entries[index].update(values)
+
+
+def _drop(index: int, key: str) -> Callable[[list[dict]], None]:
+    return lambda entries: entries[index].pop(key)
+
+
+def _append(entry: dict) -> Callable[[list[dict]], None]:
+    return lambda entries: entries.append(entry)
+
+
+EXERCISE_COUNT = len(_entries("exercises.json"))
+BAD_ENTRIES = {
+    "a date that is not one": (
+        "agreements.json",
+        _set(1, signed_on="1994-02-30"),
+        "agreements.json, entry 2 (Partnership for Peace Framework Document - Romania): "
+        "signed_on: '1994-02-30' is not a date (YYYY-MM-DD)",
+    ),
+    "an enum value that does not exist": (
+        "resources.json",
+        _set(0, status="lost"),
+        "resources.json, entry 1 (DEMO-FMS-POL-F35): status: 'lost' is not one of",
+    ),
+    "a misspelt key": (
+        "organizations.json",
+        _set(2, acronymm="DSCA"),
+        "organizations.json, entry 3 (DSCA): unknown key 'acronymm'",
+    ),
+    "a missing key": (
+        "memberships.json",
+        _drop(4, "joined_on"),
+        "memberships.json, entry 5 (NATO ISL ?): missing 'joined_on'",
+    ),
+    "a decimal written as a float": (
+        "resources.json",
+        _set(1, value=895000000.0),
+        "resources.json, entry 2 (DEMO-FMS-AUS-TOMAHAWK): value: 895000000.0 should be a number written as a string",
+    ),
+    "a participant that is not an object": (
+        "exercises.json",
+        _append(_new_exercise(participants=["USA"])),
+        f"exercises.json, entry {EXERCISE_COUNT + 1} (Demo Test Exercise 2030): participants item 1: "
+        "should be an object",
+    ),
+    "an unknown nation code": (
+        "exercises.json",
+        _append(_new_exercise(participants=[{"nation": "USA", "role": "host"}, {"nation": "XXX", "role": "observer"}])),
+        f"exercises.json, entry {EXERCISE_COUNT + 1} (Demo Test Exercise 2030): names an unknown nation code 'XXX'",
+    ),
+    "a model rule broken": (
+        "exercises.json",
+        _append(_new_exercise(end_date="2030-04-01")),
+        f"exercises.json, entry {EXERCISE_COUNT + 1} (Demo Test Exercise 2030): end_date: The end date cannot be "
+        "before the start date.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("name", "change", "message"), BAD_ENTRIES.values(), ids=BAD_ENTRIES.keys())
+def test_a_bad_entry_is_named_with_its_file_and_nothing_is_written(
+    demo: str, tmp_path: Path, name: str, change: Callable[[list[dict]], None], message: str
+) -> None:
+    directory = _copy(tmp_path, name, change)
+    before = _snapshot()
+    with pytest.raises(DemoDataError) as error:
+        load_demo(directory=directory)
+    assert message in str(error.value)
+    assert str(directory / name) in str(error.value)
+    assert _snapshot() == before
+
+
+def test_a_file_that_is_not_json_is_named(demo: str, tmp_path: Path) -> None:
+    directory = tmp_path / "demo"
+    shutil.copytree(DEMO_DIR, directory)
+    (directory / "programs.json").write_text('[{"name": "Partnership for Peace",', encoding="utf-8")
+    with pytest.raises(DemoDataError, match=r"programs\.json: not valid JSON"):
+        load_demo(directory=directory)
+
+
+def test_the_files_name_themselves_from_the_project_root_in_errors(demo: str) -> None:
+    from partnerships.services.demo_files import shown
+
+    assert shown(DEMO_DIR / "agreements.json") == "partnerships/reference/demo/agreements.json"
+
+
+def test_a_record_added_to_a_file_is_created_and_the_others_left_alone(demo: str, tmp_path: Path) -> None:
+    directory = _copy(tmp_path, "exercises.json", _append(_new_exercise()))
+    result = load_demo(directory=directory)
+    assert result.created["exercises"] == 1
+    assert sum(result.created.values()) == 1
+    added = Exercise.objects.get(name="Demo Test Exercise 2030")
+    assert {(p.nation.iso3, p.role) for p in added.participants.all()} == {("USA", "host"), ("PHL", "participant")}
