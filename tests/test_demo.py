@@ -15,6 +15,7 @@ from django.db import transaction
 
 from partnerships.models import (
     Agreement,
+    AgreementSource,
     Assessment,
     AssessmentChallenge,
     ChallengeType,
@@ -30,6 +31,7 @@ from partnerships.models import (
 )
 from partnerships.services.demo import DemoDataError, load_demo
 from partnerships.services.demo_files import DEMO_DIR, FILES
+from partnerships.services.importers import IMPORTERS
 
 pytestmark = pytest.mark.django_db
 CITED_MODELS = [Organization, Membership, Program, Agreement, Exercise, ResourceSharing]
@@ -59,7 +61,7 @@ def demo(loaded_once: str, db) -> str:
 def _snapshot() -> dict[str, tuple[int, int, object]]:
     """Return, per model, the row count, the history row count and the latest update time."""
     snapshot = {}
-    for model in [Nation, *CITED_MODELS, *ASSESSMENT_MODELS]:
+    for model in [Nation, *CITED_MODELS, AgreementSource, *ASSESSMENT_MODELS]:
         latest = model.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
         snapshot[model.__name__] = (model.objects.count(), model.history.count(), latest)
     return snapshot
@@ -77,7 +79,7 @@ def test_load_demo_reports_what_it_created(demo: str) -> None:
     assert f"agreements: {Agreement.objects.count()} created, 0 already present" in demo
     assert f"exercises: {Exercise.objects.count()} created, 0 already present" in demo
     created = int(demo.rsplit("Demo data loaded: ", 1)[1].split()[0])
-    assert created == sum(model.objects.count() for model in [Nation, *CITED_MODELS, Assessment])
+    assert created == sum(model.objects.count() for model in [Nation, *CITED_MODELS, AgreementSource, Assessment])
 
 
 def test_demo_assessments_are_marked_as_illustrative(demo: str) -> None:
@@ -329,3 +331,73 @@ def test_a_record_added_to_a_file_is_created_and_the_others_left_alone(demo: str
     assert sum(result.created.values()) == 1
     added = Exercise.objects.get(name="Demo Test Exercise 2030")
     assert {(p.nation.iso3, p.role) for p in added.participants.all()} == {("USA", "host"), ("PHL", "participant")}
+
+
+# --- the datasets that describe the demo's treaties -------------------------------------------------
+
+NAT, MDT = (
+    "North Atlantic Treaty",
+    "Mutual Defense Treaty between the Republic of the Philippines and the United States of America",
+)
+# Three of COW Formal Alliances v4.1's member rows of alliance 227, the North Atlantic Treaty (as in shared/data).
+COW_227 = """version4id,ccode,state_name,all_st_day,all_st_month,all_st_year,all_end_day,all_end_month,all_end_year,\
+ss_type,mem_st_day,mem_st_month,mem_st_year,mem_end_day,mem_end_month,mem_end_year,left_censor,right_censor,defense,\
+neutrality,nonaggression,entente,version
+227,2,"United States of America",4,4,1949,,,,"Type I: Defense Pact",4,4,1949,,,,0,1,1,0,1,1,4.1
+227,20,"Canada",4,4,1949,,,,"Type I: Defense Pact",4,4,1949,,,,0,1,1,0,1,1,4.1
+227,200,"United Kingdom",4,4,1949,,,,"Type I: Defense Pact",4,4,1949,,,,0,1,1,0,1,1,4.1
+"""
+
+
+def _import_cow_227(tmp_path: Path) -> None:
+    path = tmp_path / "cow-227.csv"
+    path.write_text(COW_227, encoding="utf-8")
+    report = IMPORTERS["cow-alliances"]().run(path)
+    assert report.committed, report.summary()
+
+
+def _nato_parties() -> int:
+    return len(next(e for e in _entries("agreements.json") if e["title"] == NAT)["parties"])
+
+
+def test_the_demo_treaties_name_their_dataset_records_and_follow_none(demo: str) -> None:
+    for title, ids in ((NAT, {"cow-alliances:227", "atop:3180"}), (MDT, {"cow-alliances:231", "atop:3210"})):
+        treaty = Agreement.objects.get(title=title)
+        assert treaty.follows == ""
+        assert {source.key for source in treaty.sources.all()} == ids
+        assert not treaty.sources.filter(followed=True).exists()
+    assert AgreementSource.objects.count() == 4
+
+
+def test_an_import_after_the_demo_attaches_to_the_demo_treaty(demo: str, tmp_path: Path) -> None:
+    _import_cow_227(tmp_path)
+    treaty = Agreement.objects.get(sources__dataset="cow-alliances", sources__dataset_id="227")
+    assert treaty.title == NAT
+    assert Agreement.objects.filter(title__in=[NAT, "COW alliance 227"]).count() == 1
+    assert treaty.follows == ""  # curated: the import wrote its source row only
+    assert treaty.parties.count() == _nato_parties()
+    source = treaty.sources.get(dataset="cow-alliances")
+    assert not source.followed
+    assert len(source.values["members"]) == 3
+    assert "members" in source.differs
+
+
+def test_a_treaty_both_the_demo_and_an_import_created_is_a_conflict_to_merge(demo: str, tmp_path: Path) -> None:
+    treaty = Agreement.objects.get(title=NAT)
+    treaty.sources.all().delete()  # as a registry that loaded the demo before it named its datasets
+    _import_cow_227(tmp_path)
+    imported = Agreement.objects.get(title="COW alliance 227")
+    before = _snapshot()
+    with pytest.raises(DemoDataError) as error:
+        load_demo()
+    message = str(error.value)
+    assert f"agreements.json, entry 1 ({NAT}): the demo's agreement #{treaty.pk} exists" in message
+    assert f"cow-alliances:227 on agreement #{imported.pk} “COW alliance 227”" in message
+    assert "merge them" in message
+    assert _snapshot() == before
+
+
+def test_a_source_naming_an_unknown_dataset_is_refused(demo: str, tmp_path: Path) -> None:
+    directory = _copy(tmp_path, "agreements.json", lambda entries: entries[0]["sources"][0].update(dataset="cow"))
+    with pytest.raises(DemoDataError, match=r"agreements\.json, entry 1 \(North Atlantic Treaty\): sources item 1: "):
+        load_demo(directory=directory)

@@ -20,6 +20,7 @@ from partnerships.audit import Channel, recorded_as
 from partnerships.models import (
     Agreement,
     AgreementParty,
+    AgreementSource,
     Assessment,
     AssessmentChallenge,
     ChallengeType,
@@ -35,8 +36,9 @@ from partnerships.models import (
     ResourceSharing,
     validate_participant_set,
 )
+from partnerships.services import sources
 from partnerships.services.catalogues import seed as seed_catalogues
-from partnerships.services.demo_files import DEMO_DIR, DemoDataError, Entry, UnknownReference, read_all
+from partnerships.services.demo_files import DEMO_DIR, Conflict, DemoDataError, Entry, UnknownReference, read_all
 from partnerships.services.nations import seed_nations
 
 __all__ = ["ILLUSTRATIVE_DATASET", "DemoDataError", "DemoResult", "load_demo"]
@@ -56,11 +58,15 @@ ILLUSTRATIVE_SOURCE = (
 class DemoResult:
     created: Counter = field(default_factory=Counter)
     existing: Counter = field(default_factory=Counter)
+    # Records an import had created before the demo, made the demo's (see _Loader.adopt).
+    adopted: Counter = field(default_factory=Counter)
 
     def summary(self) -> str:
-        labels = sorted(set(self.created) | set(self.existing))
+        labels = sorted(set(self.created) | set(self.existing) | set(self.adopted))
         return "\n".join(
-            f"{label}: {self.created[label]} created, {self.existing[label]} already present" for label in labels
+            f"{label}: {self.created[label]} created, {self.existing[label]} already present"
+            + (f", {self.adopted[label]} imported before and made the demo's" if self.adopted[label] else "")
+            for label in labels
         )
 
 
@@ -207,16 +213,95 @@ class _Loader:
         return self.result
 
     def load_agreement(self, spec: dict[str, Any]) -> Agreement:
-        values = self.values(spec, skip=("program", "parties"))
+        """Return the demo's agreement: found by title and signature day, found through a source, or created.
+
+        The datasets the entry names (``sources``) become source rows of the
+        record that no import follows: the record is curated. An agreement
+        an import created before the demo, found through such a source row,
+        becomes the demo's rather than a second record of the same treaty.
+        Raise Conflict if the demo's record and another one both exist.
+        """
+        values = self.values(spec, skip=("program", "parties", "sources"))
         values["program"] = self.program(spec.get("program"))
-        lookup = {"title__iexact": spec["title"], "signed_on": values["signed_on"]}
-        agreement, created = self.get_or_create(Agreement, lookup, values)
-        if created:
-            parties = self.actor_rows(AgreementParty, "agreement", agreement, spec["parties"])
-            agreement.validate_parties([party.period_key for party in parties])
-            for party in parties:
-                party.save()
+        label = Agreement._meta.verbose_name_plural
+        named = spec.get("sources", [])
+        by_title = Agreement.objects.filter(title__iexact=spec["title"], signed_on=values["signed_on"]).first()
+        by_source = self.records_of(named)
+        others = {pk: keys for pk, keys in by_source.items() if by_title is None or pk != by_title.pk}
+        if others and (by_title is not None or len(others) > 1):
+            records = {record.pk: record for record in Agreement.objects.filter(pk__in=[*others, *by_source])}
+            described = "; ".join(
+                f"{', '.join(keys)} on agreement #{pk} “{records[pk].title}”" for pk, keys in sorted(others.items())
+            )
+            mine = f"the demo's agreement #{by_title.pk} exists and " if by_title is not None else ""
+            raise Conflict(
+                f"{mine}its sources are on other records ({described}): merge them into one in the admin "
+                "(or delete the extra one), then run load_demo again"
+            )
+        if by_title is not None:
+            agreement = by_title
+            self.result.existing[label] += 1
+        elif others:
+            agreement = self.adopt(Agreement.objects.get(pk=next(iter(others))), values, spec["parties"])
+            self.result.adopted[label] += 1
+        else:
+            agreement = Agreement(**values)
+            agreement.full_clean()
+            agreement.save()
+            self.result.created[label] += 1
+            self.add_parties(agreement, spec["parties"])
+        self.add_sources(agreement, named)
         return agreement
+
+    @staticmethod
+    def records_of(named: list[dict[str, Any]]) -> dict[int, list[str]]:
+        """Return the agreements that have a source row the entry names, with those sources as dataset:id."""
+        found: dict[int, list[str]] = {}
+        for source in named:
+            rows = AgreementSource.objects.from_dataset(source["dataset"], source["dataset_id"])
+            for record_id in rows.values_list("record_id", flat=True):
+                found.setdefault(record_id, []).append(f"{source['dataset']}:{source['dataset_id']}")
+        return found
+
+    def add_parties(self, agreement: Agreement, rows: list[dict[str, Any]]) -> None:
+        parties = self.actor_rows(AgreementParty, "agreement", agreement, rows)
+        agreement.validate_parties([party.period_key for party in parties])
+        for party in parties:
+            party.save()
+
+    def adopt(self, record: Agreement, values: dict[str, Any], parties: list[dict[str, Any]]) -> Agreement:
+        """Make an agreement an import created the demo's: its values and parties, following no dataset.
+
+        Every field takes the demo's value (or the default, for a field the
+        entry leaves out: an import's title and date precisions go), except
+        ``visibility``: restricting a record is a decision the demo does not undo.
+        The import's member periods stay on its source row, where the page
+        shows them beside the demo's parties.
+        """
+        curated = Agreement(**values)
+        for model_field in Agreement._meta.concrete_fields:
+            if model_field.editable and not model_field.primary_key and model_field.name != "visibility":
+                setattr(record, model_field.attname, getattr(curated, model_field.attname))
+        record.full_clean()
+        record.save()
+        for party in record.parties.all():
+            party.delete()
+        self.add_parties(record, parties)
+        sources.follow(record, None)
+        return record
+
+    def add_sources(self, agreement: Agreement, named: list[dict[str, Any]]) -> None:
+        """Give the agreement a source row, followed by nothing, for each dataset record the entry names."""
+        label = AgreementSource._meta.verbose_name_plural
+        for spec in named:
+            if AgreementSource.objects.from_dataset(spec["dataset"], spec["dataset_id"]).exists():
+                continue  # on this record (another record's was a Conflict)
+            source = AgreementSource(record=agreement, followed=False, **spec)
+            source.full_clean()
+            source.save()
+            self.result.created[label] += 1
+        if named:
+            sources.refresh_differs(agreement)
 
     def load_assessments(self) -> None:
         """The illustrative assessments: invented figures on the real demo records, marked as such."""

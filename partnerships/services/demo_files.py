@@ -29,6 +29,7 @@ from django.db import models
 from partnerships.models import (
     Agreement,
     AgreementParty,
+    AgreementSource,
     Assessment,
     AssessmentChallenge,
     Exercise,
@@ -41,6 +42,7 @@ from partnerships.models import (
     Program,
     ResourceSharing,
 )
+from partnerships.services.importers import IMPORTERS
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "reference" / "demo"
 
@@ -49,8 +51,16 @@ class DemoDataError(ValueError):
     """A demo data file cannot be read, or one of its entries has a bad value; the message names both."""
 
 
-class UnknownReference(LookupError):
+class EntryProblem(Exception):
+    """Something wrong with one entry, found while loading it; the loader adds the file and the entry."""
+
+
+class UnknownReference(EntryProblem):
     """An entry names a nation, organization, program, agreement or exercise the demo does not have."""
+
+
+class Conflict(EntryProblem):
+    """An entry's record exists twice in the registry (e.g. the demo's and an import's): staff must merge them."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,15 @@ FILES: tuple[FileSpec, ...] = (
         Agreement,
         _key("title"),
         ("title", "signed_on", "parties"),
-        items={"parties": Items(AgreementParty, ("role",))},
+        items={
+            "parties": Items(AgreementParty, ("role",)),
+            # The datasets that describe the same agreement: source rows of the curated record.
+            "sources": Items(
+                AgreementSource,
+                ("dataset", "dataset_id"),
+                only=("dataset", "dataset_id", "version", "url", "citation"),
+            ),
+        },
     ),
     FileSpec(
         "exercises.json",
@@ -135,12 +153,12 @@ class Entry:
 
     @contextmanager
     def checked(self) -> Iterator[None]:
-        """Turn a model rule the entry breaks, or a reference it cannot resolve, into an error naming it."""
+        """Turn a model rule the entry breaks, or a problem found loading it, into an error naming it."""
         try:
             yield
         except ValidationError as exc:
             raise self.error(describe(exc)) from exc
-        except UnknownReference as exc:
+        except EntryProblem as exc:
             raise self.error(str(exc)) from exc
 
 
@@ -258,6 +276,12 @@ def _entry(spec: FileSpec, file: str, number: int, raw: Any) -> Entry:
             ]
     except ValueError as exc:
         raise entry.error(str(exc)) from None
+    known = {importer.dataset for importer in IMPORTERS.values()}
+    for index, source in enumerate(values.get("sources", []), start=1):
+        if source["dataset"] not in known:
+            raise entry.error(
+                f"sources item {index}: dataset: {source['dataset']!r} is not one of {', '.join(sorted(known))}"
+            )
     return Entry(file, number, name, values)
 
 
