@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import json
+import shutil
+from collections.abc import Callable
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +15,7 @@ from django.db import transaction
 
 from partnerships.models import (
     Agreement,
+    AgreementSource,
     Assessment,
     AssessmentChallenge,
     ChallengeType,
@@ -24,6 +29,9 @@ from partnerships.models import (
     Program,
     ResourceSharing,
 )
+from partnerships.services.demo import DemoDataError, load_demo
+from partnerships.services.demo_files import DEMO_DIR, FILES
+from partnerships.services.importers import IMPORTERS
 
 pytestmark = pytest.mark.django_db
 CITED_MODELS = [Organization, Membership, Program, Agreement, Exercise, ResourceSharing]
@@ -53,7 +61,7 @@ def demo(loaded_once: str, db) -> str:
 def _snapshot() -> dict[str, tuple[int, int, object]]:
     """Return, per model, the row count, the history row count and the latest update time."""
     snapshot = {}
-    for model in [Nation, *CITED_MODELS, *ASSESSMENT_MODELS]:
+    for model in [Nation, *CITED_MODELS, AgreementSource, *ASSESSMENT_MODELS]:
         latest = model.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
         snapshot[model.__name__] = (model.objects.count(), model.history.count(), latest)
     return snapshot
@@ -71,7 +79,7 @@ def test_load_demo_reports_what_it_created(demo: str) -> None:
     assert f"agreements: {Agreement.objects.count()} created, 0 already present" in demo
     assert f"exercises: {Exercise.objects.count()} created, 0 already present" in demo
     created = int(demo.rsplit("Demo data loaded: ", 1)[1].split()[0])
-    assert created == sum(model.objects.count() for model in [Nation, *CITED_MODELS, Assessment])
+    assert created == sum(model.objects.count() for model in [Nation, *CITED_MODELS, AgreementSource, Assessment])
 
 
 def test_demo_assessments_are_marked_as_illustrative(demo: str) -> None:
@@ -172,3 +180,224 @@ def test_demo_bilateral_agreements_have_two_parties(demo: str) -> None:
     for agreement in Agreement.objects.all():
         agreement.validate_parties()
         agreement.full_clean()
+
+
+# --- the data files -------------------------------------------------------------------------------
+
+
+def _entries(name: str) -> list[dict]:
+    return json.loads((DEMO_DIR / name).read_text(encoding="utf-8"))
+
+
+def test_the_demo_records_are_those_of_the_data_files(demo: str) -> None:
+    for spec in FILES:
+        assert _entries(spec.file), spec.file
+    assert set(Agreement.objects.values_list("title", flat=True)) == {e["title"] for e in _entries("agreements.json")}
+    assert set(Exercise.objects.values_list("name", flat=True)) == {e["name"] for e in _entries("exercises.json")}
+    assert Membership.objects.count() == len(_entries("memberships.json"))
+    references = set(ResourceSharing.objects.values_list("reference", flat=True))
+    assert references == {e["reference"] for e in _entries("resources.json")}
+    assert Assessment.objects.count() == len(_entries("assessments.json"))
+    treaty = Agreement.objects.get(title="North Atlantic Treaty")
+    entry = next(e for e in _entries("agreements.json") if e["title"] == "North Atlantic Treaty")
+    assert (treaty.source_url, treaty.source_text) == (entry["source_url"], entry["source_text"])
+    assert treaty.parties.count() == len(entry["parties"])
+
+
+def test_no_demo_record_is_a_python_literal_any_more() -> None:
+    import importlib.util
+
+    assert importlib.util.find_spec("partnerships.services.demo_data") is None
+    assert importlib.util.find_spec("partnerships.services.demo_assessments") is None
+
+
+def _copy(tmp_path: Path, name: str, change: Callable[[list[dict]], None]) -> Path:
+    """Return a copy of the demo files in which ``change`` has edited the entries of ``name``."""
+    directory = tmp_path / "demo"
+    shutil.copytree(DEMO_DIR, directory)
+    entries = json.loads((directory / name).read_text(encoding="utf-8"))
+    change(entries)
+    (directory / name).write_text(json.dumps(entries, indent=2), encoding="utf-8")
+    return directory
+
+
+def _new_exercise(**changes: object) -> dict:
+    exercise = {
+        "name": "Demo Test Exercise 2030",
+        "series": "Demo Test",
+        "kind": "combined",
+        "status": "planned",
+        "start_date": "2030-05-01",
+        "end_date": "2030-05-10",
+        "source_url": "https://example.org/exercise",
+        "source_text": "Test.",
+        "participants": [{"nation": "USA", "role": "host"}, {"nation": "PHL", "role": "participant"}],
+    }
+    exercise.update(changes)
+    return exercise
+
+
+def _set(index: int, **values: object) -> Callable[[list[dict]], None]:
+    return lambda entries: entries[index].update(values)
+
+
+def _drop(index: int, key: str) -> Callable[[list[dict]], None]:
+    return lambda entries: entries[index].pop(key)
+
+
+def _append(entry: dict) -> Callable[[list[dict]], None]:
+    return lambda entries: entries.append(entry)
+
+
+EXERCISE_COUNT = len(_entries("exercises.json"))
+BAD_ENTRIES = {
+    "a date that is not one": (
+        "agreements.json",
+        _set(1, signed_on="1994-02-30"),
+        "agreements.json, entry 2 (Partnership for Peace Framework Document - Romania): "
+        "signed_on: '1994-02-30' is not a date (YYYY-MM-DD)",
+    ),
+    "an enum value that does not exist": (
+        "resources.json",
+        _set(0, status="lost"),
+        "resources.json, entry 1 (DEMO-FMS-POL-F35): status: 'lost' is not one of",
+    ),
+    "a misspelt key": (
+        "organizations.json",
+        _set(2, acronymm="DSCA"),
+        "organizations.json, entry 3 (DSCA): unknown key 'acronymm'",
+    ),
+    "a missing key": (
+        "memberships.json",
+        _drop(4, "joined_on"),
+        "memberships.json, entry 5 (NATO ISL ?): missing 'joined_on'",
+    ),
+    "a decimal written as a float": (
+        "resources.json",
+        _set(1, value=895000000.0),
+        "resources.json, entry 2 (DEMO-FMS-AUS-TOMAHAWK): value: 895000000.0 should be a number written as a string",
+    ),
+    "a participant that is not an object": (
+        "exercises.json",
+        _append(_new_exercise(participants=["USA"])),
+        f"exercises.json, entry {EXERCISE_COUNT + 1} (Demo Test Exercise 2030): participants item 1: "
+        "should be an object",
+    ),
+    "an unknown nation code": (
+        "exercises.json",
+        _append(_new_exercise(participants=[{"nation": "USA", "role": "host"}, {"nation": "XXX", "role": "observer"}])),
+        f"exercises.json, entry {EXERCISE_COUNT + 1} (Demo Test Exercise 2030): names an unknown nation code 'XXX'",
+    ),
+    "a model rule broken": (
+        "exercises.json",
+        _append(_new_exercise(end_date="2030-04-01")),
+        f"exercises.json, entry {EXERCISE_COUNT + 1} (Demo Test Exercise 2030): end_date: The end date cannot be "
+        "before the start date.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("name", "change", "message"), BAD_ENTRIES.values(), ids=BAD_ENTRIES.keys())
+def test_a_bad_entry_is_named_with_its_file_and_nothing_is_written(
+    demo: str, tmp_path: Path, name: str, change: Callable[[list[dict]], None], message: str
+) -> None:
+    directory = _copy(tmp_path, name, change)
+    before = _snapshot()
+    with pytest.raises(DemoDataError) as error:
+        load_demo(directory=directory)
+    assert message in str(error.value)
+    assert str(directory / name) in str(error.value)
+    assert _snapshot() == before
+
+
+def test_a_file_that_is_not_json_is_named(demo: str, tmp_path: Path) -> None:
+    directory = tmp_path / "demo"
+    shutil.copytree(DEMO_DIR, directory)
+    (directory / "programs.json").write_text('[{"name": "Partnership for Peace",', encoding="utf-8")
+    with pytest.raises(DemoDataError, match=r"programs\.json: not valid JSON"):
+        load_demo(directory=directory)
+
+
+def test_the_files_name_themselves_from_the_project_root_in_errors(demo: str) -> None:
+    from partnerships.services.demo_files import shown
+
+    assert shown(DEMO_DIR / "agreements.json") == "partnerships/reference/demo/agreements.json"
+
+
+def test_a_record_added_to_a_file_is_created_and_the_others_left_alone(demo: str, tmp_path: Path) -> None:
+    directory = _copy(tmp_path, "exercises.json", _append(_new_exercise()))
+    result = load_demo(directory=directory)
+    assert result.created["exercises"] == 1
+    assert sum(result.created.values()) == 1
+    added = Exercise.objects.get(name="Demo Test Exercise 2030")
+    assert {(p.nation.iso3, p.role) for p in added.participants.all()} == {("USA", "host"), ("PHL", "participant")}
+
+
+# --- the datasets that describe the demo's treaties -------------------------------------------------
+
+NAT, MDT = (
+    "North Atlantic Treaty",
+    "Mutual Defense Treaty between the Republic of the Philippines and the United States of America",
+)
+# Three of COW Formal Alliances v4.1's member rows of alliance 227, the North Atlantic Treaty (as in shared/data).
+COW_227 = """version4id,ccode,state_name,all_st_day,all_st_month,all_st_year,all_end_day,all_end_month,all_end_year,\
+ss_type,mem_st_day,mem_st_month,mem_st_year,mem_end_day,mem_end_month,mem_end_year,left_censor,right_censor,defense,\
+neutrality,nonaggression,entente,version
+227,2,"United States of America",4,4,1949,,,,"Type I: Defense Pact",4,4,1949,,,,0,1,1,0,1,1,4.1
+227,20,"Canada",4,4,1949,,,,"Type I: Defense Pact",4,4,1949,,,,0,1,1,0,1,1,4.1
+227,200,"United Kingdom",4,4,1949,,,,"Type I: Defense Pact",4,4,1949,,,,0,1,1,0,1,1,4.1
+"""
+
+
+def _import_cow_227(tmp_path: Path) -> None:
+    path = tmp_path / "cow-227.csv"
+    path.write_text(COW_227, encoding="utf-8")
+    report = IMPORTERS["cow-alliances"]().run(path)
+    assert report.committed, report.summary()
+
+
+def _nato_parties() -> int:
+    return len(next(e for e in _entries("agreements.json") if e["title"] == NAT)["parties"])
+
+
+def test_the_demo_treaties_name_their_dataset_records_and_follow_none(demo: str) -> None:
+    for title, ids in ((NAT, {"cow-alliances:227", "atop:3180"}), (MDT, {"cow-alliances:231", "atop:3210"})):
+        treaty = Agreement.objects.get(title=title)
+        assert treaty.follows == ""
+        assert {source.key for source in treaty.sources.all()} == ids
+        assert not treaty.sources.filter(followed=True).exists()
+    assert AgreementSource.objects.count() == 4
+
+
+def test_an_import_after_the_demo_attaches_to_the_demo_treaty(demo: str, tmp_path: Path) -> None:
+    _import_cow_227(tmp_path)
+    treaty = Agreement.objects.get(sources__dataset="cow-alliances", sources__dataset_id="227")
+    assert treaty.title == NAT
+    assert Agreement.objects.filter(title__in=[NAT, "COW alliance 227"]).count() == 1
+    assert treaty.follows == ""  # curated: the import wrote its source row only
+    assert treaty.parties.count() == _nato_parties()
+    source = treaty.sources.get(dataset="cow-alliances")
+    assert not source.followed
+    assert len(source.values["members"]) == 3
+    assert "members" in source.differs
+
+
+def test_a_treaty_both_the_demo_and_an_import_created_is_a_conflict_to_merge(demo: str, tmp_path: Path) -> None:
+    treaty = Agreement.objects.get(title=NAT)
+    treaty.sources.all().delete()  # as a registry that loaded the demo before it named its datasets
+    _import_cow_227(tmp_path)
+    imported = Agreement.objects.get(title="COW alliance 227")
+    before = _snapshot()
+    with pytest.raises(DemoDataError) as error:
+        load_demo()
+    message = str(error.value)
+    assert f"agreements.json, entry 1 ({NAT}): the demo's agreement #{treaty.pk} exists" in message
+    assert f"cow-alliances:227 on agreement #{imported.pk} “COW alliance 227”" in message
+    assert "merge them" in message
+    assert _snapshot() == before
+
+
+def test_a_source_naming_an_unknown_dataset_is_refused(demo: str, tmp_path: Path) -> None:
+    directory = _copy(tmp_path, "agreements.json", lambda entries: entries[0]["sources"][0].update(dataset="cow"))
+    with pytest.raises(DemoDataError, match=r"agreements\.json, entry 1 \(North Atlantic Treaty\): sources item 1: "):
+        load_demo(directory=directory)

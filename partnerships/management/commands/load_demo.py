@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from partnerships.services.demo import load_demo
+from partnerships.services.demo import DemoDataError, load_demo
 
 
 class Command(BaseCommand):
@@ -15,7 +15,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = load_demo()
+        try:
+            result = load_demo()
+        except DemoDataError as exc:
+            raise CommandError(f"Demo data not loaded (nothing was written): {exc}") from exc
         self.stdout.write(result.summary())
         created = sum(result.created.values())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {created} records created."))

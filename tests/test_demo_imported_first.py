@@ -1,0 +1,48 @@
+"""`load_demo` after the datasets were imported: the demo's treaty is the imported record, not a second one.
+
+A file of its own because it needs a database without the demo, and tests/test_demo.py
+holds the demo loaded for the whole module.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from partnerships.models import Agreement
+from partnerships.services.demo import load_demo
+from partnerships.services.nations import seed_nations
+from tests.test_demo import NAT, _import_cow_227, _nato_parties, _snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_treaty_imported_before_the_demo_becomes_the_demo_treaty(tmp_path: Path) -> None:
+    seed_nations()
+    _import_cow_227(tmp_path)
+    imported = Agreement.objects.get(sources__dataset="cow-alliances", sources__dataset_id="227")
+    assert imported.follows == "cow-alliances"
+
+    result = load_demo()
+    assert result.adopted["agreements"] == 1
+    treaty = Agreement.objects.get(title=NAT)
+    assert treaty.pk == imported.pk
+    assert not Agreement.objects.filter(title="COW alliance 227").exists()
+    assert Agreement.objects.filter(sources__dataset="cow-alliances", sources__dataset_id="227").count() == 1
+    assert treaty.follows == ""
+    assert not treaty.sources.filter(followed=True).exists()
+    assert {source.key for source in treaty.sources.all()} == {"cow-alliances:227", "atop:3180"}
+    assert treaty.short_name == "Washington Treaty"
+    assert treaty.in_force_from == datetime.date(1949, 8, 24)
+    assert treaty.parties.count() == _nato_parties()
+    assert "members" in treaty.sources.get(dataset="cow-alliances").differs
+
+    before = _snapshot()
+    again = load_demo()
+    assert sum(again.created.values()) == 0
+    assert not again.adopted
+    assert _snapshot() == before
+    _import_cow_227(tmp_path)  # and a re-import leaves the curated treaty as it is
+    assert _snapshot() == before
