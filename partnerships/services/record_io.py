@@ -34,8 +34,8 @@ from partnerships.models import (
 from partnerships.services.access import FULL_ACCESS
 from partnerships.services.naming import RESTRICTED_LABEL, Namer
 
-# ``follows`` belongs with the source rows the registry keeps; a file names them in its "sources" column.
-SKIPPED = {"id", "created_at", "updated_at", "follows"}
+# A record's datasets travel as its "sources" column (dataset:id), with ``follows`` naming the one it follows.
+SKIPPED = {"id", "created_at", "updated_at"}
 SOURCES_COLUMN = "sources"
 HIDDEN_LINK = object()  # a link read as "restricted record": keep the saved one
 
@@ -291,13 +291,26 @@ def natural_lookup(record_type: RecordType, values: dict[str, Any]) -> dict[str,
     raise Unresolved("a resource-sharing record needs a reference or a source (dataset:id) to be matched on re-import")
 
 
+def source_keys(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return the (dataset, id) pairs of a file's "sources" column; raise Unresolved on a malformed one."""
+    raw = data.get(SOURCES_COLUMN) or []
+    keys = []
+    for key in raw.split(";") if isinstance(raw, str) else raw:
+        dataset, _, dataset_id = str(key).strip().partition(":")
+        if not (dataset and dataset_id):
+            if str(key).strip():
+                raise Unresolved(f"sources: “{key}” is not dataset:id")
+            continue
+        keys.append((dataset, dataset_id))
+    return keys
+
+
 def source_lookup(data: dict[str, Any]) -> dict[str, Any] | None:
     """Return the filter finding a record by the first dataset:id of its file's "sources" column, if any."""
-    raw = data.get(SOURCES_COLUMN) or []
-    keys = [key for key in (raw.split(";") if isinstance(raw, str) else raw) if ":" in key]
+    keys = source_keys(data)
     if not keys:
         return None
-    dataset, _, dataset_id = keys[0].partition(":")
+    dataset, dataset_id = keys[0]
     return {"sources__dataset": dataset, "sources__dataset_id": dataset_id}
 
 

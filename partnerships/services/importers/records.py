@@ -19,6 +19,7 @@ from partnerships.services.record_io import (
     Unresolved,
     natural_lookup,
     rows_from,
+    source_keys,
     source_lookup,
     values_from,
 )
@@ -64,6 +65,35 @@ class RecordsImporter(Importer):
                     f"{name}: the saved record links a record you may not see, and it stays as it is: "
                     "give “restricted record”, as the export does"
                 )
+
+    def keep_sources(self, record: Any, row: dict[str, Any]) -> None:
+        """Give ``record`` a source row for each dataset:id of the file's "sources" column it lacks.
+
+        The one of the dataset the record ``follows`` is followed. A dataset id
+        another record carries is refused: the two are one record, for staff to merge.
+        """
+        from partnerships.models import SOURCE_MODELS
+
+        assert self.report is not None
+        Source = SOURCE_MODELS[type(record)]
+        followed = False
+        for dataset, dataset_id in _source_rows(row):
+            source = Source.objects.filter(dataset=dataset, dataset_id=dataset_id).first()
+            if source is not None and source.record_id != record.pk:
+                raise RowRejected(
+                    f"sources: {dataset}:{dataset_id} is a source of another record (#{source.record_id}); "
+                    "merge the two in the admin"
+                )
+            follow = dataset == record.follows and not followed
+            followed = followed or follow
+            if source is None:
+                source = Source(record=record, dataset=dataset, dataset_id=dataset_id, followed=follow)
+                source.full_clean(exclude=["record"])
+                source.save()
+                self.report.note(str(Source._meta.verbose_name_plural), source.pk, "created")
+        if record.follows and not record.sources.filter(followed=True).exists():
+            sources.follow(record, None)  # a dataset it cannot follow without its source row: curated
+        sources.refresh_differs(record)
 
     def import_row(self, number: int | str, row: dict[str, Any]) -> None:
         record_type = RECORD_TYPES.get(str(row.get("record_type", "")))
@@ -117,9 +147,18 @@ class RecordsImporter(Importer):
         if record_type.rows == "parties":
             candidate.validate_parties([period_key(r) for r in rows or []] + hidden_keys)
         save_record(instance=candidate, fields={}, rows_relation=record_type.rows, rows=rows, user=self.user)
-        if existing is not None and hasattr(candidate, "follows"):
-            sources.after_edit(candidate)
+        if hasattr(candidate, "follows"):
+            self.keep_sources(candidate, row)
+            if existing is not None:
+                sources.after_edit(candidate)
         self.report.note(label, candidate.pk, "updated" if existing else "created")
+
+
+def _source_rows(row: dict[str, Any]) -> list[tuple[str, str]]:
+    try:
+        return source_keys(row)
+    except Unresolved as exc:
+        raise RowRejected(str(exc)) from exc
 
 
 def _row_key(row: Any, rows: str | None) -> Any:
