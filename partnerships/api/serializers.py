@@ -713,9 +713,7 @@ class ExerciseSerializer(RecordSerializer):
             changed = [name for name in changed if attrs[name] != getattr(self.instance, name)]
             marked = copy.copy(self.instance)
             marked.curate(changed)
-            attrs.update(
-                name_generated=marked.name_generated, location_country_derived=marked.location_country_derived
-            )
+            attrs.update(name_generated=marked.name_generated, location_country_derived=marked.location_country_derived)
         return attrs
 
     def validate_rows(self, candidate: models.Model, attrs: dict[str, Any]) -> None:

@@ -73,11 +73,12 @@ def test_a_point_lies_in_the_country_that_holds_it_and_the_open_sea_in_none(
 
 def test_a_point_just_off_a_coast_is_in_that_countrys_territorial_sea() -> None:
     hit = country_at(latitude=14.45, longitude=120.50)  # Manila Bay's mouth, at sea
-    assert hit is not None and hit.country.iso3 == "PHL"
+    assert hit is not None
+    assert hit.country.iso3 == "PHL"
 
 
 def test_a_point_off_the_globe_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a point on Earth"):
         country_at(latitude=91, longitude=0)
 
 
@@ -98,7 +99,9 @@ def test_the_derived_country_is_the_state_of_the_day_and_its_participant_becomes
     ExerciseParticipantFactory(exercise=exercise, nation=NationFactory())
     changed, promoted = derive_exercise_location(exercise=exercise, resolver=NationResolver())
     exercise.refresh_from_db()
-    assert changed and exercise.location_country == west and exercise.location_country_derived
+    assert changed
+    assert exercise.location_country == west
+    assert exercise.location_country_derived
     assert promoted == [host]
     assert germany != east  # Frankfurt in 1985 is neither today's Germany nor the GDR
     # Running it again changes nothing.
@@ -114,7 +117,8 @@ def test_a_host_staff_set_is_never_demoted_and_a_chosen_country_is_kept() -> Non
     derive_exercise_location(exercise=exercise, resolver=NationResolver())
     exercise.refresh_from_db()
     staff_host.refresh_from_db()
-    assert exercise.location_country == chosen and not exercise.location_country_derived
+    assert exercise.location_country == chosen
+    assert not exercise.location_country_derived
     assert staff_host.role == ParticipantRole.HOST
 
 
@@ -151,15 +155,18 @@ def test_a_name_written_through_the_api_is_curated(superuser_client) -> None:
     response = superuser_client.patch(url, json.dumps({"name": "Sea Breeze 95"}), content_type="application/json")
     assert response.status_code == 200, response.content
     exercise.refresh_from_db()
-    assert exercise.name == "Sea Breeze 95" and not exercise.name_generated
+    assert exercise.name == "Sea Breeze 95"
+    assert not exercise.name_generated
 
 
 def test_curating_a_typed_name_or_a_chosen_country_clears_its_marker() -> None:
     exercise = Exercise(name="Naval exercise: A and B, 1995", name_generated=True, location_country_derived=True)
     exercise.curate(["series"])
-    assert exercise.name_generated and exercise.location_country_derived
+    assert exercise.name_generated
+    assert exercise.location_country_derived
     exercise.curate(["name", "location_country"])
-    assert not exercise.name_generated and not exercise.location_country_derived
+    assert not exercise.name_generated
+    assert not exercise.location_country_derived
 
 
 @pytest.mark.django_db
@@ -170,6 +177,8 @@ def test_the_exercise_list_filters_by_location_country_and_shows_it(superuser_cl
     response = superuser_client.get(reverse("api:exercise-list"), {"location_country": "PHL"})
     assert [row["id"] for row in response.json()["results"]] == [here.pk]
     page = superuser_client.get(reverse("partnerships:exercise-list"), {"location_country": "PHL"})
-    assert page.status_code == 200 and b"Philippines" in page.content and b"Elsewhere" not in page.content
+    assert page.status_code == 200
+    assert b"Philippines" in page.content
+    assert b"Elsewhere" not in page.content
     detail = superuser_client.get(reverse("partnerships:exercise-detail", args=[here.pk]))
     assert b"derived from coordinates" in detail.content

@@ -103,8 +103,6 @@ class MmeImporter(Importer):
         "Ex_Name",
         "Series_Name",
         "Location",
-        "lat",
-        "lon",
         "StartDate",
         "s.year",
         "s.month",
@@ -119,7 +117,8 @@ class MmeImporter(Importer):
         "FocusDescription",
         "StateA",
     )
-    optional_columns = STATE_COLUMNS[1:]
+    # Coordinates are read when the file has them (v7 does; a file without them imports as before).
+    optional_columns = ("lat", "lon", *STATE_COLUMNS[1:])
 
     def prepare(self) -> None:
         self.resolver = NationResolver()
@@ -168,7 +167,7 @@ class MmeImporter(Importer):
             raise RowRejected(f"participant(s) matching no nation or organization: {', '.join(unresolved)}")
         if len({(n and n.pk, o and o.pk) for n, o in participants}) < len(participants):
             participants = list(dict.fromkeys(participants))  # a state listed twice takes part once
-        latitude, longitude = coordinate(row["lat"], "lat", 90), coordinate(row["lon"], "lon", 180)
+        latitude, longitude = coordinate(row.get("lat", ""), "lat", 90), coordinate(row.get("lon", ""), "lon", 180)
         if (latitude is None) != (longitude is None):
             raise RowRejected("lat, lon: give both coordinates or neither")
         series = row["Series_Name"] if row["Series_Name"].lower() not in MISSING else ""
