@@ -708,25 +708,48 @@ class ExerciseAdmin(SourcedRecordAdmin):
         "start_date",
         "end_date",
         "location",
+        "location_country",
         "participant_count",
         "visibility",
     )
-    list_filter = ("status", "kind", "visibility", ("program", VisibleRelatedFieldListFilter), "start_date")
-    list_select_related = ("program", "agreement")
+    list_filter = (
+        "status",
+        "kind",
+        "visibility",
+        ("program", VisibleRelatedFieldListFilter),
+        "name_generated",
+        "location_country_derived",
+        "start_date",
+    )
+    list_select_related = ("program", "agreement", "location_country")
     search_fields = ("name", "series", "location", "participants__nation__name")
-    autocomplete_fields = ("program", "agreement")
+    autocomplete_fields = ("program", "agreement", "location_country")
     date_hierarchy = "start_date"
     inlines = (ExerciseParticipantInline, ExerciseSourceInline)
+    # Imports set these markers; typing a name or choosing a country by hand clears them (Exercise.curate).
+    readonly_fields = (*SourcedRecordAdmin.readonly_fields, "name_generated", "location_country_derived")
     fieldsets = (
-        (None, {"fields": ("name", "series", "kind", "status", "domains", "purposes")}),
+        (None, {"fields": ("name", "name_generated", "series", "kind", "status", "domains", "purposes")}),
         (
             "When and where",
-            {"fields": (("start_date", "start_date_precision"), ("end_date", "end_date_precision"), "location")},
+            {
+                "fields": (
+                    ("start_date", "start_date_precision"),
+                    ("end_date", "end_date_precision"),
+                    "location",
+                    ("latitude", "longitude"),
+                    ("location_country", "location_country_derived"),
+                )
+            },
         ),
         ("Under", {"fields": ("program", "agreement")}),
         ("Content", {"fields": ("objectives", "outcomes")}),
         SOURCED_FIELDSET,
     )
+
+    def save_model(self, request: HttpRequest, obj: Exercise, form: Any, change: bool) -> None:
+        obj.curate(form.changed_data)
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return super().get_queryset(request).annotate(_participant_count=Count("participants", distinct=True))

@@ -746,10 +746,18 @@ class AgreementSerializer(SourcedSerializer):
 class ExerciseSerializer(SourcedSerializer):
     program = program_field(required=False, allow_null=True)
     agreement = agreement_field(required=False, allow_null=True)
+    location_country = nation_field(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "The state the exercise took place in. Derived from the coordinates when `location_country_derived` "
+            "is true; setting it by hand makes it staff-entered, and imports then keep it."
+        ),
+    )
     participants = ExerciseParticipantSerializer(many=True, required=False)
 
     rows_field = "participants"
-    related = {"program": ("program",), "agreement": ("agreement",)}
+    related = {"program": ("program",), "agreement": ("agreement",), "location_country": ("location_country",)}
     prefetch = {**SourcedSerializer.prefetch, "participants": _visible_rows("participants", ExerciseParticipant)}
 
     class Meta(RecordSerializer.Meta):
@@ -769,6 +777,11 @@ class ExerciseSerializer(SourcedSerializer):
             "end_date",
             "end_date_precision",
             "location",
+            "latitude",
+            "longitude",
+            "location_country",
+            "location_country_derived",
+            "name_generated",
             "program",
             "agreement",
             "participants",
@@ -776,6 +789,24 @@ class ExerciseSerializer(SourcedSerializer):
             "outcomes",
             *SOURCED_FIELDS,
         )
+        read_only_fields = (*RecordSerializer.Meta.read_only_fields, "name_generated", "location_country_derived")
+        extra_kwargs = {
+            "name_generated": {
+                "help_text": "The name was generated (the source names no exercise); writing a name clears it."
+            },
+            "location_country_derived": {"help_text": "The location country was derived from the coordinates."},
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if self.instance is not None:
+            # A name or country written here that differs from the record's is staff's: imports keep it.
+            changed = [name for name in ("name", "location_country") if name in attrs]
+            changed = [name for name in changed if attrs[name] != getattr(self.instance, name)]
+            marked = copy.copy(self.instance)
+            marked.curate(changed)
+            attrs.update(name_generated=marked.name_generated, location_country_derived=marked.location_country_derived)
+        return attrs
 
     def validate_rows(self, candidate: models.Model, attrs: dict[str, Any]) -> None:
         if "participants" not in attrs:

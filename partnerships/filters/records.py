@@ -252,10 +252,14 @@ class ExerciseFilterSet(SourcedFilterSet):
         "end_date": "date",
         "program": "fk",
         "agreement": "fk",
+        "location_country": "fk",
     }
     search_fields = ("name", "series", "location", "objectives", "outcomes")
     participant = NationMethodFilter("involving", label="Participant (any role): code or id")
     host = NationMethodFilter("hosted_by", label="Host nation: code or id")
+    location_country = NationMethodFilter(
+        "located_in", label="Location country (derived from the coordinates or entered by staff): code or id"
+    )
     participant_organization_id = IdsFilter(
         field_name="participants__organization",
         method="filter_participant_organization",

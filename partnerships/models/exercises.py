@@ -8,6 +8,7 @@ from typing import Self
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower, Upper
 
@@ -48,11 +49,23 @@ class ExerciseQuerySet(VisibilityQuerySet):
     def hosted_by(self, nation: Nation | int | Iterable[Nation | int]) -> Self:
         return self.involving(nation, role=ParticipantRole.HOST)
 
+    def located_in(self, nation: Nation | int | Iterable[Nation | int]) -> Self:
+        """Return exercises whose location country is ``nation`` (or any of several), derived or entered."""
+        nations = [nation] if isinstance(nation, Nation | int) else list(nation)
+        return self.filter(location_country__in=nations)
+
 
 class Exercise(Sourced, RegistryRecord):
     """One edition of a joint exercise."""
 
     name = models.CharField(max_length=200, help_text="The edition, e.g. 'Balikatan 2024'.")
+    name_generated = models.BooleanField(
+        default=False,
+        help_text=(
+            "The name was generated from the domains, participants and year because the source gives none; "
+            "re-imports regenerate it. Typing a name makes it curated (unticks this), and imports then keep it."
+        ),
+    )
     series = models.CharField(
         max_length=120, blank=True, db_index=True, help_text="The recurring exercise, e.g. 'Balikatan'."
     )
@@ -67,6 +80,37 @@ class Exercise(Sourced, RegistryRecord):
     end_date = models.DateField(null=True, blank=True, help_text="Last day of the exercise (inclusive).")
     end_date_precision = precision_field("end_date")
     location = models.CharField(max_length=300, blank=True)
+    latitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=7,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="WGS 84 degrees north (negative: south), -90 to 90.",
+    )
+    longitude = models.DecimalField(
+        max_digits=10,
+        decimal_places=7,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="WGS 84 degrees east (negative: west), -180 to 180.",
+    )
+    location_country = models.ForeignKey(
+        Nation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="exercises_located",
+        help_text="The state whose territory (or territorial sea) the exercise took place in, as it was then.",
+    )
+    location_country_derived = models.BooleanField(
+        default=False,
+        help_text=(
+            "The location country was derived from the coordinates (imports and derive_exercise_locations "
+            "re-derive it). Choosing a country by hand unticks this, and it is then kept."
+        ),
+    )
     program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True, related_name="exercises")
     agreement = models.ForeignKey(
         Agreement,
@@ -104,6 +148,22 @@ class Exercise(Sourced, RegistryRecord):
                 violation_error_message="An exercise with this name starting on this day already exists.",
             ),
             models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True) | models.Q(latitude__gte=-90, latitude__lte=90),
+                name="exercise_latitude_range",
+                violation_error_message="A latitude is between -90 and 90 degrees.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True) | models.Q(longitude__gte=-180, longitude__lte=180),
+                name="exercise_longitude_range",
+                violation_error_message="A longitude is between -180 and 180 degrees.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="exercise_coordinates_together",
+                violation_error_message="Give both the latitude and the longitude, or neither.",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(start_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
@@ -126,6 +186,18 @@ class Exercise(Sourced, RegistryRecord):
     def __str__(self) -> str:
         return self.name
 
+    def curate(self, changed: Iterable[str]) -> None:
+        """Record that staff set the fields ``changed`` by hand (admin, API): imports keep them from now on.
+
+        A name typed by hand is no longer generated; a location country chosen by
+        hand is no longer derived from the coordinates.
+        """
+        changed = set(changed)
+        if "name" in changed:
+            self.name_generated = False
+        if "location_country" in changed:
+            self.location_country_derived = False
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -134,6 +206,9 @@ class Exercise(Sourced, RegistryRecord):
             errors["start_date"] = f"An exercise with status “{self.get_status_display()}” needs its start date."
         if self.status == ExerciseStatus.COMPLETED and not self.end_date:
             errors.setdefault("end_date", "A completed exercise needs its end date.")
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "latitude" if self.latitude is None else "longitude"
+            errors[missing] = "Give both the latitude and the longitude, or neither."
         if errors:
             raise ValidationError(errors)
 

@@ -283,6 +283,7 @@ EXERCISES = ListPage(
         Column("Start", lambda e: at_precision(e, "start_date"), "start_date"),
         Column("End", lambda e: at_precision(e, "end_date"), "end_date"),
         Column("Location", lambda e: e.location),
+        related_column("Country", lambda e: e.location_country, lambda nation: nation.name),
         Column("Hosts", lambda e: _join([_actor_code(p) for p in e.visible_participants if p.role == "host"])),
         Column("Participants", lambda e: len(e.visible_participants), numeric=True),
     ),
@@ -290,6 +291,7 @@ EXERCISES = ListPage(
         SEARCH,
         PanelField("participant", "Participant", "nation"),
         PanelField("host", "Host", "nation"),
+        PanelField("location_country", "Location country", "nation", "Derived from the coordinates, or entered."),
         PanelField("ongoing_on", "Under way on", "date"),
         PanelField("status", "Status", "multiselect"),
         PanelField("kind", "Kind", "multiselect"),
@@ -299,7 +301,7 @@ EXERCISES = ListPage(
         PanelField("start_date__lte", "Starting until", "date"),
         VISIBILITY,
     ),
-    select_related=("program", "agreement"),
+    select_related=("program", "agreement", "location_country"),
     prefetch=_participants,
 )
 

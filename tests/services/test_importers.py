@@ -319,7 +319,9 @@ def test_mme_dates_with_unknown_days_and_two_digit_years(tmp_path: Path) -> None
     assert cobra.domains == ["land", "air"]  # the file's columns are Air, Land: stored in the choices' order
     assert {p.nation.iso3 for p in cobra.participants.all()} == {"THA", "USA"}
     unnamed = Exercise.objects.get(sources__dataset_id="m2")
-    assert unnamed.name == "Unnamed exercise (m2)"
+    # MME names no exercise here: the name is generated from its domains, participants and year.
+    assert unnamed.name == "Naval exercise: Oman and United Kingdom, 1980"
+    assert unnamed.name_generated
     assert unnamed.kind == "command_post"
     assert unnamed.purposes == ["humanitarian"]
     # An unknown day keeps the date's precision: the month, not the first or last day of it.

@@ -653,7 +653,7 @@ def test_reimporting_every_dataset_changes_nothing(real_datasets) -> None:
     for kind, path, options in (
         ("cow-alliances", "cow/alliance_v4.1_by_member.csv", {}),
         ("atop", "atop", {"skip_invalid": True}),
-        ("mme", "mme/mme_v7.csv", {"skip_invalid": True}),
+        # MME: see test_a_second_mme_import_changes_nothing_and_keeps_a_name_staff_typed (NATO exists by then).
         ("sipri", "sipri/uk-trade-register.csv", {"skip_invalid": True}),
     ):
         report = IMPORTERS[kind]().run(DATA / path, **options)
@@ -775,3 +775,120 @@ def test_sipri_totals_on_the_pages_csv_and_api_equal_the_file(real_datasets) -> 
     ]
     by_year = client.get("/api/v1/resources/", {"delivery_year": 2010, "fields": "id", "limit": 1000})
     assert by_year.json()["count"] == len(delivered_2010)
+
+
+def _mme_rows() -> list[dict[str, str]]:
+    with (DATA / "mme/mme_v7.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.django_db
+def test_every_balikatan_held_in_the_philippines_has_it_as_host_and_host_phl_finds_them(
+    real_datasets, superuser_client
+) -> None:
+    from django.urls import reverse
+
+    from partnerships.models import Exercise
+    from partnerships.services.locations import country_at
+
+    # Independently of the importer: the Balikatan rows of the file whose coordinates lie in the Philippines.
+    balikatan = [r for r in _mme_rows() if "balikatan" in f"{r['Series_Name']} {r['Ex_Name']}".lower()]
+    in_philippines = set()
+    for row in balikatan:
+        hit = country_at(latitude=float(row["lat"]), longitude=float(row["lon"]))
+        if hit is not None and hit.country.iso3 == "PHL":
+            in_philippines.add(row["MMEID"])
+    # Three editions sit at the Philippines' centroid, in the inland seas 32 km from the nearest 1:50m coast:
+    # beyond the 12-mile territorial sea the derivation uses, so in no country (see the README).
+    assert len(in_philippines) >= 18, balikatan
+    hosted = set(
+        Exercise.objects.filter(sources__dataset="mme")
+        .hosted_by(Nation.objects.get(iso3="PHL"))
+        .values_list("sources__dataset_id", flat=True)
+    )
+    assert in_philippines <= hosted
+    response = superuser_client.get(reverse("api:exercise-list"), {"host": "PHL", "limit": 1000})
+    found = {row["id"] for row in response.json()["results"]}
+    expected = set(
+        Exercise.objects.filter(sources__dataset="mme", sources__dataset_id__in=in_philippines).values_list(
+            "pk", flat=True
+        )
+    )
+    assert expected <= found
+    print(
+        f"\nBalikatan: {len(balikatan)} in the file, {len(in_philippines)} in the Philippines, host=PHL finds them all"
+    )
+
+
+@pytest.mark.django_db
+def test_no_mme_exercise_is_unnamed_and_a_generated_name_names_its_participants(real_datasets) -> None:
+    from partnerships.models import Exercise
+
+    mme = Exercise.objects.filter(sources__dataset="mme")
+    assert not mme.filter(name__startswith="Unnamed exercise").exists()
+    generated = mme.filter(name_generated=True).prefetch_related("participants__nation")
+    unnamed = {r["MMEID"] for r in _mme_rows() if r["Ex_Name"].strip().lower() in ("", "na", "-9", "-99", "n/a")}
+    assert set(generated.values_list("sources__dataset_id", flat=True)) <= unnamed
+    assert generated.count() >= 1000
+    for exercise in generated:
+        if ": " not in exercise.name:  # no participant to name
+            assert not exercise.participants.exists(), exercise.name
+            continue
+        who = exercise.name.split(": ", 1)[1].rsplit(", ", 1)[0]
+        named = [part for part in who.replace(" and ", ", ").split(", ") if not part.endswith(" others")]
+        names = {row.nation.name for row in exercise.participants.all() if row.nation is not None}
+        names |= {
+            row.organization.acronym or row.organization.name for row in exercise.participants.all() if row.organization
+        }
+        assert set(named) <= names, exercise.name
+        assert str(exercise.start_date.year) in exercise.name
+
+
+@pytest.mark.django_db
+def test_mme_exercises_get_a_location_country_at_their_date(real_datasets) -> None:
+    from partnerships.models import Exercise
+
+    mme = Exercise.objects.filter(sources__dataset="mme")
+    located = mme.filter(location_country__isnull=False)
+    assert located.count() > 2500
+    assert not located.filter(location_country_derived=False).exists()
+    # Germany before reunification: the West Germany of the day, never today's Germany.
+    assert not located.filter(location_country__cow_code=255, start_date__lt=datetime.date(1990, 10, 3)).exists()
+    hosts = mme.filter(participants__role="host").distinct().count()
+    print(f"\nMME: {mme.count()} exercises, {located.count()} with a location country, {hosts} with a host")
+
+
+@pytest.mark.django_db
+def test_a_second_mme_import_changes_nothing_and_keeps_a_name_staff_typed(real_datasets) -> None:
+    from django.db import transaction
+
+    from partnerships.models import Exercise
+
+    with transaction.atomic():
+        exercise = Exercise.objects.filter(sources__dataset="mme", name_generated=True).first()
+        exercise.curate(["name"])
+        exercise.name = "Exercise named by staff"
+        exercise.save()
+        report = IMPORTERS["mme"]().run(DATA / "mme/mme_v7.csv", skip_invalid=True)
+        print(f"\n{report.summary()}")
+        # The SIPRI import after the first MME one created NATO: the two rows naming it, rejected then, are
+        # imported now. Nothing else is created, and nothing at all is updated.
+        first = real_datasets["mme"]
+        accepted_now = {r.row for r in first.rejected} - {r.row for r in report.rejected}
+        assert all("NATO" in " ".join(r.reasons) for r in first.rejected if r.row in accepted_now)
+        assert report.outcomes[("exercises", "created")] == len(accepted_now)
+        assert report.outcomes[("exercises", "updated")] == 0
+        assert report.outcomes[("exercise participants", "updated")] == 0
+        created_participants = Exercise.objects.filter(
+            sources__dataset="mme",
+            sources__dataset_id__in=[
+                first_row["MMEID"] for first_row in (r.data for r in first.rejected if r.row in accepted_now)
+            ],
+        )
+        assert report.outcomes[("exercise participants", "created")] == sum(
+            e.participants.count() for e in created_participants
+        )
+        exercise.refresh_from_db()
+        assert exercise.name == "Exercise named by staff"
+        assert not exercise.name_generated
+        transaction.set_rollback(True)

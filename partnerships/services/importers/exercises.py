@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from simple_history.utils import bulk_create_with_history
@@ -13,6 +14,7 @@ from partnerships.audit import channel_of
 from partnerships.choices import DatePrecision, Domain, ExerciseKind, ExercisePurpose, ExerciseStatus, ParticipantRole
 from partnerships.models import Exercise, ExerciseParticipant, Organization
 from partnerships.services import sources
+from partnerships.services.exercises import derived_location_country, generated_name, is_host
 from partnerships.services.importers.base import Importer, RowRejected
 from partnerships.services.importers.resolver import NationResolver
 
@@ -36,6 +38,20 @@ SOURCE_URL = "https://doi.org/10.7910/DVN/KHFODX"
 SOURCE_TEXT = "D'Orazio, Vito and Kevin Galambos, Multinational Military Exercises dataset, v7."
 SLASHED = re.compile(r"^(\d{1,2}|xx)/(\d{1,2}|xx)/(\d{2}|\d{4})$")
 DASHED = re.compile(r"^(\d{4})-(\d{1,2}|xx)-(\d{1,2}|xx)$")
+SEVEN_PLACES = Decimal("0.0000001")
+
+
+def coordinate(text: str, column: str, limit: int) -> Decimal | None:
+    """Return a degree value rounded to 7 decimals (about 1 cm), None when missing; reject one out of range."""
+    if text.strip().lower() in MISSING:
+        return None
+    try:
+        value = Decimal(text.strip()).quantize(SEVEN_PLACES)
+    except InvalidOperation:
+        raise RowRejected(f"{column}: “{text}” is not a number of degrees") from None
+    if not -limit <= value <= limit:
+        raise RowRejected(f"{column}: {text} is not between -{limit} and {limit} degrees")
+    return value
 
 
 def _number(text: str) -> int | None:
@@ -104,7 +120,8 @@ class MmeImporter(Importer):
         "FocusDescription",
         "StateA",
     )
-    optional_columns = STATE_COLUMNS[1:]
+    # Coordinates are read when the file has them (v7 does; a file without them imports as before).
+    optional_columns = ("lat", "lon", *STATE_COLUMNS[1:])
 
     def prepare(self) -> None:
         self.resolver = NationResolver()
@@ -114,6 +131,13 @@ class MmeImporter(Importer):
             for name in {org.name.lower(), org.acronym.lower()} - {""}
         }
         self.seen: dict[str, int] = {}
+        # What staff curated on records imported before: a typed name, a chosen location country.
+        self.curated: dict[str, tuple[bool, bool]] = {
+            source_id: (not generated, not derived and country_id is not None)
+            for source_id, generated, derived, country_id in Exercise.objects.filter(
+                sources__dataset=self.dataset
+            ).values_list("sources__dataset_id", "name_generated", "location_country_derived", "location_country_id")
+        }
 
     def import_row(self, number: int, row: dict[str, str]) -> None:
         mmeid = row["MMEID"]
@@ -146,14 +170,31 @@ class MmeImporter(Importer):
             raise RowRejected(f"participant(s) matching no nation or organization: {', '.join(unresolved)}")
         if len({(n and n.pk, o and o.pk) for n, o in participants}) < len(participants):
             participants = list(dict.fromkeys(participants))  # a state listed twice takes part once
-        name = row["Ex_Name"] if row["Ex_Name"].lower() not in MISSING else f"Unnamed exercise ({mmeid})"
+        latitude, longitude = coordinate(row.get("lat", ""), "lat", 90), coordinate(row.get("lon", ""), "lon", 180)
+        if (latitude is None) != (longitude is None):
+            raise RowRejected("lat, lon: give both coordinates or neither")
         series = row["Series_Name"] if row["Series_Name"].lower() not in MISSING else ""
         kind = ExerciseKind.COMMAND_POST if row["CPX"] == "1" else ExerciseKind.FIELD_TRAINING
+        domains = [domain for column, domain in DOMAINS.items() if row[column] == "1"]
+        name_curated, country_curated = self.curated.get(mmeid, (False, False))
+        location: dict[str, Any] = {}
+        if not country_curated:
+            country = derived_location_country(
+                latitude=latitude,
+                longitude=longitude,
+                on=start,
+                participants=[nation for nation, _ in participants if nation is not None],
+                resolver=self.resolver,
+            )
+            location = {"location_country": country, "location_country_derived": country is not None}
+        naming: dict[str, Any] = {"name": row["Ex_Name"][:200], "name_generated": False}
+        if row["Ex_Name"].lower() in MISSING:
+            naming = {} if name_curated else self.generated(mmeid, participants, location, domains, kind, start)
         values: dict[str, Any] = {
-            "name": name[:200],
+            **naming,
             "series": series[:120],
             "kind": kind,
-            "domains": [domain for column, domain in DOMAINS.items() if row[column] == "1"],
+            "domains": domains,
             "purposes": [purpose for column, purpose in PURPOSES.items() if row[column] == "1"],
             "status": ExerciseStatus.COMPLETED if end else ExerciseStatus.ONGOING,
             "start_date": start,
@@ -161,6 +202,9 @@ class MmeImporter(Importer):
             "end_date": end,
             "end_date_precision": end_precision,
             "location": row["Location"][:300] if row["Location"].lower() not in MISSING else "",
+            "latitude": latitude,
+            "longitude": longitude,
+            **location,
             "objectives": row["FocusDescription"] if row["FocusDescription"].lower() not in MISSING else "",
         }
         year = start.year
@@ -175,15 +219,26 @@ class MmeImporter(Importer):
         exercise = self.upsert(Exercise, mmeid, values, match=same_edition, facts={"participants": sorted(set(actors))})
         if exercise.pk not in self.followed:
             return
-        existing = {row.actor_key for row in exercise.participants.all()}
+        existing = {row.actor_key: row for row in exercise.participants.all()}
         new = []
         for nation, organization in participants:
             key = ("nation", nation.pk) if nation else ("organization", organization.pk)
+            host = is_host(nation, exercise.location_country)
             if key in existing:
-                self.report.note("exercise participants", (exercise.pk, key), "unchanged")  # type: ignore[union-attr]
+                row = existing[key]
+                # Hosts are only added: one staff set by hand is never demoted, nor an observer promoted.
+                if host and row.role == ParticipantRole.PARTICIPANT:
+                    row.role = ParticipantRole.HOST
+                    row.save(update_fields=["role", "updated_at"])
+                    self.report.note("exercise participants", (exercise.pk, key), "updated")  # type: ignore[union-attr]
+                else:
+                    self.report.note("exercise participants", (exercise.pk, key), "unchanged")  # type: ignore[union-attr]
                 continue
             participant = ExerciseParticipant(
-                exercise=exercise, nation=nation, organization=organization, role=ParticipantRole.PARTICIPANT
+                exercise=exercise,
+                nation=nation,
+                organization=organization,
+                role=ParticipantRole.HOST if host else ParticipantRole.PARTICIPANT,
             )
             # Field checks and clean() only: uniqueness is guaranteed above, and the
             # database constraints still refuse anything that slips through.
@@ -195,3 +250,29 @@ class MmeImporter(Importer):
         )
         for participant in new:
             self.report.note("exercise participants", (exercise.pk, participant.actor_key), "created")  # type: ignore[union-attr]
+
+    def generated(
+        self,
+        mmeid: str,
+        participants: list[tuple[Any, Any]],
+        location: dict[str, Any],
+        domains: list[str],
+        kind: str,
+        start: date,
+    ) -> dict[str, Any]:
+        """Return the name fields of an exercise MME does not name: generated, the host named first.
+
+        Two unnamed exercises starting the same day with the same domains and
+        main participants would share a name, which the registry refuses: the
+        later one's name then ends with its MME id.
+        """
+        country = location.get("location_country")
+        ordered = sorted(participants, key=lambda pair: not is_host(pair[0], country))
+        names = [nation.name if nation else (org.acronym or org.name) for nation, org in ordered]
+        name = generated_name(domains=domains, kind=kind, participants=names, start=start)[:180]
+        taken = (
+            Exercise.objects.filter(name__iexact=name, start_date=start)
+            .exclude(sources__dataset=self.dataset, sources__dataset_id=mmeid)
+            .exists()
+        )
+        return {"name": f"{name} ({mmeid})" if taken else name, "name_generated": True}
