@@ -78,7 +78,8 @@ class Migration(migrations.Migration):
         # marked generated, the next import replaces them with descriptive names.
         migrations.RunSQL(
             "UPDATE partnerships_exercise SET name_generated = true "
-            "WHERE source_dataset = 'mme' AND name LIKE 'Unnamed exercise (%)'",
+            "WHERE name LIKE 'Unnamed exercise (%)' AND EXISTS (SELECT 1 FROM partnerships_exercisesource s "
+            "WHERE s.record_id = partnerships_exercise.id AND s.dataset = 'mme')",
             migrations.RunSQL.noop,
         ),
     ]
