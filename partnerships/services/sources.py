@@ -37,6 +37,7 @@ FACTS: dict[type[models.Model], tuple[tuple[str, str], ...]] = {
         ("member_periods", "members' periods and obligations"),
     ),
     Exercise: (
+        ("name", "name"),
         ("start_date", "start date"),
         ("end_date", "end date"),
         ("participants", "participants"),
