@@ -2,6 +2,7 @@
 
 from partnerships.models.actors import Membership, Nation, Organization
 from partnerships.models.agreements import Agreement, AgreementParty, validate_party_set
+from partnerships.models.aliases import AgreementAlias, Alias, OrganizationAlias
 from partnerships.models.assessments import (
     Assessment,
     AssessmentChallenge,
@@ -19,7 +20,9 @@ from partnerships.models.tokens import ApiToken, IssuedToken
 __all__ = [
     "VIEW_RESTRICTED_PERMISSION",
     "Agreement",
+    "AgreementAlias",
     "AgreementParty",
+    "Alias",
     "ApiToken",
     "Assessment",
     "AssessmentChallenge",
@@ -33,6 +36,7 @@ __all__ = [
     "Membership",
     "Nation",
     "Organization",
+    "OrganizationAlias",
     "Program",
     "ResourceSharing",
     "can_view_restricted",
