@@ -21,10 +21,12 @@ from partnerships.filters.base import (
 )
 from partnerships.models import (
     Agreement,
+    AgreementAlias,
     Exercise,
     Membership,
     Nation,
     Organization,
+    OrganizationAlias,
     Program,
     ResourceSharing,
 )
@@ -71,6 +73,8 @@ class OrganizationFilterSet(RegistryFilterSet):
         "dissolved_on": "date",
     }
     search_fields = ("name", "acronym", "description")
+    alias_model = OrganizationAlias
+    exact_fields = ("name", "acronym")
     nation = NationFilter(field_name="nation", label="Nation it belongs to (code or id)")
     operates_in = NationFilter(field_name="operates_in", label="Non-state actors operating in this nation (code or id)")
     member = NationFilter(
@@ -149,6 +153,8 @@ class AgreementFilterSet(RegistryFilterSet):
         "program": "fk",
     }
     search_fields = ("title", "short_name", "description")
+    alias_model = AgreementAlias
+    exact_fields = ("title", "short_name")
     party = NationMethodFilter(
         "involving",
         dated_by="in_force_on",
