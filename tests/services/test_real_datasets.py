@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -564,3 +565,67 @@ def test_atop_and_cow_dates_keep_their_precision(real_datasets) -> None:
         f"\nATOP: {imprecise['start']} alliance starts and {imprecise['end']} ends, "
         f"{len(imprecise_entries)} member entries and {exits} member exits at month or year precision; COW: none"
     )
+
+
+PLACEHOLDER = re.compile(r"^(ATOP|COW) alliance \d+$")
+
+
+@pytest.mark.django_db
+def test_no_dataset_agreement_keeps_its_placeholder_title(real_datasets) -> None:
+    titles = Agreement.objects.filter(source_dataset__in=["atop", "cow-alliances"]).values_list("title", flat=True)
+    assert titles.count() > 1000
+    assert not [title for title in titles if PLACEHOLDER.match(title)]
+    nato = Agreement.objects.get(source_dataset="cow-alliances", source_id="227")
+    assert nato.title == "North Atlantic Treaty"
+    described = Agreement.objects.get(source_dataset="cow-alliances", source_id="236").title_origin
+    assert described == "reference"
+
+
+def _curated_names(treaty) -> list[str]:
+    return [treaty.title, *(name for name, _kind, _language in treaty.aliases)]
+
+
+def _curated_ids(treaty) -> set[tuple[str, str]]:
+    return {(dataset, dataset_id) for dataset, ids in treaty.dataset_ids.items() for dataset_id in ids}
+
+
+@pytest.mark.django_db
+def test_every_curated_name_finds_its_treaty_first(real_datasets) -> None:
+    """Global search and the API's ``q``: any record carrying the curated ids is "that treaty"."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from partnerships.services.reference_names import load_treaties
+    from partnerships.services.search import search
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="names-reader", permissions=["partnerships.view_restricted"])
+    client = Client()
+    client.force_login(user)
+    api = reverse("api:agreement-list")
+    misses = []
+    for treaty in load_treaties():
+        ids = _curated_ids(treaty)
+        for name in _curated_names(treaty):
+            groups = {group.label: group for group in search(user=user, text=name)}
+            agreements = groups.get("Agreements")
+            first = agreements.results[0] if agreements else None
+            if first is None or (first.source_dataset, first.source_id) not in ids:
+                misses.append(("search", name, first))
+            results = client.get(api, {"q": name, "fields": "id,source_dataset,source_id", "limit": 3}).json()
+            top = results["results"][0] if results["results"] else {}
+            if (top.get("source_dataset"), top.get("source_id")) not in ids:
+                misses.append(("api q", name, top))
+    assert not misses
+
+
+@pytest.mark.django_db
+def test_applying_the_curated_list_again_changes_nothing(real_datasets) -> None:
+    from partnerships.models import AgreementAlias
+    from partnerships.services.reference_names import apply_reference_names
+
+    aliases = AgreementAlias.objects.count()
+    assert aliases > 100
+    applied = apply_reference_names()
+    assert (applied.retitled, applied.aliases) == ([], [])
+    assert AgreementAlias.objects.count() == aliases
