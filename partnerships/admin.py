@@ -563,7 +563,7 @@ class OrganizationAdmin(RecordAdmin):
     list_select_related = ("nation", "parent", "operates_in")
     search_fields = ("name", "acronym", "nation__name", "nation__iso3")
     autocomplete_fields = ("nation", "operates_in", "parent")
-    inlines = (OrganizationAliasInline, MembershipInline)
+    inlines = (MembershipInline, OrganizationAliasInline)
     fieldsets = (
         (
             None,
@@ -636,7 +636,7 @@ class AgreementAdmin(RecordAdmin):
     search_fields = ("title", "short_name", "description", "parties__nation__name", "parties__organization__acronym")
     autocomplete_fields = ("program",)
     date_hierarchy = "signed_on"
-    inlines = (AgreementAliasInline, AgreementPartyInline)
+    inlines = (AgreementPartyInline, AgreementAliasInline)
     readonly_fields = (*RecordAdmin.readonly_fields, "title_origin")
     fieldsets = (
         (None, {"fields": ("title", "title_origin", "short_name", "kind", "scope", "status", "program")}),
