@@ -112,3 +112,35 @@ def test_two_records_of_the_same_alliance_are_told_apart_by_their_dataset(tmp_pa
     assert refresh_generated_title(twin)
     assert twin.title == f"{first.title} (ATOP 9999)"
     assert not refresh_generated_title(twin)
+
+
+@pytest.mark.django_db
+def test_an_import_gives_a_curated_treaty_its_name_and_the_command_changes_nothing_after(tmp_path: Path) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    seed_nations()
+    rows = [
+        f"227,{code},{name},4,4,1949,,,,Type I: Defense Pact,4,4,1949,,,,0,1,1,0,0,0,4.1"
+        for code, name in ((2, "United States"), (20, "Canada"), (200, "United Kingdom"))
+    ]
+    run("cow-alliances", write(tmp_path, ALLIANCE_HEADER + "\n" + "\n".join(rows)))
+    nato = Agreement.objects.get(source_dataset="cow-alliances", source_id="227")
+    assert (nato.title, nato.title_origin) == ("North Atlantic Treaty", TitleOrigin.REFERENCE)
+    assert {"NATO", "Washington Treaty", "Traité de l'Atlantique Nord"} <= set(
+        nato.aliases.values_list("name", flat=True)
+    )
+    history = (nato.history.count(), nato.aliases.count())
+    out = StringIO()
+    call_command("apply_reference_names", stdout=out)
+    assert "0 generated titles rewritten; curated list: 0 agreements retitled, 0 aliases added" in out.getvalue()
+    assert (nato.history.count(), nato.aliases.count()) == history
+    # Staff's title stays: the list then only adds the aliases staff may have removed.
+    save_record(instance=nato, fields={"title": "Treaty of Washington"})
+    nato.aliases.filter(name="NATO").delete()
+    call_command("apply_reference_names", stdout=out)
+    nato.refresh_from_db()
+    assert nato.title == "Treaty of Washington"
+    assert nato.aliases.filter(name="North Atlantic Treaty").exists()
+    assert nato.aliases.filter(name="NATO").exists()
