@@ -25,9 +25,10 @@ from simple_history.admin import SimpleHistoryAdmin
 # The review queue of candidate duplicates and the list of merges register themselves there.
 from partnerships import admin_duplicates  # noqa: F401
 from partnerships.admin_guards import GuardedAdminMixin, GuardedChangeList, guard_registered_admins
-from partnerships.choices import Provision, Visibility
+from partnerships.choices import Provision, TitleOrigin, Visibility
 from partnerships.models import (
     Agreement,
+    AgreementAlias,
     AgreementParty,
     AgreementSource,
     ApiToken,
@@ -44,6 +45,7 @@ from partnerships.models import (
     Nation,
     NationSource,
     Organization,
+    OrganizationAlias,
     OrganizationSource,
     Program,
     ResourceSharing,
@@ -54,6 +56,7 @@ from partnerships.models import (
 from partnerships.services import sources
 from partnerships.services.history import IGNORED, ChangeFormatter
 from partnerships.services.naming import RESTRICTED, RESTRICTED_LABEL, Namer, hidden_from
+from partnerships.services.titles import refresh_generated_title
 
 TIMESTAMPS = ("created_at", "updated_at")
 AUDIT_FIELDS = ("source_dataset", "source_version", "source_id", *TIMESTAMPS)
@@ -578,6 +581,40 @@ class MembershipInline(VisibilityMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("nation", "organization")
 
 
+class AliasFormSet(BaseInlineFormSet):
+    """Refuses two aliases of the record that differ only in case, on the second one's name."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("name"):
+                continue
+            key = " ".join(data["name"].split()).lower()
+            if key in seen:
+                form.add_error("name", "This record already has this alias (ignoring case): list it once.")
+            seen.add(key)
+
+
+class AliasInline(admin.TabularInline):
+    """A record's other names; each change is kept in the alias's history, like the other inlines' rows."""
+
+    formset = AliasFormSet
+    fields = ("name", "kind", "language")
+    extra = 0
+    verbose_name = "alias"
+    verbose_name_plural = "also known as (aliases)"
+
+
+class AgreementAliasInline(AliasInline):
+    model = AgreementAlias
+
+
+class OrganizationAliasInline(AliasInline):
+    model = OrganizationAlias
+
+
 @admin.register(Nation)
 class NationAdmin(SourcedRecordAdmin):
     list_display = ("name", "iso2", "iso3", "cow_code", "cow_abbr", "region", "visibility", "updated_at")
@@ -599,7 +636,7 @@ class OrganizationAdmin(SourcedRecordAdmin):
     list_select_related = ("nation", "parent", "operates_in")
     search_fields = ("name", "acronym", "nation__name", "nation__iso3")
     autocomplete_fields = ("nation", "operates_in", "parent")
-    inlines = (MembershipInline, OrganizationSourceInline)
+    inlines = (MembershipInline, OrganizationSourceInline, OrganizationAliasInline)
     fieldsets = (
         (
             None,
@@ -672,9 +709,10 @@ class AgreementAdmin(SourcedRecordAdmin):
     search_fields = ("title", "short_name", "description", "parties__nation__name", "parties__organization__acronym")
     autocomplete_fields = ("program",)
     date_hierarchy = "signed_on"
-    inlines = (AgreementPartyInline, AgreementSourceInline)
+    inlines = (AgreementPartyInline, AgreementSourceInline, AgreementAliasInline)
+    readonly_fields = (*SourcedRecordAdmin.readonly_fields, "title_origin")
     fieldsets = (
-        (None, {"fields": ("title", "short_name", "kind", "scope", "status", "program")}),
+        (None, {"fields": ("title", "title_origin", "short_name", "kind", "scope", "status", "program")}),
         (
             "Dates",
             {
@@ -696,6 +734,17 @@ class AgreementAdmin(SourcedRecordAdmin):
     @admin.display(description="parties", ordering="_party_count")
     def party_count(self, obj: Agreement) -> int:
         return obj._party_count
+
+    def save_model(self, request: HttpRequest, obj: Agreement, form: Any, change: bool) -> None:
+        # A title an editor typed is theirs: no import or generated description replaces it.
+        if change and "title" in form.changed_data:
+            obj.title_origin = TitleOrigin.STAFF
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # A generated title names the parties: describe the agreement again now that they are saved.
+        refresh_generated_title(form.instance)
 
 
 @admin.register(Exercise)

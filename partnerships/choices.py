@@ -84,6 +84,24 @@ class AgreementKind(models.TextChoices):
     OTHER = "other", "Other instrument"
 
 
+class TitleOrigin(models.TextChoices):
+    """Who wrote an agreement's title, which decides who may rewrite it."""
+
+    # Typed by staff (the admin, the API): nothing the registry does replaces it.
+    STAFF = "staff", "Typed by staff"
+    # From the curated list of well-known treaties (partnerships/reference/treaties.csv).
+    REFERENCE = "reference", "From the curated treaty list"
+    # Described from the record's obligations, parties and year; rewritten when they change.
+    GENERATED = "generated", "Generated from the record"
+
+
+class AliasKind(models.TextChoices):
+    ACRONYM = "acronym", "Acronym"
+    COMMON_NAME = "common_name", "Common name"
+    FORMER_NAME = "former_name", "Former name"
+    OTHER_LANGUAGE = "other_language", "Other language"
+
+
 class AgreementScope(models.TextChoices):
     BILATERAL = "bilateral", "Bilateral"
     MULTILATERAL = "multilateral", "Multilateral"

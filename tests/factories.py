@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 from partnerships import choices
 from partnerships.models import (
     Agreement,
+    AgreementAlias,
     AgreementParty,
     Assessment,
     AssessmentChallenge,
@@ -24,6 +25,7 @@ from partnerships.models import (
     Membership,
     Nation,
     Organization,
+    OrganizationAlias,
     Program,
     ResourceSharing,
 )
@@ -123,6 +125,24 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     signed_on = datetime.date(2014, 4, 28)
     in_force_from = datetime.date(2014, 6, 25)
     provisions = [choices.Provision.BASING_ACCESS]
+
+
+class AgreementAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgreementAlias
+
+    agreement = factory.SubFactory(AgreementFactory)
+    name = factory.Sequence(lambda n: f"Common name {n}")
+    kind = choices.AliasKind.COMMON_NAME
+
+
+class OrganizationAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganizationAlias
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Former name {n}")
+    kind = choices.AliasKind.FORMER_NAME
 
 
 class AgreementPartyFactory(factory.django.DjangoModelFactory):

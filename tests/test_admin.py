@@ -157,6 +157,15 @@ def test_changelist_query_count_does_not_grow_with_rows(model, superuser_client:
 # --- Editing through the admin ---------------------------------------------------
 
 
+# The "Also known as" inline's management form, empty, as a browser sends it.
+ALIASES_FORMSET = {
+    "aliases-TOTAL_FORMS": "0",
+    "aliases-INITIAL_FORMS": "0",
+    "aliases-MIN_NUM_FORMS": "0",
+    "aliases-MAX_NUM_FORMS": "1000",
+}
+
+
 def _agreement_form(**overrides: object) -> dict[str, object]:
     data = {
         "title": "Enhanced Defense Cooperation Agreement",
@@ -178,6 +187,7 @@ def _agreement_form(**overrides: object) -> dict[str, object]:
         "parties-MIN_NUM_FORMS": "0",
         "parties-MAX_NUM_FORMS": "1000",
         **NO_SOURCES,
+        **ALIASES_FORMSET,
     }
     data.update(overrides)
     return data
@@ -375,6 +385,7 @@ def test_membership_inline_on_organization_is_saved(editor_client: Client) -> No
         "memberships-0-role": "member",
         "memberships-0-joined_on": "2001-01-01",
         "memberships-0-visibility": "public",
+        **ALIASES_FORMSET,
     }
     response = editor_client.post(admin_url(Organization, "add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors

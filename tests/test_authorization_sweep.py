@@ -36,6 +36,7 @@ from partnerships.api.urls import router
 from partnerships.filters import FILTERSETS
 from partnerships.models import (
     Agreement,
+    AgreementAlias,
     AgreementParty,
     ApiToken,
     Assessment,
@@ -47,12 +48,14 @@ from partnerships.models import (
     Membership,
     Nation,
     Organization,
+    OrganizationAlias,
     Program,
     ResourceSharing,
 )
 from partnerships.web.lists import LIST_PAGES
 from partnerships.web.views import DETAIL_MODELS
 from tests.factories import (
+    AgreementAliasFactory,
     AgreementFactory,
     AgreementPartyFactory,
     AssessmentChallengeFactory,
@@ -66,6 +69,7 @@ from tests.factories import (
     MembershipFactory,
     MultinationalFactory,
     NationFactory,
+    OrganizationAliasFactory,
     OrganizationFactory,
     ProgramFactory,
     ResourceSharingFactory,
@@ -98,6 +102,8 @@ FACTORIES = {
     Program: ProgramFactory,
     Agreement: AgreementFactory,
     AgreementParty: AgreementPartyFactory,
+    AgreementAlias: AgreementAliasFactory,
+    OrganizationAlias: OrganizationAliasFactory,
     Exercise: ExerciseFactory,
     ExerciseParticipant: ExerciseParticipantFactory,
     ResourceSharing: ResourceSharingFactory,
@@ -155,6 +161,9 @@ def world() -> dict[str, Any]:
     party = AgreementPartyFactory(agreement=agreement, nation=public_nation, notes=f"{MARKER} party")
     secret[type(agreement)] = agreement
     secret[type(party)] = party
+    # Aliases are as visible as their record: a restricted record's aliases carry the marker too.
+    secret[AgreementAlias] = AgreementAliasFactory(agreement=agreement, name=f"{MARKER} Pact")
+    secret[OrganizationAlias] = OrganizationAliasFactory(organization=organization, name=f"{MARKER} Bureau")
     exercise = ExerciseFactory(
         id=SECRET_IDS["exercise"], name=f"{MARKER} Exercise", series=f"{MARKER} Series", visibility="restricted"
     )

@@ -24,6 +24,7 @@ from partnerships.api.fields import KEEP_HIDDEN_LINK, NestedRelatedField
 from partnerships.choices import Visibility
 from partnerships.models import (
     Agreement,
+    AgreementAlias,
     AgreementParty,
     Assessment,
     AssessmentChallenge,
@@ -36,6 +37,7 @@ from partnerships.models import (
     Membership,
     Nation,
     Organization,
+    OrganizationAlias,
     Program,
     ResourceSharing,
     can_view_restricted,
@@ -312,6 +314,8 @@ class RecordSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "follows",
             "created_at",
             "updated_at",
+            # Who wrote an agreement's title: changing the title makes it staff's (services.records.save_record).
+            "title_origin",
         )
 
     get_url = BriefSerializer.get_url
@@ -350,7 +354,7 @@ class RecordSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         model = self.Meta.model
         instance = copy.copy(self.instance) if self.instance is not None else model()
         for name, value in attrs.items():
-            if name != self.rows_field:
+            if name not in (self.rows_field, "aliases"):
                 setattr(instance, name, value)
         return instance
 
@@ -362,7 +366,7 @@ class RecordSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         for name, field in self.fields.items():
             if field.read_only or name in attrs:
                 continue
-            if name == self.rows_field:
+            if name in (self.rows_field, "aliases"):
                 attrs[name] = []
                 continue
             model_field = model._meta.get_field(field.source if field.source != "*" else name)
@@ -429,16 +433,29 @@ class RecordSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         return rows.exclude(pk__in=visible.values("pk"))
 
     def create(self, validated_data: dict[str, Any]) -> models.Model:
-        rows = validated_data.pop(self.rows_field, None) if self.rows_field else None
-        return save_record(
-            instance=self.Meta.model(), fields=validated_data, rows_relation=self.rows_field, rows=rows, user=self.user
-        )
+        return self.update(self.Meta.model(), validated_data)
 
     def update(self, instance: models.Model, validated_data: dict[str, Any]) -> models.Model:
         rows = validated_data.pop(self.rows_field, None) if self.rows_field else None
+        aliases = validated_data.pop("aliases", None)
         return save_record(
-            instance=instance, fields=validated_data, rows_relation=self.rows_field, rows=rows, user=self.user
+            instance=instance,
+            fields=validated_data,
+            rows_relation=self.rows_field,
+            rows=rows,
+            aliases=aliases,
+            user=self.user,
         )
+
+    def validate_aliases(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Refuse two aliases that are the same name but for case: a record has each name once."""
+        seen: set[str] = set()
+        for alias in value:
+            key = alias["name"].lower()
+            if key in seen:
+                raise serializers.ValidationError(f"“{alias['name']}” is listed twice (ignoring case): list it once.")
+            seen.add(key)
+        return value
 
 
 def _hidden_actors(request: Request | None) -> set[str]:
@@ -549,6 +566,47 @@ class NationSerializer(SourcedSerializer):
         return super().validate(attrs)
 
 
+class AliasSerializer(FastRepresentationMixin, PrefetchedListMixin, StrictFieldsMixin, serializers.ModelSerializer):
+    """Another name of the record (acronym, common, former or other-language name): as visible as its record."""
+
+    id = serializers.IntegerField(read_only=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        alias = self.Meta.model(**attrs)
+        try:
+            # The record is the one being written: the per-record uniqueness is checked on the whole list.
+            alias.full_clean(exclude=[self.Meta.model.record_field])
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return {"name": alias.name, "kind": alias.kind, "language": alias.language}
+
+
+class AgreementAliasSerializer(AliasSerializer):
+    class Meta:
+        model = AgreementAlias
+        fields = ("id", "name", "kind", "language")
+
+
+class OrganizationAliasSerializer(AliasSerializer):
+    class Meta:
+        model = OrganizationAlias
+        fields = ("id", "name", "kind", "language")
+
+
+def _visible_rows(relation: str, model: type[models.Model]) -> Prefetcher:
+    return _visible_brief(relation, model, "nation", "organization")
+
+
+def _visible_brief(relation: str, model: type[models.Model], *related: str) -> Prefetcher:
+    def prefetch(request: Request | None) -> Prefetch:
+        # Into a plain list (to_attr): Django would otherwise build a filtered queryset per record
+        # to hold its rows, which cost more than the rows themselves on a page of 1,000 records.
+        queryset = _visible(model.objects.select_related(*related), request)
+        return Prefetch(relation, queryset=queryset, to_attr=prefetched_attribute(relation))
+
+    return prefetch
+
+
 class OrganizationSerializer(SourcedSerializer):
     nation = nation_field(required=False, allow_null=True)
     parent = organization_field(required=False, allow_null=True)
@@ -556,7 +614,12 @@ class OrganizationSerializer(SourcedSerializer):
         required=False, allow_null=True, help_text="For a non-state actor: the country where it operates."
     )
 
+    aliases = OrganizationAliasSerializer(
+        many=True, required=False, help_text="Other names: former names, names in other languages, acronyms."
+    )
+
     related = {"nation": ("nation",), "parent": ("parent",), "operates_in": ("operates_in",)}
+    prefetch = {**SourcedSerializer.prefetch, "aliases": _visible_brief("aliases", OrganizationAlias)}
 
     class Meta(RecordSerializer.Meta):
         model = Organization
@@ -566,6 +629,7 @@ class OrganizationSerializer(SourcedSerializer):
             "display",
             "name",
             "acronym",
+            "aliases",
             "kind",
             "nation",
             "operates_in",
@@ -659,20 +723,6 @@ class ExerciseParticipantSerializer(ActorRowSerializer):
         fields = ("id", "nation", "organization", "role", "personnel", "notes")
 
 
-def _visible_rows(relation: str, model: type[models.Model]) -> Prefetcher:
-    return _visible_brief(relation, model, "nation", "organization")
-
-
-def _visible_brief(relation: str, model: type[models.Model], *related: str) -> Prefetcher:
-    def prefetch(request: Request | None) -> Prefetch:
-        # Into a plain list (to_attr): Django would otherwise build a filtered queryset per record
-        # to hold its rows, which cost more than the rows themselves on a page of 1,000 records.
-        queryset = _visible(model.objects.select_related(*related), request)
-        return Prefetch(relation, queryset=queryset, to_attr=prefetched_attribute(relation))
-
-    return prefetch
-
-
 class AgreementSerializer(SourcedSerializer):
     program = program_field(required=False, allow_null=True)
     parties = AgreementPartySerializer(many=True, required=False)
@@ -686,10 +736,17 @@ class AgreementSerializer(SourcedSerializer):
     exercises = ExerciseBriefSerializer(many=True, read_only=True)
     resources = ResourceSharingBriefSerializer(many=True, read_only=True)
 
+    aliases = AgreementAliasSerializer(
+        many=True,
+        required=False,
+        help_text="Other names: acronyms (SEATO), common names (Manila Pact), names in other languages.",
+    )
+
     rows_field = "parties"
     related = {"program": ("program",)}
     prefetch = {
         **SourcedSerializer.prefetch,
+        "aliases": _visible_brief("aliases", AgreementAlias),
         "parties": _visible_rows("parties", AgreementParty),
         "exercises": _visible_brief("exercises", Exercise),
         "resources": _visible_brief("resources", ResourceSharing, *ResourceSharingBriefSerializer.related),
@@ -702,7 +759,9 @@ class AgreementSerializer(SourcedSerializer):
             "url",
             "display",
             "title",
+            "title_origin",
             "short_name",
+            "aliases",
             "kind",
             "scope",
             "status",

@@ -33,6 +33,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from partnerships import choices
 from partnerships.models import Nation, Organization
+from partnerships.models.aliases import alias_contains_q, named_exactly
 
 TEXT_LOOKUPS = {
     "": "exact",
@@ -484,6 +485,9 @@ class RegistryFilterSet(django_filters.FilterSet):
     lookups: dict[str, str | tuple[str, str]] = {}
     # Fields the ``q`` parameter searches (case-insensitive substring).
     search_fields: tuple[str, ...] = ()
+    # The record type's alias table, which ``q`` searches too, and the names an exact match ranks first by.
+    alias_model: type[models.Model] | None = None
+    exact_fields: tuple[str, ...] = ()
 
     class Meta:
         fields: list[str] = []
@@ -515,12 +519,24 @@ class RegistryFilterSet(django_filters.FilterSet):
         return Organization.objects.visible_to(user).filter(pk__in=ids).values("pk")
 
     def search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
-        """Keep records where any of ``search_fields`` contains every word of ``value``."""
+        """Keep records where any of ``search_fields`` (or, for a record type with aliases, one of its
+        aliases) contains every word of ``value``.
+
+        With aliases, a record named exactly ``value`` (an alias or one of
+        ``exact_fields``, ignoring case) comes first, unless an ordering is asked for.
+        """
         for word in value.split():
             condition = Q()
             for field in self.search_fields:
                 condition |= Q(**{f"{field}__icontains": word})
+            if self.alias_model is not None:
+                condition |= alias_contains_q(self.alias_model, word)
             queryset = queryset.filter(condition)
+        if self.alias_model is not None and value.split() and not self.data.get("ordering"):
+            ordering = queryset.query.order_by or queryset.model._meta.ordering
+            queryset = queryset.annotate(
+                _named_exactly=named_exactly(self.alias_model, self.exact_fields, value)
+            ).order_by("-_named_exactly", *ordering)
         return queryset
 
 

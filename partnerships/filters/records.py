@@ -30,10 +30,12 @@ from partnerships.filters.base import (
 from partnerships.models import (
     SOURCE_MODELS,
     Agreement,
+    AgreementAlias,
     Exercise,
     Membership,
     Nation,
     Organization,
+    OrganizationAlias,
     Program,
     ResourceSharing,
 )
@@ -128,6 +130,8 @@ class OrganizationFilterSet(SourcedFilterSet):
         "dissolved_on": "date",
     }
     search_fields = ("name", "acronym", "description")
+    alias_model = OrganizationAlias
+    exact_fields = ("name", "acronym")
     nation = NationFilter(field_name="nation", label="Nation it belongs to (code or id)")
     operates_in = NationFilter(field_name="operates_in", label="Non-state actors operating in this nation (code or id)")
     member = NationFilter(
@@ -206,6 +210,8 @@ class AgreementFilterSet(SourcedFilterSet):
         "program": "fk",
     }
     search_fields = ("title", "short_name", "description")
+    alias_model = AgreementAlias
+    exact_fields = ("title", "short_name")
     party = NationMethodFilter(
         "involving",
         dated_by="in_force_on",

@@ -2,6 +2,7 @@
 
 from partnerships.models.actors import Membership, Nation, Organization
 from partnerships.models.agreements import Agreement, AgreementParty, validate_party_set
+from partnerships.models.aliases import AgreementAlias, Alias, OrganizationAlias
 from partnerships.models.assessments import (
     Assessment,
     AssessmentChallenge,
@@ -29,8 +30,10 @@ __all__ = [
     "SOURCE_MODELS",
     "VIEW_RESTRICTED_PERMISSION",
     "Agreement",
+    "AgreementAlias",
     "AgreementParty",
     "AgreementSource",
+    "Alias",
     "ApiToken",
     "Assessment",
     "AssessmentChallenge",
@@ -48,6 +51,7 @@ __all__ = [
     "Nation",
     "NationSource",
     "Organization",
+    "OrganizationAlias",
     "OrganizationSource",
     "Program",
     "ResourceSharing",

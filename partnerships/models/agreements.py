@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models.functions import Coalesce, Lower, Upper
 from django.db.models.lookups import GreaterThan
 
-from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, PartyRole, Provision
+from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, PartyRole, Provision, TitleOrigin
 from partnerships.models.actors import Nation, no_overlapping_periods
 from partnerships.models.base import (
     ChoiceArrayField,
@@ -77,6 +77,17 @@ class Agreement(Sourced, RegistryRecord):
 
     title = models.CharField(max_length=300, help_text="Official title, e.g. 'Enhanced Defense Cooperation Agreement'.")
     short_name = models.CharField(max_length=80, blank=True, help_text="Common short name, e.g. EDCA.")
+    title_origin = models.CharField(
+        max_length=16,
+        choices=TitleOrigin.choices,
+        default=TitleOrigin.STAFF,
+        db_default=TitleOrigin.STAFF,
+        help_text=(
+            "Who wrote the title. Staff: kept as typed, whatever an import finds. Curated list: the common "
+            "title from partnerships/reference/treaties.csv. Generated: described from the obligations, parties "
+            "and year, and rewritten when they change. Editing the title in the admin or the API makes it staff's."
+        ),
+    )
     kind = models.CharField(max_length=32, choices=AgreementKind.choices, db_index=True)
     scope = models.CharField(max_length=16, choices=AgreementScope.choices, db_index=True)
     status = models.CharField(max_length=16, choices=AgreementStatus.choices, db_index=True)

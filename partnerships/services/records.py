@@ -6,6 +6,9 @@ from typing import Any
 
 from django.db import models, transaction
 
+from partnerships.choices import TitleOrigin
+from partnerships.services.titles import refresh_generated_title
+
 ActorKey = tuple[str, int | None]
 
 
@@ -39,9 +42,15 @@ def save_record(
     fields: dict[str, Any],
     rows_relation: str | None = None,
     rows: list[dict[str, Any]] | None = None,
+    aliases: list[dict[str, Any]] | None = None,
     user: Any = None,
 ) -> models.Model:
     """Save ``instance`` with ``fields`` and, when ``rows`` is given, make its nested rows match them.
+
+    ``aliases`` (agreements and organizations), when given, become the
+    record's aliases (see :func:`set_aliases`). Changing an agreement's title
+    makes it staff's (``title_origin``): nothing rewrites it after that. A
+    generated title is described again once the parties are saved.
 
     Rows are matched to saved ones by the nation or organization they name
     (and, for a party with several periods, period by period in date order):
@@ -51,9 +60,13 @@ def save_record(
     Callers validate first (the model's ``full_clean()`` and the cross-row
     validators); the database constraints stay the last line of defence.
     """
+    if "title" in fields and hasattr(instance, "title_origin") and fields["title"] != instance.title:
+        fields = {**fields, "title_origin": TitleOrigin.STAFF}
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.save()
+    if aliases is not None:
+        set_aliases(record=instance, aliases=aliases)
     if rows_relation is not None and rows is not None:
         manager = getattr(instance, rows_relation)
         row_model = manager.model
@@ -89,7 +102,30 @@ def save_record(
                 for name in changed:
                     setattr(row, name, data[name])
                 row.save()
+        if hasattr(instance, "title_origin"):
+            refresh_generated_title(instance)
     return instance
+
+
+def set_aliases(*, record: models.Model, aliases: list[dict[str, Any]]) -> None:
+    """Make ``record``'s aliases exactly ``aliases`` (dicts of name, kind, language).
+
+    An alias is matched to a saved one by its name, ignoring case: a saved
+    alias keeps its row (and its history) when only its case, kind or
+    language changes. Callers validate first (no two names equal ignoring case).
+    """
+    manager = record.aliases  # type: ignore[attr-defined]
+    saved = {alias.name.lower(): alias for alias in manager.all()}
+    for data in aliases:
+        alias = saved.pop(data["name"].lower(), None)
+        if alias is None:
+            manager.model.objects.create(**{manager.field.name: record}, **data)
+        elif _values(alias, data):
+            for name, value in data.items():
+                setattr(alias, name, value)
+            alias.save()
+    for alias in saved.values():
+        alias.delete()
 
 
 def _values(row: models.Model, data: dict[str, Any]) -> list[str]:

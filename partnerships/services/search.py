@@ -3,7 +3,10 @@
 Full-text search (English stemming) over each record's stored search
 document (a generated column with a GIN index) ranks records that contain
 the words; trigram word similarity (pg_trgm, on trigram-indexed names) finds
-the ones a typo would miss ("Phillipines" → Philippines). Each type is
+the ones a typo would miss ("Phillipines" → Philippines). Agreements and
+organizations are also found by their aliases ("Manila Pact", "SEATO"), and
+a record one of whose names (an alias, or its own) is exactly the text,
+ignoring case, comes first. Each type is
 searched through ``visible_to(user)``, so restricted records never appear,
 nor count.
 """
@@ -17,7 +20,18 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordS
 from django.db import connections, models
 from django.db.models.functions import Coalesce, Greatest, Upper
 
-from partnerships.models import Agreement, Assessment, Exercise, Nation, Organization, Program, ResourceSharing
+from partnerships.models import (
+    Agreement,
+    AgreementAlias,
+    Assessment,
+    Exercise,
+    Nation,
+    Organization,
+    OrganizationAlias,
+    Program,
+    ResourceSharing,
+)
+from partnerships.models.aliases import aliases_of, named_exactly
 from partnerships.services.counting import Count, bounded_count
 
 # Word similarity a misspelling must reach to count as a match (pg_trgm's default is 0.6).
@@ -33,13 +47,15 @@ class SearchTarget:
     primary: tuple[str, ...]
     secondary: tuple[str, ...] = ()
     select_related: tuple[str, ...] = ()
+    # The record type's alias table, searched with its names.
+    aliases: type[models.Model] | None = None
 
 
 TARGETS = (
     SearchTarget(Nation, "Nations", ("name", "iso3", "iso2", "cow_abbr")),
-    SearchTarget(Organization, "Organizations", ("name", "acronym"), ("description",), ("nation",)),
+    SearchTarget(Organization, "Organizations", ("name", "acronym"), ("description",), ("nation",), OrganizationAlias),
     SearchTarget(Program, "Programs", ("name", "acronym"), ("description",)),
-    SearchTarget(Agreement, "Agreements", ("title", "short_name"), ("description",)),
+    SearchTarget(Agreement, "Agreements", ("title", "short_name"), ("description",), (), AgreementAlias),
     SearchTarget(Exercise, "Exercises", ("name", "series"), ("location", "objectives", "outcomes")),
     SearchTarget(
         ResourceSharing,
@@ -66,12 +82,29 @@ class SearchGroup:
         return Count(self.total, self.total_exact).label
 
 
-def _full_text(queryset: models.QuerySet, query: SearchQuery) -> models.QuerySet:
-    """Records whose stored search document matches ``query`` (GIN index), best first."""
+def _full_text(target: SearchTarget, queryset: models.QuerySet, query: SearchQuery, text: str) -> models.QuerySet:
+    """Records whose stored search document (or an alias's) matches ``query`` (GIN indexes), best first.
+
+    A record named exactly ``text`` (ignoring case) by an alias or one of its
+    own names comes before the others.
+    """
+    rank: models.Expression = SearchRank(models.F("search_document"), query)
+    condition = models.Q(search_document=query)
+    if target.aliases is None:
+        return queryset.filter(condition).annotate(rank=rank).order_by("-rank", "pk")
+    matching = aliases_of(target.aliases).filter(search_document=query)
+    alias_rank = (
+        matching.annotate(alias_rank=SearchRank(models.F("search_document"), query))
+        .order_by("-alias_rank")
+        .values("alias_rank")[:1]
+    )
     return (
-        queryset.filter(search_document=query)
-        .annotate(rank=SearchRank(models.F("search_document"), query))
-        .order_by("-rank", "pk")
+        queryset.filter(condition | models.Q(models.Exists(matching)))
+        .annotate(
+            exact=named_exactly(target.aliases, target.primary, text),
+            rank=Greatest(rank, Coalesce(models.Subquery(alias_rank), models.Value(0.0))),
+        )
+        .order_by("-exact", "-rank", "pk")
     )
 
 
@@ -87,6 +120,16 @@ def _similar(target: SearchTarget, queryset: models.QuerySet, text: str) -> mode
     for alias in names:
         condition |= models.Q(**{f"{alias}__trigram_word_similar": text})
     similarities = [TrigramWordSimilarity(text, Coalesce(name, models.Value(""))) for name in target.primary]
+    if target.aliases is not None:
+        similar_aliases = aliases_of(target.aliases).alias(_upper_name=Upper("name"))
+        similar_aliases = similar_aliases.filter(_upper_name__trigram_word_similar=text)
+        condition |= models.Q(models.Exists(similar_aliases))
+        best = (
+            similar_aliases.annotate(alias_similarity=TrigramWordSimilarity(text, "name"))
+            .order_by("-alias_similarity")
+            .values("alias_similarity")[:1]
+        )
+        similarities.append(Coalesce(models.Subquery(best), models.Value(0.0)))
     similarity = Greatest(*similarities) if len(similarities) > 1 else similarities[0]
     return queryset.alias(**names).filter(condition).annotate(similarity=similarity).order_by("-similarity", "pk")
 
@@ -126,7 +169,7 @@ def search(*, user: Any, text: str, per_type: int = 10) -> list[SearchGroup]:
             with connections[visible.db].cursor() as cursor:
                 cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [MIN_SIMILARITY])
             prepared.add(visible.db)
-        found = _full_text(visible, query)
+        found = _full_text(target, visible, query, text)
         results = _records(target, found, per_type)
         if len(results) == per_type:
             counted = bounded_count(found)

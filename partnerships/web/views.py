@@ -341,6 +341,8 @@ def labels(values: list[str], choices: Any) -> list[str]:
 
 def _agreement_related(obj: Agreement, user: Any) -> dict[str, Any]:
     return {
+        # An alias is as visible as its record, which this page already shows.
+        "aliases": list(obj.aliases.all()),
         "provisions": labels(obj.provisions, Provision.choices),
         "last_known": coverage.last_known(obj),
         # A party's periods together, in date order.
@@ -385,6 +387,7 @@ def _program_related(obj: Program, user: Any) -> dict[str, Any]:
 
 def _organization_related(obj: Organization, user: Any) -> dict[str, Any]:
     return {
+        "aliases": list(obj.aliases.all()),
         "memberships": _visible(Membership, user).filter(organization=obj).select_related("nation"),
         "children": _visible(Organization, user).filter(parent=obj),
         "agreements": _visible(Agreement, user).filter(

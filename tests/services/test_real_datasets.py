@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -892,3 +893,71 @@ def test_a_second_mme_import_changes_nothing_and_keeps_a_name_staff_typed(real_d
         assert exercise.name == "Exercise named by staff"
         assert not exercise.name_generated
         transaction.set_rollback(True)
+
+
+PLACEHOLDER = re.compile(r"^(ATOP|COW) alliance \d+$")
+
+
+@pytest.mark.django_db
+def test_no_dataset_agreement_keeps_its_placeholder_title(real_datasets) -> None:
+    titles = (
+        Agreement.objects.filter(sources__dataset__in=["atop", "cow-alliances"])
+        .distinct()
+        .values_list("title", flat=True)
+    )
+    assert titles.count() > 1000
+    assert not [title for title in titles if PLACEHOLDER.match(title)]
+    nato = Agreement.objects.get(sources__dataset="cow-alliances", sources__dataset_id="227")
+    assert nato.title == "North Atlantic Treaty"
+    described = Agreement.objects.get(sources__dataset="cow-alliances", sources__dataset_id="236").title_origin
+    assert described == "reference"
+
+
+def _curated_names(treaty) -> list[str]:
+    return [treaty.title, *(name for name, _kind, _language in treaty.aliases)]
+
+
+def _curated_ids(treaty) -> set[tuple[str, str]]:
+    return {(dataset, dataset_id) for dataset, ids in treaty.dataset_ids.items() for dataset_id in ids}
+
+
+@pytest.mark.django_db
+def test_every_curated_name_finds_its_treaty_first(real_datasets) -> None:
+    """Global search and the API's ``q``: any record carrying the curated ids is "that treaty"."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from partnerships.services.reference_names import load_treaties
+    from partnerships.services.search import search
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="names-reader", permissions=["partnerships.view_restricted"])
+    client = Client()
+    client.force_login(user)
+    api = reverse("api:agreement-list")
+    misses = []
+    for treaty in load_treaties():
+        ids = _curated_ids(treaty)
+        for name in _curated_names(treaty):
+            groups = {group.label: group for group in search(user=user, text=name)}
+            agreements = groups.get("Agreements")
+            first = agreements.results[0] if agreements else None
+            if first is None or not ids & set(first.sources.values_list("dataset", "dataset_id")):
+                misses.append(("search", name, first))
+            results = client.get(api, {"q": name, "fields": "id,sources", "limit": 3}).json()
+            top = results["results"][0] if results["results"] else {}
+            if not ids & {(source["dataset"], source["dataset_id"]) for source in top.get("sources", [])}:
+                misses.append(("api q", name, top))
+    assert not misses
+
+
+@pytest.mark.django_db
+def test_applying_the_curated_list_again_changes_nothing(real_datasets) -> None:
+    from partnerships.models import AgreementAlias
+    from partnerships.services.reference_names import apply_reference_names
+
+    aliases = AgreementAlias.objects.count()
+    assert aliases > 100
+    applied = apply_reference_names()
+    assert (applied.retitled, applied.aliases) == ([], [])
+    assert AgreementAlias.objects.count() == aliases

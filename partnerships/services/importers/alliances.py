@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, Provision
+from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, Provision, TitleOrigin
 from partnerships.models import Agreement
 from partnerships.services.importers.base import (
     Importer,
@@ -136,7 +136,10 @@ class CowAlliancesImporter(Importer):
                 # COW classifies the alliance as a whole (ss_type); its members' obligations, per member
                 # and period, can say more (the United States owes defense to South Korea in
                 # alliance 236, an entente): the title names the alliance, the description the class.
-                "title": f"COW alliance {alliance_id}",
+                # A placeholder until finish() describes it (services.titles); a title already there is kept:
+                # staff may have typed it, or the curated list given it.
+                "title": previous.title if previous else f"COW alliance {alliance_id}",
+                "title_origin": previous.title_origin if previous else TitleOrigin.GENERATED,
                 "description": f"Classified by COW as {row['ss_type'] or 'an alliance'}; "
                 "each member's obligations are on its party rows.",
                 "kind": AgreementKind.ALLIANCE,
@@ -157,5 +160,7 @@ class CowAlliancesImporter(Importer):
         self.seen[alliance_id] = agreement
 
     def finish(self) -> None:
-        """Set each alliance's scope and provisions from its members and check the party rules."""
+        """Set each alliance's scope, provisions and generated title from its members, check the party rules,
+        and give the well-known treaties among them their common names (partnerships/reference/treaties.csv)."""
         self.settle_agreements(self.seen, "COW alliance")
+        self.apply_reference_names()

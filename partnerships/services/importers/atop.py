@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, DatePrecision, Provision
+from partnerships.choices import AgreementKind, AgreementScope, AgreementStatus, DatePrecision, Provision, TitleOrigin
 from partnerships.models import Agreement
 from partnerships.services.importers.base import (
     ImportAborted,
@@ -137,7 +137,10 @@ class AtopImporter(Importer):
         ended = not (in_effect or end is None)
         previous = self.find(Agreement, atopid)[0]
         values: dict[str, Any] = {
-            "title": f"ATOP alliance {atopid}",
+            # A placeholder until finish() describes it (services.titles); a title already there is kept:
+            # staff may have typed it, or the curated list given it.
+            "title": previous.title if previous else f"ATOP alliance {atopid}",
+            "title_origin": previous.title_origin if previous else TitleOrigin.GENERATED,
             "kind": AgreementKind.ALLIANCE,
             # Parties come from the member-level file: the scope is settled in finish().
             "scope": previous.scope if previous else AgreementScope.MULTILATERAL,
@@ -174,5 +177,7 @@ class AtopImporter(Importer):
         self.add_period(agreement, nation, joined, withdrew, obligations, precisions=precisions, dataset_id=atopid)
 
     def finish(self) -> None:
-        """Set each alliance's scope and provisions from its members and check the party rules."""
+        """Set each alliance's scope, provisions and generated title from its members, check the party rules,
+        and give the well-known treaties among them their common names (partnerships/reference/treaties.csv)."""
         self.settle_agreements(self.agreements, "ATOP alliance")
+        self.apply_reference_names()

@@ -667,6 +667,7 @@ class Importer:
         from partnerships.choices import AgreementScope
         from partnerships.models import AgreementParty
         from partnerships.models.base import canonical_values
+        from partnerships.services.titles import refresh_generated_title
 
         assert self.report is not None
         for dataset_id, agreement in agreements.items():
@@ -713,9 +714,22 @@ class Importer:
                 for party in parties:
                     self.report.note_removed("agreement parties", party.pk)
             else:
-                if rescoped:
+                # A generated title describes the parties and obligations just settled (see services.titles).
+                retitled = refresh_generated_title(agreement)
+                if rescoped or retitled:
                     self.report.note_later_change("agreements", agreement.pk)
                 sources.refresh_differs(agreement)
+
+    def apply_reference_names(self) -> None:
+        """Give this dataset's records of well-known treaties their common titles and aliases (the curated list)."""
+        from partnerships.services.reference_names import apply_reference_names
+
+        assert self.report is not None
+        applied = apply_reference_names(datasets=[self.dataset])
+        for agreement in applied.retitled:
+            self.report.note_later_change("agreements", agreement.pk)
+        for alias in applied.aliases:
+            self.report.note("agreement aliases", alias.pk, "created")
 
     @staticmethod
     def save(instance: models.Model) -> None:
