@@ -16,7 +16,12 @@ have a long tail (most agreements are bilateral, a few have dozens of
 parties, up to 60 as in ATOP; exercises up to 40 participants, as in MME),
 dates run from 1945 to 2025 with more records in later years, and 5 % of
 records (2 % of organizations) are restricted. Every record says it is
-synthetic (``source_dataset = "synthetic"``).
+synthetic, as an import of a dataset named "synthetic" would: organizations,
+agreements, exercises and resource-sharing records follow it (``follows``)
+and have one source row each, with the record's id as ``dataset_id`` and a
+citation that says so; programs and memberships name it in
+``source_dataset``. One agreement in twenty has an acronym, a few also a
+common name or a name in French.
 
 The same seed and scale give the same rows, ids included. Rows stream into
 PostgreSQL with ``COPY`` while the registry's secondary indexes are dropped;
@@ -47,14 +52,22 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 SCALES = {"S": 0.01, "M": 0.1, "L": 1.0}
 TABLES = [
     "partnerships_organization",
+    "partnerships_organizationsource",
+    "partnerships_organizationalias",
     "partnerships_membership",
     "partnerships_program",
     "partnerships_agreement",
+    "partnerships_agreementsource",
+    "partnerships_agreementalias",
     "partnerships_agreementparty",
     "partnerships_exercise",
+    "partnerships_exercisesource",
     "partnerships_exerciseparticipant",
     "partnerships_resourcesharing",
+    "partnerships_resourcesource",
 ]
+# The dataset the synthetic records come from, as their source rows and ``follows`` name it.
+DATASET = "synthetic"
 # The hubs, in order of weight; the other nations follow in a seeded shuffle.
 HUBS = ["USA", "GBR", "FRA", "DEU", "RUS", "CHN", "IND", "JPN", "AUS", "TUR", "ITA", "CAN", "KOR", "POL", "BRA"]
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
@@ -209,14 +222,19 @@ def copy_value(value: Any) -> str:
     return str(value)
 
 
-def copy_rows(cursor: Any, table: str, columns: Sequence[str], rows: Iterator[Sequence[Any]]) -> int:
-    """Stream ``rows`` into ``table`` with COPY, in chunks; return how many were written."""
+def as_lines(rows: Iterator[Sequence[Any]]) -> Iterator[str]:
+    """Return ``rows`` in COPY's text format, one line (without its newline) each."""
+    return ("\t".join(map(copy_value, row)) for row in rows)
+
+
+def copy_lines(cursor: Any, table: str, columns: Sequence[str], lines: Iterator[str]) -> int:
+    """Stream ``lines`` (rows already in COPY's text format, without the newline) into ``table``; return how many."""
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     written = 0
     buffer = io.StringIO()
     pending = 0
-    for row in rows:
-        buffer.write("\t".join(map(copy_value, row)))
+    for line in lines:
+        buffer.write(line)
         buffer.write("\n")
         pending += 1
         if pending == CHUNK:
@@ -256,16 +274,26 @@ class Generator:
         self.org_nation: dict[int, int | None] = {}
         self.agreement_years: list[int] = []
         self.scopes: list[str] = []
+        self.agreement_aliases: list[tuple[int, str, str, str]] = []
         self.clock = 0
+        self.citation = f"Synthetic benchmark record (scale {self.scale}, seed {self.seed})."
 
     # ---- shared pieces -------------------------------------------------
     def common(self, pk: int, *, restricted_share: float = 0.05) -> list[Any]:
-        """visibility, the source fields, created_at and updated_at."""
+        """The ``COMMON`` columns of a record type with one dataset at most (programs, memberships)."""
+        visibility, moment = self.stamp(restricted_share)
+        return [pk, visibility, "", self.citation, DATASET, f"seed-{self.seed}", str(pk), moment, moment]
+
+    def sourced(self, pk: int, *, restricted_share: float = 0.05) -> list[Any]:
+        """The ``SOURCED`` columns of a record type with source rows: as imported, its citation is on its source row."""
+        visibility, moment = self.stamp(restricted_share)
+        return [pk, visibility, "", "", DATASET, moment, moment]
+
+    def stamp(self, restricted_share: float) -> tuple[str, datetime]:
+        """A record's visibility (restricted with probability ``restricted_share``) and its creation time."""
         self.clock += 1
-        moment = BASE_TIME + timedelta(seconds=self.clock)
         visibility = "restricted" if self.random.random() < restricted_share else "public"
-        source = f"Synthetic benchmark record (scale {self.scale}, seed {self.seed})."
-        return [pk, visibility, "", source, "synthetic", f"seed-{self.seed}", str(pk), moment, moment]
+        return visibility, BASE_TIME + timedelta(seconds=self.clock)
 
     def year(self, first: int = 1945, last: int = 2025) -> int:
         """A year in [first, last], later years more likely (the registry grows with time)."""
@@ -313,8 +341,8 @@ class Generator:
                 name = f"{self.nation_names[nation]} {self.random.choice(ORG_UNITS)} {pk}"
             acronym = "".join(word[0] for word in name.split()[:-1] if word[0].isalpha()).upper()[:10]
             yield [
-                *self.common(pk, restricted_share=0.02),
-                name, acronym, kind, nation, None, founded, None, "", "",
+                *self.sourced(pk, restricted_share=0.02),
+                name, acronym, kind, nation, None, None, founded, None, "", "",
             ]  # fmt: skip
 
     def membership_rows(self) -> Iterator[list[Any]]:
@@ -369,11 +397,46 @@ class Generator:
             self.agreement_years.append(signed.year if signed else 2025)
             title = f"{AGREEMENT_KINDS[kind]} No. {pk}"
             program = self.random.randint(1, self.programs) if self.random.random() < 0.2 else None
+            self.add_aliases(pk, kind)
             yield [
-                *self.common(pk),
-                title, f"A-{pk}", kind, "bilateral" if bilateral else "multilateral", status,
+                *self.sourced(pk),
+                title, f"A-{pk}", "generated", kind, "bilateral" if bilateral else "multilateral", status,
                 signed, in_force, expires, ended, provisions, program, "",
             ]  # fmt: skip
+
+    def add_aliases(self, pk: int, kind: str) -> None:
+        """Give one agreement in twenty an acronym, one in a hundred a common name, one in 500 a French name.
+
+        Drawn from the id, not the random stream, so that aliases change no other row.
+        """
+        if pk % 20:
+            return
+        words = AGREEMENT_KINDS[kind].split()
+        acronym = "".join(word[0] for word in words if word[0].isupper())
+        self.agreement_aliases.append((pk, f"{acronym}-{pk}", "acronym", ""))
+        if pk % 100 == 0:
+            self.agreement_aliases.append((pk, f"{words[0]} Accord {pk}", "common_name", ""))
+        if pk % 500 == 0:
+            self.agreement_aliases.append((pk, f"Accord de coopération militaire n° {pk}", "other_language", "fr"))
+
+    def agreement_alias_rows(self) -> Iterator[list[Any]]:
+        for pk, (agreement, name, kind, language) in enumerate(self.agreement_aliases, 1):
+            yield [pk, name, kind, language, BASE_TIME, BASE_TIME, agreement]
+
+    def source_lines(self, count: int) -> Iterator[str]:
+        """The source rows of records 1 to ``count`` (``SOURCE_COLUMNS``), one each, followed, as an import writes.
+
+        ``values`` is empty: no key facts to compare, so nothing differs (and the
+        API has no actor in them to mask for analysts without clearance).
+        Formatted here rather than by ``copy_value``: at scale L there are 1.2
+        million of them.
+        """
+        stamp = copy_value(BASE_TIME)
+        dataset = f"{DATASET}\tseed-{self.seed}"
+        # url (empty), citation, imported_at, followed, values, crosswalk, differs.
+        rest = f"\t{self.citation}\t{stamp}\tt\t{{}}\t{{}}\t{{}}"
+        for pk in range(1, count + 1):
+            yield f"{pk}\t{stamp}\t{stamp}\t{pk}\t{dataset}\t{pk}\t{rest}"
 
     def party_rows(self) -> Iterator[list[Any]]:
         pk = 0
@@ -406,12 +469,12 @@ class Generator:
             if status == "completed" and end >= date(2026, 11, 1):
                 status = "planned"
             yield [
-                *self.common(pk),
-                f"{series} {year}-{pk}", series, self.random.choice(["field_training", "command_post", "combined",
-                                                                    "tabletop", "simulation"]),
+                *self.sourced(pk),
+                f"{series} {year}-{pk}", False, series, self.random.choice(["field_training", "command_post",
+                                                                           "combined", "tabletop", "simulation"]),
                 self.random.sample(DOMAINS, self.random.randint(1, 3)),
-                self.random.sample(PURPOSES, self.random.randint(1, 2)), status, start, end, "",
-                self.random.randint(1, self.programs) if self.random.random() < 0.2 else None,
+                self.random.sample(PURPOSES, self.random.randint(1, 2)), status, start, end, "", None, None, None,
+                False, self.random.randint(1, self.programs) if self.random.random() < 0.2 else None,
                 self.random.randint(1, self.agreements) if self.random.random() < 0.1 else None, "", "",
             ]  # fmt: skip
 
@@ -459,7 +522,7 @@ class Generator:
                 description = self.random.choice(NON_EQUIPMENT[category])
             value = round(min(self.random.lognormvariate(16, 2), 9e13), 2) if self.random.random() < 0.5 else None
             yield [
-                *self.common(pk),
+                *self.sourced(pk),
                 f"SYN-{pk}" if self.random.random() < 0.3 else "", provider, provider_org, recipient, recipient_org,
                 category, description, quantity, unit or "", value, "USD" if value is not None else "", start, end,
                 self.random.choice(statuses), designation or "", "", None, years, tiv_unit, tiv_total, None,
@@ -470,21 +533,31 @@ class Generator:
 
 COMMON = ["id", "visibility", "source_url", "source_text", "source_dataset", "source_version", "source_id",
           "created_at", "updated_at"]  # fmt: skip
+SOURCED = ["id", "visibility", "source_url", "source_text", "follows", "created_at", "updated_at"]
+SOURCE_COLUMNS = ["id", "created_at", "updated_at", "record_id", "dataset", "version", "dataset_id", "url", "citation",
+                  "imported_at", "followed", "values", "crosswalk", "differs"]  # fmt: skip
 COLUMNS = {
-    "partnerships_organization": [*COMMON, "name", "acronym", "kind", "nation_id", "parent_id", "founded_on",
-                                  "dissolved_on", "website", "description"],
+    "partnerships_organization": [*SOURCED, "name", "acronym", "kind", "nation_id", "operates_in_id", "parent_id",
+                                  "founded_on", "dissolved_on", "website", "description"],
     "partnerships_membership": [*COMMON, "organization_id", "nation_id", "role", "joined_on", "left_on"],
     "partnerships_program": [*COMMON, "name", "acronym", "program_type", "objectives", "lead_nation_id",
                              "lead_organization_id", "started_on", "ended_on", "description"],
-    "partnerships_agreement": [*COMMON, "title", "short_name", "kind", "scope", "status", "signed_on",
-                               "in_force_from", "expires_on", "ended_on", "provisions", "program_id", "description"],
+    "partnerships_agreement": [*SOURCED, "title", "short_name", "title_origin", "kind", "scope", "status",
+                               "signed_on", "in_force_from", "expires_on", "ended_on", "provisions", "program_id",
+                               "description"],
+    "partnerships_agreementalias": ["id", "name", "kind", "language", "created_at", "updated_at", "agreement_id"],
     "partnerships_agreementparty": ["id", "created_at", "updated_at", "nation_id", "organization_id", "agreement_id",
                                     "role", "joined_on", "withdrew_on", "notes"],
-    "partnerships_exercise": [*COMMON, "name", "series", "kind", "domains", "purposes", "status", "start_date",
-                              "end_date", "location", "program_id", "agreement_id", "objectives", "outcomes"],
+    "partnerships_exercise": [*SOURCED, "name", "name_generated", "series", "kind", "domains", "purposes", "status",
+                              "start_date", "end_date", "location", "latitude", "longitude", "location_country_id",
+                              "location_country_derived", "program_id", "agreement_id", "objectives", "outcomes"],
     "partnerships_exerciseparticipant": ["id", "created_at", "updated_at", "nation_id", "organization_id",
                                          "exercise_id", "role", "personnel", "notes"],
-    "partnerships_resourcesharing": [*COMMON, "reference", "provider_nation_id", "provider_organization_id",
+    "partnerships_organizationsource": SOURCE_COLUMNS,
+    "partnerships_agreementsource": SOURCE_COLUMNS,
+    "partnerships_exercisesource": SOURCE_COLUMNS,
+    "partnerships_resourcesource": SOURCE_COLUMNS,
+    "partnerships_resourcesharing": [*SOURCED, "reference", "provider_nation_id", "provider_organization_id",
                                      "recipient_nation_id", "recipient_organization_id", "category", "description",
                                      "quantity", "unit", "value", "currency", "start_date", "end_date", "status",
                                      "designation", "condition", "quantity_delivered", "delivery_years", "tiv_unit",
@@ -533,19 +606,25 @@ def build(*, scale: str, seed: int, replace: bool = False, log: Callable[[str], 
         for name, _ in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
         cursor.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
-        steps: list[tuple[str, Callable[[], Iterator[list[Any]]]]] = [
-            ("partnerships_organization", generator.organization_rows),
-            ("partnerships_membership", generator.membership_rows),
-            ("partnerships_program", generator.program_rows),
-            ("partnerships_agreement", generator.agreement_rows),
-            ("partnerships_agreementparty", generator.party_rows),
-            ("partnerships_exercise", generator.exercise_rows),
-            ("partnerships_exerciseparticipant", generator.participant_rows),
-            ("partnerships_resourcesharing", generator.resource_rows),
+        # In this order: each step's rows follow from the random stream the steps before it left.
+        steps: list[tuple[str, Callable[[], Iterator[str]]]] = [
+            ("partnerships_organization", lambda: as_lines(generator.organization_rows())),
+            ("partnerships_organizationsource", lambda: generator.source_lines(generator.organizations)),
+            ("partnerships_membership", lambda: as_lines(generator.membership_rows())),
+            ("partnerships_program", lambda: as_lines(generator.program_rows())),
+            ("partnerships_agreement", lambda: as_lines(generator.agreement_rows())),
+            ("partnerships_agreementsource", lambda: generator.source_lines(generator.agreements)),
+            ("partnerships_agreementalias", lambda: as_lines(generator.agreement_alias_rows())),
+            ("partnerships_agreementparty", lambda: as_lines(generator.party_rows())),
+            ("partnerships_exercise", lambda: as_lines(generator.exercise_rows())),
+            ("partnerships_exercisesource", lambda: generator.source_lines(generator.exercises)),
+            ("partnerships_exerciseparticipant", lambda: as_lines(generator.participant_rows())),
+            ("partnerships_resourcesharing", lambda: as_lines(generator.resource_rows())),
+            ("partnerships_resourcesource", lambda: generator.source_lines(generator.resources)),
         ]
-        for table, rows in steps:
+        for table, lines in steps:
             started = time.monotonic()
-            counts.rows[table] = copy_rows(cursor, table, COLUMNS[table], rows())
+            counts.rows[table] = copy_lines(cursor, table, COLUMNS[table], lines())
             counts.seconds[table] = time.monotonic() - started
             log(f"  {table}: {counts.rows[table]:,} rows in {counts.seconds[table]:.1f} s")
         started = time.monotonic()
