@@ -5,8 +5,9 @@ registry and reading the same database, so that the benchmark can compare
 the registry with the practical limit of this stack (Python, gunicorn,
 psycopg2, PostgreSQL) in the same run, on the same data. It answers the
 pages an analyst without the restricted-records permission gets: the same
-records, in the same order, with the same nested parties, exercises and
-transfers, built by PostgreSQL (``json_build_object``) in one query per page.
+records, in the same order, with the same nested parties, exercises,
+transfers, source rows and aliases, built by PostgreSQL (``json_build_object``)
+in one query per page.
 Like the registry, it counts matches exactly up to 1,000 (then reports 1,001).
 No Django request handling, serializers, filters or permissions.
 
@@ -42,16 +43,39 @@ ORG_DISPLAY = "CASE WHEN {o}.acronym <> '' THEN {o}.name || ' (' || {o}.acronym 
 ORG_BRIEF = """json_build_object('id', {o}.id, 'url', %(base)s || '/api/v1/organizations/' || {o}.id || '/',
     'display', CASE WHEN {o}.acronym <> '' THEN {o}.name || ' (' || {o}.acronym || ')' ELSE {o}.name END,
     'name', {o}.name, 'acronym', {o}.acronym)"""
+# Whole seconds, as every timestamp of the synthetic data is (DRF would add microseconds where there are some).
 STAMP = """to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+# The record's source rows (the API's SourceSerializer), in the order of Source.Meta.ordering. For an analyst
+# without clearance the API writes "restricted record" for the restricted nations and organizations named in
+# ``values`` (members, participants, provider, recipient: serializers._hidden_actors); the synthetic records'
+# values are empty, so they are returned as stored. A baseline for data with such values would rewrite them.
+SOURCES = (
+    """(SELECT coalesce(json_agg(json_build_object('dataset', s.dataset, 'version', s.version,
+                    'dataset_id', s.dataset_id, 'url', s.url, 'citation', s.citation,
+                    'imported_at', """
+    + STAMP.format(column="s.imported_at")
+    + """, 'followed', s.followed,
+                    'values', s.values, 'differs', s.differs)
+                  ORDER BY s.followed DESC, s.dataset, s.dataset_id, s.id), '[]')
+                FROM {table} s WHERE s.record_id = {t}.id)"""
+)
+# The fields of a record type with source rows (serializers.SOURCED_FIELDS).
 RECORD = (
     """'visibility', {t}.visibility, 'source_url', {t}.source_url, 'source_text', {t}.source_text,
-    'source_dataset', {t}.source_dataset, 'source_version', {t}.source_version, 'source_id', {t}.source_id,
+    'follows', {t}.follows, 'sources', """
+    + SOURCES
+    + """,
     'created_at', """
     + STAMP.format(column="{t}.created_at")
     + """,
     'updated_at', """
     + STAMP.format(column="{t}.updated_at")
 )
+# An agreement's or organization's aliases (AgreementAliasSerializer), in the order of Alias.Meta.ordering;
+# an alias is as visible as its record, which the page already is.
+ALIASES = """(SELECT coalesce(json_agg(json_build_object('id', l.id, 'name', l.name, 'kind', l.kind,
+                    'language', l.language) ORDER BY l.kind, l.name, l.id), '[]')
+                FROM {table} l WHERE l.{key} = {t}.id)"""
 ACTOR_VISIBLE = (
     "(p.nation_id IS NULL OR pn.visibility = 'public') AND (p.organization_id IS NULL OR po.visibility = 'public')"
 )
@@ -96,7 +120,7 @@ def _known_until() -> str:
         for row in csv.DictReader(handle):
             day = row["covers_until"]
             cases.append(
-                f"WHEN a.source_dataset = '{row['dataset']}' AND a.ended_on IS NULL"
+                f"WHEN a.follows = '{row['dataset']}' AND a.ended_on IS NULL"
                 f" AND a.in_force_from <= DATE '{day}'"
                 f" AND (a.expires_on IS NULL OR a.expires_on > DATE '{day}') THEN '{day}'"
             )
@@ -107,7 +131,11 @@ AGREEMENT_JSON = (
     """json_build_object('id', a.id, 'url', %(base)s || '/api/v1/agreements/' || a.id || '/',
     'display', coalesce(nullif(a.short_name, ''), a.title)
                || coalesce(' (' || extract(year FROM a.signed_on) || ')', ''),
-    'title', a.title, 'short_name', a.short_name, 'kind', a.kind, 'scope', a.scope, 'status', a.status,
+    'title', a.title, 'title_origin', a.title_origin, 'short_name', a.short_name,
+    'aliases', """
+    + ALIASES.format(table="partnerships_agreementalias", key="agreement_id", t="a")
+    + """,
+    'kind', a.kind, 'scope', a.scope, 'status', a.status,
     'signed_on', a.signed_on, 'signed_on_precision', a.signed_on_precision,
     'in_force_from', a.in_force_from, 'in_force_from_precision', a.in_force_from_precision,
     'expires_on', a.expires_on, 'ended_on', a.ended_on, 'ended_on_precision', a.ended_on_precision,
@@ -154,7 +182,7 @@ AGREEMENT_JSON = (
                     AND coalesce(rpn.visibility, rpo.visibility) = 'public'
                     AND coalesce(rrn.visibility, rro.visibility) = 'public'),
     """
-    + RECORD.format(t="a")
+    + RECORD.format(t="a", table="partnerships_agreementsource")
     + ")"
 )
 
@@ -163,6 +191,14 @@ EXERCISE_JSON = (
     'name', e.name, 'series', e.series, 'kind', e.kind, 'domains', e.domains, 'purposes', e.purposes,
     'status', e.status, 'start_date', e.start_date, 'start_date_precision', e.start_date_precision,
     'end_date', e.end_date, 'end_date_precision', e.end_date_precision, 'location', e.location,
+    'latitude', e.latitude::text, 'longitude', e.longitude::text,
+    'location_country', (SELECT CASE WHEN lc.visibility = 'public' THEN """
+    + NATION_BRIEF.format(n="lc")
+    + " ELSE "
+    + RESTRICTED_BRIEF
+    + """ END
+                         FROM partnerships_nation lc WHERE lc.id = e.location_country_id),
+    'location_country_derived', e.location_country_derived, 'name_generated', e.name_generated,
     'program', """
     + PROGRAM_BRIEF.format(t="e")
     + """,
@@ -184,7 +220,7 @@ EXERCISE_JSON = (
     + ACTOR_VISIBLE
     + """),
     'objectives', e.objectives, 'outcomes', e.outcomes, """
-    + RECORD.format(t="e")
+    + RECORD.format(t="e", table="partnerships_exercisesource")
     + ")"
 )
 
@@ -205,11 +241,13 @@ RESOURCE_JSON = (
     'recipient_organization', CASE WHEN rro.id IS NULL THEN NULL ELSE """
     + ORG_BRIEF.format(o="rro")
     + """ END,
-    'category', r.category, 'description', r.description, 'quantity', r.quantity::text, 'unit', r.unit,
+    'category', r.category, 'description', r.description, 'designation', r.designation, 'condition', r.condition,
+    'quantity', r.quantity::text, 'quantity_delivered', r.quantity_delivered::text, 'unit', r.unit,
     'value', r.value::text, 'currency', r.currency,
     'start_date', r.start_date, 'start_date_precision', r.start_date_precision,
     'end_date', r.end_date, 'end_date_precision', r.end_date_precision,
-    'status', r.status,
+    'delivery_years', r.delivery_years, 'tiv_unit', r.tiv_unit::text, 'tiv_total', r.tiv_total::text,
+    'tiv_delivered', r.tiv_delivered::text, 'status', r.status,
     'agreement', """
     + AGREEMENT_BRIEF.format(t="r")
     + """,
@@ -217,7 +255,7 @@ RESOURCE_JSON = (
     + PROGRAM_BRIEF.format(t="r")
     + """,
     """
-    + RECORD.format(t="r")
+    + RECORD.format(t="r", table="partnerships_resourcesource")
     + ")"
 )
 RESOURCE_JOINS = """

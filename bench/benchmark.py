@@ -68,6 +68,9 @@ BIG_TABLES = (
     "partnerships_exerciseparticipant",
     "partnerships_resourcesharing",
     "partnerships_organization",
+    "partnerships_agreementsource",
+    "partnerships_exercisesource",
+    "partnerships_resourcesource",
 )
 
 AGREEMENT_FILTER = "party=USA&in_force_on=2015-01-01&provisions=mutual_defense&ordering=-signed_on"
