@@ -73,6 +73,10 @@ def test_the_benchmark_runs_every_scenario_against_its_baseline(bench_database: 
     assert rows["agreement"] == 1000
     assert rows["resourcesharing"] == 10_000
     assert rows["organization"] == 200
+    # As imported: every record of the sourced types has its source row.
+    assert rows["agreementsource"] == rows["agreement"]
+    assert rows["resourcesource"] == rows["resourcesharing"]
+    assert rows["agreementalias"] > 0
     assert report["data"]["built"]["seconds"] > 0  # built in this run, in the empty database
     machine = report["machine"]
     assert machine["cpus"] >= 1
@@ -123,7 +127,9 @@ def test_the_synthetic_registry_is_the_same_for_the_same_seed() -> None:
         generator = Generator(scale="S", seed=seed, nations=nations)
         organizations = list(generator.organization_rows())
         agreements = list(generator.agreement_rows())
-        return organizations[:20] + agreements[:50] + list(generator.party_rows())[:200]
+        aliases = list(generator.agreement_alias_rows())[:10]
+        sources = [line.split("\t") for line in generator.source_lines(5)]
+        return organizations[:20] + agreements[:50] + aliases + sources + list(generator.party_rows())[:200]
 
     first, again, other = sample(7), sample(7), sample(8)
     assert first == again
