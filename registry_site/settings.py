@@ -342,6 +342,7 @@ SPECTACULAR_SETTINGS = {
         "AssessmentKindEnum": "partnerships.choices.AssessmentKind",
         "FindingKindEnum": "partnerships.choices.FindingKind",
         "FollowUpStatusEnum": "partnerships.choices.FollowUpStatus",
+        "AliasKindEnum": "partnerships.choices.AliasKind",
         # An agreement's provisions and a party's obligations: one choice set.
         "ProvisionEnum": "partnerships.choices.Provision",
         # Every date's precision (signed_on_precision, start_date_precision…): one choice set.

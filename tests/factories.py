@@ -14,21 +14,27 @@ from partnerships.models import (
     Agreement,
     AgreementAlias,
     AgreementParty,
+    AgreementSource,
     Assessment,
     AssessmentChallenge,
     ChallengeType,
     Exercise,
     ExerciseParticipant,
+    ExerciseSource,
     Finding,
     Indicator,
     Measurement,
     Membership,
     Nation,
+    NationSource,
     Organization,
     OrganizationAlias,
+    OrganizationSource,
     Program,
     ResourceSharing,
+    ResourceSource,
 )
+from partnerships.models.duplicates import DuplicateCandidate, MergeRecord
 
 
 def _letters(n: int, width: int) -> str:
@@ -271,3 +277,78 @@ class AssessmentChallengeFactory(factory.django.DjangoModelFactory):
 
     assessment = factory.SubFactory(AssessmentFactory)
     challenge_type = factory.SubFactory(ChallengeTypeFactory)
+
+
+class _SourceFactory(factory.django.DjangoModelFactory):
+    """A dataset source of a record (not followed: the record stays as it is)."""
+
+    dataset = "test-dataset"
+    dataset_id = factory.Sequence(str)
+    version = "1"
+    followed = False
+
+
+class AgreementSourceFactory(_SourceFactory):
+    class Meta:
+        model = AgreementSource
+
+    record = factory.SubFactory(AgreementFactory)
+
+
+class ExerciseSourceFactory(_SourceFactory):
+    class Meta:
+        model = ExerciseSource
+
+    record = factory.SubFactory(ExerciseFactory)
+
+
+class ResourceSourceFactory(_SourceFactory):
+    class Meta:
+        model = ResourceSource
+
+    record = factory.SubFactory(ResourceSharingFactory)
+
+
+class OrganizationSourceFactory(_SourceFactory):
+    class Meta:
+        model = OrganizationSource
+
+    record = factory.SubFactory(OrganizationFactory)
+
+
+class NationSourceFactory(_SourceFactory):
+    class Meta:
+        model = NationSource
+
+    record = factory.SubFactory(NationFactory)
+
+
+class DuplicateCandidateFactory(factory.django.DjangoModelFactory):
+    """A pair waiting for review; the second record's id is high, so that any record can be the first."""
+
+    class Meta:
+        model = DuplicateCandidate
+
+    first = factory.SubFactory(AgreementFactory)
+    second = factory.SubFactory(AgreementFactory, id=factory.Sequence(lambda n: 9_500_000 + n))
+    score = 0.9
+    reasons = ["same parties"]
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        # A pair is stored lower id first (a CHECK constraint): a given record may be either.
+        first, second = kwargs.get("first"), kwargs.get("second")
+        if first is not None and second is not None and first.pk > second.pk:
+            kwargs["first"], kwargs["second"] = second, first
+        return super()._create(model_class, *args, **kwargs)
+
+
+class MergeRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MergeRecord
+
+    survivor = factory.SubFactory(AgreementFactory)
+    other_id = factory.Sequence(lambda n: 9_700_000 + n)
+    other_title = "A merged agreement"
+    other_visibility = "public"
+    moved = factory.LazyFunction(dict)

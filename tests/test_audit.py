@@ -111,6 +111,11 @@ def test_editing_only_the_location_records_only_the_location(editor_client: Clie
         "participants-INITIAL_FORMS": "0",
         "participants-MIN_NUM_FORMS": "0",
         "participants-MAX_NUM_FORMS": "1000",
+        # The sources inline, empty, as a browser sends it.
+        "sources-TOTAL_FORMS": "0",
+        "sources-INITIAL_FORMS": "0",
+        "sources-MIN_NUM_FORMS": "0",
+        "sources-MAX_NUM_FORMS": "1000",
     }
     response = editor_client.post(reverse("admin:partnerships_exercise_change", args=[exercise.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -52,27 +52,42 @@ from partnerships.models import (
     Program,
     ResourceSharing,
 )
+from partnerships.models.duplicates import DuplicateCandidate, MergeRecord
+from partnerships.models.sources import (
+    AgreementSource,
+    ExerciseSource,
+    NationSource,
+    OrganizationSource,
+    ResourceSource,
+)
 from partnerships.web.lists import LIST_PAGES
 from partnerships.web.views import DETAIL_MODELS
 from tests.factories import (
     AgreementAliasFactory,
     AgreementFactory,
     AgreementPartyFactory,
+    AgreementSourceFactory,
     AssessmentChallengeFactory,
     AssessmentFactory,
     ChallengeTypeFactory,
+    DuplicateCandidateFactory,
     ExerciseFactory,
     ExerciseParticipantFactory,
+    ExerciseSourceFactory,
     FindingFactory,
     IndicatorFactory,
     MeasurementFactory,
     MembershipFactory,
+    MergeRecordFactory,
     MultinationalFactory,
     NationFactory,
+    NationSourceFactory,
     OrganizationAliasFactory,
     OrganizationFactory,
+    OrganizationSourceFactory,
     ProgramFactory,
     ResourceSharingFactory,
+    ResourceSourceFactory,
     UserFactory,
 )
 
@@ -111,6 +126,13 @@ FACTORIES = {
     Measurement: MeasurementFactory,
     Finding: FindingFactory,
     AssessmentChallenge: AssessmentChallengeFactory,
+    AgreementSource: AgreementSourceFactory,
+    ExerciseSource: ExerciseSourceFactory,
+    ResourceSource: ResourceSourceFactory,
+    OrganizationSource: OrganizationSourceFactory,
+    NationSource: NationSourceFactory,
+    DuplicateCandidate: DuplicateCandidateFactory,
+    MergeRecord: MergeRecordFactory,
 }
 # Patterns the sweep does not request, and why.
 SKIPPED = {

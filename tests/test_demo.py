@@ -386,13 +386,14 @@ def test_a_treaty_both_the_demo_and_an_import_created_is_a_conflict_to_merge(dem
     treaty = Agreement.objects.get(title=NAT)
     treaty.sources.all().delete()  # as a registry that loaded the demo before it named its datasets
     _import_cow_227(tmp_path)
-    imported = Agreement.objects.get(title="COW alliance 227")
+    imported = Agreement.objects.get(sources__dataset="cow-alliances", sources__dataset_id="227")
+    assert imported.pk != treaty.pk
     before = _snapshot()
     with pytest.raises(DemoDataError) as error:
         load_demo()
     message = str(error.value)
     assert f"agreements.json, entry 1 ({NAT}): the demo's agreement #{treaty.pk} exists" in message
-    assert f"cow-alliances:227 on agreement #{imported.pk} “COW alliance 227”" in message
+    assert f"cow-alliances:227 on agreement #{imported.pk} “{imported.title}”" in message
     assert "merge them" in message
     assert _snapshot() == before
 

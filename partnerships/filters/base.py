@@ -233,6 +233,7 @@ def filter_visible_ids(
     return qs.exclude(condition) if exclude else qs.filter(condition)
 
 
+@extend_schema_field({"type": "boolean"})
 class StrictBooleanFilter(django_filters.BooleanFilter):
     """true/false or 1/0, handed to the FilterSet's ``method``; anything else is refused."""
 

@@ -238,7 +238,12 @@ class _Loader:
                 f"{mine}its sources are on other records ({described}): merge them into one in the admin "
                 "(or delete the extra one), then run load_demo again"
             )
-        if by_title is not None:
+        if by_title is not None and by_title.follows and by_title.pk in by_source:
+            # An import found it first and gave it the common title (the curated treaty list): the record
+            # is the demo's treaty, still the dataset's; it becomes the demo's, as one found by its source.
+            agreement = self.adopt(by_title, values, spec["parties"])
+            self.result.adopted[label] += 1
+        elif by_title is not None:
             agreement = by_title
             self.result.existing[label] += 1
         elif others:

@@ -185,13 +185,18 @@ def after_edit(record: models.Model) -> None:
     refresh_differs(record)
 
 
+# Facts that name nations or organizations: the admin shows how many, never who (a restricted one's id
+# must not reach a user who may not see it; the record's page names them as its reader may see them).
+ACTOR_FACTS = ("members", "member_periods", "participants", "provider", "recipient")
+
+
 def describe_values(source: Any) -> str:
-    """Return a source row's values in words, one fact per line (for the admin)."""
+    """Return a source row's values in words, one fact per line (for the admin); actors only counted."""
     lines = []
     for name, value in source.values.items():
         label = FACT_LABELS.get(name, name.replace("_", " "))
-        if name == "member_periods":
-            value = f"{len(value)} periods"
+        if name in ACTOR_FACTS:
+            value = f"{len(value)} given" if isinstance(value, list) else ("given" if value else "—")
         elif isinstance(value, list):
             value = ", ".join(str(item) for item in value) or "none"
         lines.append(f"{label}: {value if value not in (None, '') else '—'}")

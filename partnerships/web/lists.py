@@ -286,6 +286,7 @@ EXERCISES = ListPage(
         related_column("Country", lambda e: e.location_country, lambda nation: nation.name),
         Column("Hosts", lambda e: _join([_actor_code(p) for p in e.visible_participants if p.role == "host"])),
         Column("Participants", lambda e: len(e.visible_participants), numeric=True),
+        Column("Sources", _sources, optional=True, name="sources"),
     ),
     panel=(
         SEARCH,
@@ -299,10 +300,12 @@ EXERCISES = ListPage(
         PanelField("program_id", "Program", "program"),
         PanelField("start_date__gte", "Starting from", "date"),
         PanelField("start_date__lte", "Starting until", "date"),
+        DATASET,
+        DISAGREEMENT,
         VISIBILITY,
     ),
     select_related=("program", "agreement", "location_country"),
-    prefetch=_participants,
+    prefetch=_with_sources(_participants),
 )
 
 RESOURCES = ListPage(
@@ -348,6 +351,7 @@ RESOURCES = ListPage(
             optional=True,
             name="tiv_delivered",
         ),
+        Column("Sources", _sources, optional=True, name="sources"),
     ),
     panel=(
         SEARCH,
@@ -362,6 +366,8 @@ RESOURCES = ListPage(
         PanelField("delivery_year", "Delivered in (year)", "number", "A year in which a delivery was made."),
         PanelField("start_date__gte", "Starting (ordered) from", "date"),
         PanelField("start_date__lte", "Starting (ordered) until", "date"),
+        DATASET,
+        DISAGREEMENT,
         VISIBILITY,
     ),
     totals=(
@@ -382,6 +388,7 @@ RESOURCES = ListPage(
         "recipient_organization",
         "program",
     ),
+    prefetch=_with_sources(lambda user, on: []),
 )
 
 PROGRAMS = ListPage(

@@ -176,13 +176,15 @@ def records_written(model: type[models.Model], start: datetime.datetime, end: da
     """Return how many ``model`` records were created, and how many others updated, between two instants.
 
     Read from the history rows (every write leaves one), counting only records
-    still there: what an import really wrote, whatever its report says.
+    the import did not remove again: what an import really wrote, whatever its report says.
     """
     rows = model.history.filter(history_date__gte=start, history_date__lte=end)  # type: ignore[attr-defined]
     created = set(rows.filter(history_type="+").values_list("id", flat=True))
     changed = set(rows.filter(history_type="~").values_list("id", flat=True)) - created
-    kept = set(model._default_manager.filter(pk__in=created | changed).values_list("pk", flat=True))
-    return len(created & kept), len(changed & kept)
+    # Kept at the end of the window: a record the import created and removed again (dropped) was not
+    # written; one a later import removed (a COW party period ATOP's took the place of) was.
+    removed = set(rows.filter(history_type="-").values_list("id", flat=True))
+    return len(created - removed), len(changed - removed)
 
 
 ALLIANCE_ROWS = [
@@ -400,3 +402,38 @@ def test_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise() -> None:
     assert "\r" not in log.getvalue()
     assert terminal.getvalue().count("\r") == 20
     assert "[#########################] 100% (20/20)" in terminal.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"end_date": datetime.date(2000, 1, 1), "start_date": datetime.date(2001, 1, 1)},
+        {"status": "completed", "end_date": None},
+        {"latitude": 95, "longitude": 10},
+        {"latitude": 10, "longitude": None},
+        {"start_date_precision": "week"},
+    ],
+)
+def test_constraints_validated_at_once_give_full_cleans_messages(broken: dict) -> None:
+    """The importers' one-query validation of CHECK constraints refuses what full_clean() refuses, in its words."""
+    from django.core.exceptions import ValidationError
+
+    from partnerships.models import Exercise
+    from partnerships.services.importers.base import validate_constraints_at_once
+
+    exercise = Exercise(
+        name="Constraint probe",
+        kind="field_training",
+        status="completed",
+        start_date=datetime.date(2000, 6, 1),
+        end_date=datetime.date(2000, 6, 2),
+    )
+    validate_constraints_at_once(exercise)  # a valid record passes
+    for name, value in broken.items():
+        setattr(exercise, name, value)
+    with pytest.raises(ValidationError) as expected:
+        exercise.validate_constraints()
+    with pytest.raises(ValidationError) as batched:
+        validate_constraints_at_once(exercise)
+    assert batched.value.message_dict == expected.value.message_dict

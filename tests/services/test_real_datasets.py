@@ -905,7 +905,8 @@ def test_no_dataset_agreement_keeps_its_placeholder_title(real_datasets) -> None
         .distinct()
         .values_list("title", flat=True)
     )
-    assert titles.count() > 1000
+    # One record per alliance COW and ATOP both describe (ATOP's cow4id): about 760, not 1,158.
+    assert titles.count() > 700
     assert not [title for title in titles if PLACEHOLDER.match(title)]
     nato = Agreement.objects.get(sources__dataset="cow-alliances", sources__dataset_id="227")
     assert nato.title == "North Atlantic Treaty"
