@@ -210,9 +210,24 @@ def world() -> dict[str, Any]:
     secret[type(finding)] = finding
     challenge = AssessmentChallengeFactory(assessment=assessment, notes=MARKER)
     secret[type(challenge)] = challenge
+    # Sources are as visible as their record: a restricted record's sources carry the marker too.
+    for record, source_factory in (
+        (nation, NationSourceFactory),
+        (organization, OrganizationSourceFactory),
+        (agreement, AgreementSourceFactory),
+        (exercise, ExerciseSourceFactory),
+        (resource, ResourceSourceFactory),
+    ):
+        secret[source_factory._meta.model] = source_factory(record=record, citation=f"{MARKER} citation")
     # Public records that point at restricted ones, and a public assessment of a restricted exercise.
     open_agreement = AgreementFactory(title="Open agreement", scope="multilateral")
     AgreementPartyFactory(agreement=open_agreement, nation=public_nation)
+    # A public record's source that names the restricted nation among its members: shown as restricted.
+    hidden = f"nation:{SECRET_IDS['nation']}"
+    AgreementSourceFactory(
+        record=open_agreement,
+        values={"members": [hidden], "member_periods": [[hidden, "1990-01-01", None, None]]},
+    )
     AgreementPartyFactory(agreement=open_agreement, nation=NationFactory())
     AgreementPartyFactory(agreement=open_agreement, nation=nation)
     AssessmentFactory(title=f"{MARKER} behind a restricted exercise", exercise=exercise)
@@ -286,6 +301,7 @@ def _link_restricted_records(secret: dict, public: dict) -> list[models.Model]:
         Agreement: public["agreement"],
         Exercise: public["exercise"],
         Assessment: AssessmentFactory(title="Open assessment"),
+        ResourceSharing: ResourceSharingFactory(reference="Open transfer"),
     }
     linkers = []
     for model, field in restricted_links():

@@ -59,6 +59,11 @@ def coverages() -> dict[str, Coverage]:
         }
 
 
+def short_names() -> dict[str, str]:
+    """Return each covered dataset's short name ("cow-alliances": "COW"), for narrow columns."""
+    return {dataset: coverage.name for dataset, coverage in coverages().items()}
+
+
 def open_beyond_coverage_q(*, on: date | None = None) -> models.Q:
     """Return a Q true for agreements known only from a dataset that ends before ``on`` (default: any day
     after its end), that were still in force when its data end: their status on ``on`` is unknown."""

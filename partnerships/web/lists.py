@@ -219,11 +219,12 @@ def _with_sources(rows: Callable[[Any, Any], list[Prefetch]]) -> Callable[[Any, 
 
 
 def _sources(record: Any) -> str:
-    """The datasets that describe the record ("atop · cow-alliances"), "curated" without one; ≠ where they disagree."""
-    datasets = sorted({source.dataset for source in record.source_rows if source.dataset})
+    """The datasets that describe the record ("ATOP · COW"), "curated" without one; "≠" where one disagrees."""
+    names = coverage.short_names()
+    datasets = sorted({names.get(source.dataset, source.dataset) for source in record.source_rows if source.dataset})
     text = " · ".join(datasets) or "curated"
     if any(source.differs for source in record.source_rows):
-        text += " ≠ sources disagree"
+        text += " ≠"
     return text
 
 
@@ -248,7 +249,7 @@ AGREEMENTS = ListPage(
         Column("Ended", lambda a: at_precision(a, "ended_on"), "ended_on"),
         Column("Parties", lambda a: _join(_actor_codes(a.visible_parties)), label_on="Parties on {on}"),
         related_column("Program", lambda a: a.program, _short),
-        Column("Sources", _sources),
+        Column("Sources", _sources, name="sources"),
     ),
     panel=(
         SEARCH,

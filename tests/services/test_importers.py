@@ -437,3 +437,44 @@ def test_constraints_validated_at_once_give_full_cleans_messages(broken: dict) -
     with pytest.raises(ValidationError) as batched:
         validate_constraints_at_once(exercise)
     assert batched.value.message_dict == expected.value.message_dict
+
+
+@pytest.mark.django_db
+def test_an_mme_edition_of_a_curated_exercise_series_attaches_to_it(tmp_path: Path) -> None:
+    from partnerships.models import Exercise, ExerciseParticipant, Nation
+
+    seed_nations()
+    curated = Exercise.objects.create(
+        name="Cobra Gold 2004 (curated)",
+        series="Cobra Gold",
+        kind="field_training",
+        status="completed",
+        start_date=datetime.date(2004, 5, 10),
+        end_date=datetime.date(2004, 5, 24),
+    )
+    ExerciseParticipant.objects.create(exercise=curated, nation=Nation.objects.get(iso3="THA"), role="host")
+    header = (
+        "MMEID,Ex_Name,Series_Name,Location,StartDate,s.year,s.month,s.day,EndDate,e.year,e.month,e.day,CPX,Air,"
+        "Land,Sea,Amphibious,Cyber,Warfighting,Peacekeeping,Humanitarian,FocusDescription,StateA,StateB"
+    )
+    rows = [
+        "m1,Cobra Gold 04,cobra gold,Thailand,5/xx/04,,,,5/xx/04,,,,0,1,1,0,0,0,1,0,0,drills,Thailand,United States",
+        "m2,Cobra Gold 05,Cobra Gold,Thailand,5/xx/05,,,,5/xx/05,,,,0,1,1,0,0,0,1,0,0,drills,Thailand,United States",
+    ]
+    report = run("mme", write(tmp_path, header + "\n" + "\n".join(rows)))
+    assert report.committed, report.summary()
+    # The 2004 row describes the curated edition: a source of it, not a second record; staff's values stay.
+    assert report.attached == ["exercises"]
+    assert Exercise.objects.filter(series__iexact="cobra gold").count() == 2
+    curated.refresh_from_db()
+    source = curated.sources.get()
+    assert (source.dataset, source.dataset_id, source.followed, curated.follows) == ("mme", "m1", False, "")
+    assert curated.name == "Cobra Gold 2004 (curated)"
+    assert list(curated.participants.values_list("nation__iso3", flat=True)) == ["THA"]
+    # MME gives another start and another participant list: the disagreement is marked.
+    assert set(source.differs) >= {"name", "start_date", "participants"}
+    # The 2005 row had no curated edition: a record of its own, following MME.
+    assert Exercise.objects.get(sources__dataset_id="m2").follows == "mme"
+    again = run("mme", write(tmp_path, header + "\n" + "\n".join(rows)))
+    assert again.attached == []
+    assert {k: v for k, v in again.outcomes.items() if k[1] != "unchanged" and v} == {}

@@ -673,6 +673,7 @@ def test_a_merged_pair_counts_once_survives_reimports_and_its_undo_restores_ever
     from partnerships.services.duplicates import default_survivor, keep_apart, propose_candidates
     from partnerships.services.dyads import dyad_years
     from partnerships.services.merges import merge_records, undo_merge
+    from partnerships.services.network import build_network
     from tests.services.test_duplicates import _snapshot
 
     waiting = propose_candidates()
@@ -690,9 +691,16 @@ def test_a_merged_pair_counts_once_survives_reimports_and_its_undo_restores_ever
         return {(str(row[a]), str(row[b])): int(row[n]) for row in rows}
 
     shared_pairs = {pair for pair, count in agreements_of_pairs().items() if count >= 2}
-    before, counts_before = _snapshot(), agreements_of_pairs()
+    def network_links() -> dict[tuple[str, str], int]:
+        network = build_network(user=FULL_ACCESS, kinds=("agreement",))
+        return {(link["source"], link["target"]): link["count"] for link in network["links"]}
+
+    before, counts_before, links_before = _snapshot(), agreements_of_pairs(), network_links()
     merge = merge_records(survivor=survivor, other=other, user=None)
-    counts_after = agreements_of_pairs()
+    counts_after, links_after = agreements_of_pairs(), network_links()
+    # The network too: a link both records made counts the merged treaty once.
+    assert any(links_after.get(pair, 0) == count - 1 for pair, count in links_before.items())
+    assert all(links_after.get(pair, 0) >= count - 1 for pair, count in links_before.items())
     # Every pair of nations both records linked now counts the merged treaty once: one fewer agreement.
     lowered = {pair for pair in counts_before if counts_after.get(pair, 0) == counts_before[pair] - 1}
     assert lowered, "the merge changed no pair's count"

@@ -29,7 +29,7 @@ from django.db import DataError, IntegrityError, connection, models, transaction
 
 from partnerships.audit import Channel, recorded_as
 from partnerships.choices import DatePrecision
-from partnerships.models import SOURCE_MODELS, can_view_restricted
+from partnerships.models import SOURCE_MODELS, Agreement, Exercise, can_view_restricted
 from partnerships.models.base import canonical_values
 from partnerships.services import sources
 from partnerships.services.access import FULL_ACCESS
@@ -397,6 +397,8 @@ class Importer:
         self.pending: dict[str, tuple[Any, dict[str, Any]]] = {}
         # Records given a source row of this dataset by this run (a crosswalk must not give them a second).
         self.taken: set[int] = set()
+        # Records whose sources this run attached or changed: where they disagree is marked at the end.
+        self.to_compare: set[tuple[type[models.Model], int]] = set()
         # This dataset's source rows, by record type and id in the dataset; whether crosswalks exist.
         self.sources_by_id: dict[type[models.Model], dict[str, Any]] = {}
         self.has_crosswalks: dict[type[models.Model], bool] = {}
@@ -583,6 +585,16 @@ class Importer:
             self.followed.add(record.pk)
         return source.followed
 
+    def compare_sources(self) -> None:
+        """Mark where the sources of the records this run attached to or changed disagree with them."""
+        by_model: dict[type[models.Model], list[int]] = {}
+        for model, pk in self.to_compare:
+            by_model.setdefault(model, []).append(pk)
+        for model, pks in by_model.items():
+            related = {Agreement: ["parties", "sources"], Exercise: ["participants", "sources"]}.get(model, ["sources"])
+            for record in model.objects.filter(pk__in=pks).prefetch_related(*related).iterator(chunk_size=500):
+                sources.refresh_differs(record)
+
     def write_source(self, source: Any, wanted: dict[str, Any]) -> None:
         """Save ``source`` with the ``wanted`` field values if any differs; count it ("agreement sources"…)."""
         assert self.report is not None
@@ -602,6 +614,9 @@ class Importer:
         source.save()
         self.own_sources(type(source.record)).setdefault(source.dataset_id, source)
         self.report.note(str(type(source)._meta.verbose_name_plural), source.pk, outcome)
+        if not source.followed or outcome == "updated":
+            # What it says may now differ from the record (see refresh_differs after the rows).
+            self.to_compare.add((type(source.record), source.record_id))
 
     def add_period(
         self,
@@ -793,6 +808,7 @@ class Importer:
                     bar.update(done)
                 if not (report.rejected and not skip_invalid):
                     self._finish(skip_invalid)
+                    self.compare_sources()
                 if self.proposes_duplicates and not (report.rejected and not skip_invalid):
                     from partnerships.services.duplicates import propose_candidates
 
