@@ -81,13 +81,18 @@ def _described_by(dataset: str, model: type[Any] = Agreement) -> Any:
 
 
 def _periods_from_sources(
-    dataset: str, agreements: Any, found: dict[int, Any], shared: Any, span_of: Any, *, user: Any
+    dataset: str, found: dict[int, Any], shared: Any, span_of: Any, *, user: Any
 ) -> list[tuple[int, int | None, date | None, date | None, list[str] | None]]:
-    """Return the member periods ``dataset``'s source rows give of ``agreements`` (which follow another source).
+    """Return the member periods ``dataset``'s source rows give of the agreements that follow another source.
 
     Fills ``found`` with each agreement's span and provisions as the source gives them.
     """
-    rows = AgreementSource.objects.filter(dataset=dataset, record__in=agreements).values_list("record_id", "values")
+    rows = (
+        AgreementSource.objects.visible_to(user)
+        .filter(dataset=dataset)
+        .exclude(record__follows=dataset)
+        .values_list("record_id", "values")
+    )
     organizations: dict[int, int | None] | None = None
     periods = []
     for record_id, values in rows.iterator(chunk_size=2_000):
@@ -245,14 +250,14 @@ def dyad_years(
     periods: list[tuple[int, int | None, date | None, date | None, list[str] | None]] = [
         (row["agreement_id"], _nation_of(row), row["joined_on"], row["withdrew_on"], row["obligations"])
         for row in AgreementParty.objects.visible_to(user)
-        .filter(agreement__in=own)
+        # One dataset's agreements are a few hundred: their ids, rather than a subquery through the source
+        # rows that PostgreSQL planned as a loop over every party.
+        .filter(**({"agreement_id__in": list(agreements)} if dataset else {"agreement__in": own}))
         .values("agreement_id", "nation_id", "organization__nation_id", "joined_on", "withdrew_on", "obligations")
         .iterator(chunk_size=10_000)
     ]
     if dataset:
-        periods += _periods_from_sources(
-            dataset, in_force.exclude(follows=dataset), agreements, shared, span_of, user=user
-        )
+        periods += _periods_from_sources(dataset, agreements, shared, span_of, user=user)
     members: dict[int, list[tuple[int, _Span, frozenset[str]]]] = defaultdict(list)
     for agreement_id, nation, joined_on, withdrew_on, obligations in periods:
         if nation in nations:

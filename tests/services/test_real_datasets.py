@@ -691,6 +691,7 @@ def test_a_merged_pair_counts_once_survives_reimports_and_its_undo_restores_ever
         return {(str(row[a]), str(row[b])): int(row[n]) for row in rows}
 
     shared_pairs = {pair for pair, count in agreements_of_pairs().items() if count >= 2}
+
     def network_links() -> dict[tuple[str, str], int]:
         network = build_network(user=FULL_ACCESS, kinds=("agreement",))
         return {(link["source"], link["target"]): link["count"] for link in network["links"]}
