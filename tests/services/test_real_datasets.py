@@ -650,13 +650,10 @@ def test_sources_that_disagree_are_marked_and_found_by_the_filter(real_datasets)
 
 
 @pytest.mark.django_db
-def test_reimporting_every_dataset_changes_nothing(real_datasets) -> None:
-    for kind, path, options in (
-        ("cow-alliances", "cow/alliance_v4.1_by_member.csv", {}),
-        ("atop", "atop", {"skip_invalid": True}),
-        # MME: see test_a_second_mme_import_changes_nothing_and_keeps_a_name_staff_typed (NATO exists by then).
-        ("sipri", "sipri/uk-trade-register.csv", {"skip_invalid": True}),
-    ):
+def test_reimporting_sipri_changes_nothing(real_datasets) -> None:
+    # COW and ATOP: re-imported after a merge in test_a_merged_pair_counts_once_survives_reimports_and_its_undo_…;
+    # MME: test_a_second_mme_import_changes_nothing_and_keeps_a_name_staff_typed (NATO exists by then).
+    for kind, path, options in (("sipri", "sipri/uk-trade-register.csv", {"skip_invalid": True}),):
         report = IMPORTERS[kind]().run(DATA / path, **options)
         # "dropped": a record a row created and the file's rules then removed (ATOP 1320): nothing is written.
         changed = {
