@@ -18,7 +18,6 @@ from typing import Any
 from django.db import models, transaction
 
 from partnerships.models import (
-    SOURCE_MODELS,
     Agreement,
     Exercise,
     Nation,
@@ -141,7 +140,7 @@ def refresh_differs(record: models.Model) -> list[str]:
     record_facts = facts_of(record)
     every: set[str] = set()
     for source in record.sources.all():
-        differs = [name for name in differences(source.values, record_facts) if name in FACT_LABELS]
+        differs = differences(source.values, record_facts)
         every.update(differs)
         if differs != source.differs:
             # Derived, like a search document: not a change anyone made, so no history row.
@@ -201,11 +200,6 @@ def describe_values(source: Any) -> str:
             value = ", ".join(str(item) for item in value) or "none"
         lines.append(f"{label}: {value if value not in (None, '') else '—'}")
     return "\n".join(lines)
-
-
-def source_model(model: type[models.Model]) -> Any:
-    """Return the source table of a record type."""
-    return SOURCE_MODELS[model]
 
 
 def _actor_names(keys: set[str], user: Any) -> dict[str, str]:
