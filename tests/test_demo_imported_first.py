@@ -46,3 +46,21 @@ def test_a_treaty_imported_before_the_demo_becomes_the_demo_treaty(tmp_path: Pat
     assert _snapshot() == before
     _import_cow_227(tmp_path)  # and a re-import leaves the curated treaty as it is
     assert _snapshot() == before
+
+
+def test_the_demo_loads_after_the_published_nation_lists() -> None:
+    """ISO list then COW states, as the README orders them, then the demo: one South Korea, the demo's KOR."""
+    from django.core.management import call_command
+
+    from partnerships.models import Exercise, Nation
+
+    data = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    call_command("import_data", "countries", str(data / "countries" / "country-codes.csv"), verbosity=0)
+    call_command("import_data", "cow-states", str(data / "cow" / "states2016.csv"), verbosity=0)
+
+    load_demo()
+
+    south = Nation.objects.get(iso3="KOR")
+    assert (south.cow_code, south.cow_abbr) == (732, "ROK")
+    assert Nation.objects.get(cow_code=730).iso3 is None  # COW's Korea, until 1905
+    assert Exercise.objects.filter(participants__nation=south).exists()

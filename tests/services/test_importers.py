@@ -102,6 +102,24 @@ class TestFileQuirks:
 
 
 @pytest.mark.django_db
+def test_a_cow_state_is_not_merged_into_the_iso_state_that_succeeded_another_cow_number(tmp_path: Path) -> None:
+    """COW's "Korea" (730, until 1905) reads as South Korea by name; the code list gives South Korea 732."""
+    south = Nation.objects.create(name="South Korea", iso2="KR", iso3="KOR")
+    text = (
+        STATES_HEADER
+        + "\nKOR,730,Korea,1887,1,1,1905,11,17,2016"
+        + "\nPRK,731,North Korea,1948,9,9,2016,12,31,2016"
+        + "\nROK,732,South Korea,1949,6,29,2016,12,31,2016\n"
+    )
+    run("cow-states", write(tmp_path, text))
+    south.refresh_from_db()
+    assert (south.cow_code, south.cow_abbr) == (732, "ROK")
+    korea = Nation.objects.get(cow_code=730)
+    assert (korea.name, korea.iso3, korea.exists_until) == ("Korea", None, datetime.date(1905, 11, 18))
+    assert Nation.objects.filter(name__icontains="Korea").count() == 3
+
+
+@pytest.mark.django_db
 class TestAllOrNothing:
     GOOD = "QBA,1911,Goodland,1900,1,1,2016,12,31,2016\nQBB,1912,Fineland,1900,1,1,2016,12,31,2016\n"
     BAD_LAST = "QBC,x,Badland,1900,1,1,2016,12,31,2016\n"

@@ -14,7 +14,7 @@ from typing import Any
 from partnerships.models import Nation
 from partnerships.services.importers.base import Importer, RowRejected, parse_int
 from partnerships.services.importers.resolver import NationResolver
-from partnerships.services.nations import reference_region
+from partnerships.services.nations import reference_nations, reference_region
 
 # The COW state list ends here; a state whose membership runs to this day still exists.
 COW_DATA_END = date(2016, 12, 31)
@@ -124,6 +124,9 @@ class CowStatesImporter(NationImporter):
     def prepare(self) -> None:
         super().prepare()
         self.spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
+        # The COW number the code list gives each ISO state: a name can mean an ISO state that is
+        # another COW state's successor ("Korea", COW 730 until 1905, is not South Korea, COW 732).
+        self.cow_of_iso3 = {row["iso3"]: row["cow_code"] for row in reference_nations() if row["iso3"]}
 
     def facts(self, nation: Nation) -> dict[str, Any]:
         return {"cow_code": nation.cow_code}
@@ -141,9 +144,9 @@ class CowStatesImporter(NationImporter):
         values: dict[str, Any] = {"cow_code": ccode, "cow_abbr": abbr}
         if nation is None:
             values["region"] = reference_region(cow_code=ccode)
-        elif nation.cow_code not in (None, ccode):
-            # The name resolved to a state that already has another COW number
-            # (e.g. a successor state): this row is a state of its own.
+        elif nation.cow_code not in (None, ccode) or self.cow_of_iso3.get(nation.iso3) not in (None, ccode):
+            # The name resolved to a state that has, or by the code list should have, another COW
+            # number (e.g. a successor state): this row is a state of its own.
             nation = None
             values["region"] = reference_region(cow_code=ccode)
         self.merge(nation, str(ccode), values, name=row["statenme"])
