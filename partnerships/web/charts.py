@@ -308,7 +308,7 @@ TREND_WIDTH, TREND_HEIGHT = 420, 170
 TREND_LEFT, TREND_RIGHT, TREND_TOP, TREND_BOTTOM = 44, 12, 12, 28
 
 
-def trend_chart(trend: Any, *, label: str) -> dict[str, Any]:
+def trend_chart(trend: Any, *, label: str, name: str = "") -> dict[str, Any]:
     """Return geometry for one indicator's measurements in date order, with its targets as marks.
 
     Points are evenly spaced (one per measurement); the vertical scale runs
@@ -316,8 +316,16 @@ def trend_chart(trend: Any, *, label: str) -> dict[str, Any]:
     """
     points = trend.points
     values = [v for p in points for v in (p.actual, p.target, p.baseline) if v is not None]
+    csv = {
+        "header": ["Measured", "Baseline", "Target", "Actual", "Met"],
+        "rows": [
+            [p.measured_on, p.baseline, p.target, p.actual, "" if p.met is None else "yes" if p.met else "no"]
+            for p in points
+        ],
+    }
+    downloadable = {"name": name or "trend", "csv": csv, "body": "partnerships/_trend_body.html"}
     if not points or not values:
-        return {"label": label, "empty": True}
+        return {"label": label, "empty": True, **downloadable}
     low, high = float(min(values)), float(max(values))
     if low == high:
         low, high = low - 1, high + 1
@@ -346,6 +354,7 @@ def trend_chart(trend: Any, *, label: str) -> dict[str, Any]:
         )
     line = " ".join(f"{m['x']},{m['actual']}" for m in marks if m["actual"] is not None)
     return {
+        **downloadable,
         "label": label,
         "empty": False,
         "marks": marks,
@@ -361,10 +370,17 @@ def trend_chart(trend: Any, *, label: str) -> dict[str, Any]:
     }
 
 
-def horizontal_bars(rows: list[tuple[str, int]], *, label: str) -> dict[str, Any]:
+def horizontal_bars(
+    rows: list[tuple[str, int]], *, label: str, name: str = "bars", value_label: str = "Count"
+) -> dict[str, Any]:
     """Return geometry for labelled horizontal bars (challenge frequencies)."""
+    downloadable = {
+        "name": name,
+        "csv": {"header": ["", value_label], "rows": [list(row) for row in rows]},
+        "body": "partnerships/_hbars_body.html",
+    }
     if not rows:
-        return {"label": label, "empty": True, "rows": []}
+        return {"label": label, "empty": True, "rows": [], **downloadable}
     top = max(value for _, value in rows) or 1
     bar_height, gap, label_width, width = 20, 8, 230, 640
     scale = (width - label_width - 40) / top
@@ -378,6 +394,7 @@ def horizontal_bars(rows: list[tuple[str, int]], *, label: str) -> dict[str, Any
         for index, (name, value) in enumerate(rows)
     ]
     return {
+        **downloadable,
         "label": label,
         "empty": False,
         "bars": bars,

@@ -219,3 +219,41 @@ def test_chart_downloads_need_a_login(signed: dict, client: Client) -> None:
     response = _download(client, reverse("partnerships:dashboard"), chart="agreements", format="csv")
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_a_scorecards_charts_download_too_without_restricted_assessments(
+    analyst_client: Client, cleared_client: Client
+) -> None:
+    from tests.factories import (
+        AssessmentChallengeFactory,
+        AssessmentFactory,
+        ExerciseFactory,
+        IndicatorFactory,
+        MeasurementFactory,
+        ProgramFactory,
+    )
+
+    program = ProgramFactory()
+    readiness = IndicatorFactory(slug="readiness", name="Readiness")
+    seen = AssessmentFactory(exercise=ExerciseFactory(program=program), conducted_on=D(2023, 5, 1))
+    MeasurementFactory(assessment=seen, indicator=readiness, target=80, actual=85, measured_on=D(2023, 5, 1))
+    AssessmentChallengeFactory(assessment=seen)
+    hidden = AssessmentFactory(
+        exercise=ExerciseFactory(program=program), visibility="restricted", conducted_on=D(2024, 5, 1)
+    )
+    MeasurementFactory(assessment=hidden, indicator=readiness, target=80, actual=12, measured_on=D(2024, 5, 1))
+    url = reverse("partnerships:scorecard-program", args=[program.pk])
+    page = analyst_client.get(url).content.decode()
+    assert 'href="?chart=readiness&amp;format=svg"' in page
+    assert 'href="?chart=challenges&amp;format=csv"' in page
+    rows = _csv(analyst_client.get(url, {"chart": "readiness", "format": "csv"}))
+    assert rows == [["Measured", "Baseline", "Target", "Actual", "Met"], ["2023-05-01", "", "80", "85", "yes"]]
+    assert len(_csv(cleared_client.get(url, {"chart": "readiness", "format": "csv"}))) == 3
+    svg = analyst_client.get(url, {"chart": "readiness", "format": "svg"})
+    root = ET.fromstring(svg.content)
+    assert len(list(root.iter(f"{SVG}circle"))) == 1
+    assert ".trend-line" in root.find(f"{SVG}style").text
+    challenges = _csv(analyst_client.get(url, {"chart": "challenges", "format": "csv"}))
+    assert challenges[0] == ["", "Assessments"]
+    assert challenges[1][1] == "1"
