@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from partnerships.web import charts
+from partnerships.web import axes, charts
 from tests.factories import NationFactory, bilateral_agreement
 
 D = datetime.date
@@ -29,17 +29,17 @@ def _modern(first: int = 1945, last: int = 2025, per_year: int = 5) -> dict[int,
 
 def test_one_early_outlier_does_not_stretch_the_axis() -> None:
     weights = {1386: 1, **_modern()}
-    assert charts.axis_start(weights) == 1940  # a decade's start
-    assert charts.axis_start({1386: 1, 1951: 1, 2014: 1}) == 1950
+    assert axes.axis_start(weights) == 1940  # a decade's start
+    assert axes.axis_start({1386: 1, 1951: 1, 2014: 1}) == 1950
     # A long sparse tail (one or two a century) is left out too, as ATOP's 1815-1900 is not.
     sparse = {1386: 1, 1500: 1, 1610: 1, 1700: 1, **_modern(1800, 2018, 5)}
-    assert charts.axis_start(sparse) == 1800
+    assert axes.axis_start(sparse) == 1800
 
 
 def test_an_axis_over_data_spread_evenly_keeps_its_first_year() -> None:
-    assert charts.axis_start(_modern()) == 1945
-    assert charts.axis_start({1815: 3, **_modern(1816, 2018, 3)}) == 1815
-    assert charts.axis_start({2001: 1, 2010: 4}) == 2001
+    assert axes.axis_start(_modern()) == 1945
+    assert axes.axis_start({1815: 3, **_modern(1816, 2018, 3)}) == 1815
+    assert axes.axis_start({2001: 1, 2010: 4}) == 2001
 
 
 def test_a_bar_chart_shows_the_outlier_in_a_before_bin_and_keeps_it_in_the_figures() -> None:
