@@ -450,6 +450,18 @@ def _urls(world: dict) -> list[tuple[str, str]]:
         ("api:dyads", reverse("api:dyads") + "?format=csv"),
         ("partnerships:timeline", reverse("partnerships:timeline") + f"?q={MARKER[:-1]}"),
     ]
+    # Every chart's downloads: the figures and the drawing of what the page shows, nothing more.
+    public_code = world["public"]["nation"].iso3
+    for chart_format in ("csv", "svg"):
+        urls += [
+            ("partnerships:dashboard", reverse("partnerships:dashboard") + f"?chart=agreements&format={chart_format}"),
+            ("partnerships:dashboard", reverse("partnerships:dashboard") + f"?chart=exercises&format={chart_format}"),
+            (
+                "partnerships:nation-code",
+                reverse("partnerships:nation-code", kwargs={"code": public_code})
+                + f"?chart=partners&format={chart_format}",
+            ),
+        ]
     # Every list as a CSV export and as JSON, and filtered by the id of each restricted record it can link.
     for key in LIST_PAGES:
         urls.append((f"partnerships:{key}-list", reverse(f"partnerships:{key}-list") + "?export=csv"))

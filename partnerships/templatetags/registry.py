@@ -54,3 +54,12 @@ def related(context: template.Context, record: Any, attribute: str = "") -> str:
     if attribute:
         return namer.link(record, lambda obj: str(getattr(obj, attribute) or obj))
     return namer.link(record)
+
+
+@register.simple_tag(takes_context=True)
+def chart_url(context: template.Context, chart: dict[str, Any], kind: str) -> str:
+    """The page's own URL, its parameters kept, asking for ``chart`` as ``kind`` (``svg`` or ``csv``)."""
+    params = context["request"].GET.copy()
+    params["chart"] = chart["name"]
+    params["format"] = kind
+    return f"?{params.urlencode()}"

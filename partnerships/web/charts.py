@@ -7,19 +7,20 @@ every chart for screen readers and for people who would rather read.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.utils import timezone
-
 from partnerships.choices import AgreementKind
-from partnerships.models import Agreement, AgreementParty
+from partnerships.web.axes import axis_start
 
 WIDTH, HEIGHT = 720, 220
 MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 36, 24, 10
 # Colour-blind-safe palette (Okabe-Ito), one colour per agreement kind.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#999999"]
+# The bar standing for the years before an axis starts (``axis_start``).
+BEFORE_COLOUR = "#8c959f"
 KIND_COLOURS = {kind: PALETTE[index % len(PALETTE)] for index, kind in enumerate(AgreementKind.values)}
 
 
@@ -39,43 +40,45 @@ def _ticks(first: int, last: int) -> list[int]:
     return [year for year in range(first, last + 1) if year % step == 0] or [first]
 
 
-def _frame(first: int, last: int, top: int) -> dict[str, Any]:
+def _frame(first: int, last: int, top: int | float, offset: int = 0) -> dict[str, Any]:
+    """Slots for the years ``first``..``last``, after ``offset`` slots kept for a "before" bin."""
     plot_width = WIDTH - MARGIN_LEFT - 8
-    slot = plot_width / max(1, last - first + 1)
+    slot = plot_width / max(1, last - first + 1 + offset)
     scale = (HEIGHT - MARGIN_BOTTOM - MARGIN_TOP) / max(1, top)
-    ticks = [{"x": MARGIN_LEFT + (year - first + 0.5) * slot, "label": year} for year in _ticks(first, last)]
-    return {"slot": slot, "scale": scale, "ticks": ticks}
+    ticks = [{"x": MARGIN_LEFT + (year - first + offset + 0.5) * slot, "label": year} for year in _ticks(first, last)]
+    return {"slot": slot, "scale": scale, "ticks": ticks, "offset": offset}
 
 
-def bar_chart(series: list[tuple[int, int]], *, label: str) -> dict[str, Any]:
-    """Return geometry for one bar per year; ``series`` is [(year, value)] in any order, gaps allowed."""
-    if not series:
-        return {"label": label, "bars": [], "empty": True, "rows": []}
-    values = dict(series)
-    first, last = min(values), max(values)
-    top = max(values.values()) or 1
-    frame = _frame(first, last, top)
-    bars = []
-    for year in range(first, last + 1):
-        value = values.get(year, 0)
-        height = value * frame["scale"]
-        bars.append(
-            Bar(
-                x=MARGIN_LEFT + (year - first) * frame["slot"] + frame["slot"] * 0.1,
-                y=HEIGHT - MARGIN_BOTTOM - height,
-                width=max(frame["slot"] * 0.8, 1),
-                height=height,
-                colour=PALETTE[0],
-                title=f"{year}: {value}",
-            )
-        )
+def _bar(frame: dict[str, Any], index: int, value: float, base: float, colour: str, title: str) -> Bar:
+    height = value * frame["scale"]
+    return Bar(
+        x=MARGIN_LEFT + index * frame["slot"] + frame["slot"] * 0.1,
+        y=base - height,
+        width=max(frame["slot"] * 0.8, 1),
+        height=height,
+        colour=colour,
+        title=title,
+    )
+
+
+def _before_bin(frame: dict[str, Any], value: float, top: float, title: str) -> tuple[Bar, dict[str, Any]]:
+    """The left-edge bar standing for the years before the axis: never taller than the chart's top."""
+    bar = _bar(frame, 0, min(value, top), HEIGHT - MARGIN_BOTTOM, BEFORE_COLOUR, title)
+    # Its label sits in the row of the year ticks, which make room for it.
+    short = title.split(":")[0]
+    room = MARGIN_LEFT + len(short) * 6.5 + 14  # about 6.5 units a character at 11px
+    frame["ticks"] = [tick for tick in frame["ticks"] if tick["x"] > room]
+    return bar, {"x": MARGIN_LEFT, "y": HEIGHT - 6, "text": title, "short": short}
+
+
+def _geometry(label: str, name: str, top: float, frame: dict[str, Any], bars: list[Bar]) -> dict[str, Any]:
     return {
         "label": label,
+        "name": name,
         "bars": bars,
         "ticks": frame["ticks"],
         "top": top,
         "empty": False,
-        "rows": [(year, values[year]) for year in sorted(values)],
         "width": WIDTH,
         "height": HEIGHT,
         "baseline": HEIGHT - MARGIN_BOTTOM,
@@ -83,97 +86,98 @@ def bar_chart(series: list[tuple[int, int]], *, label: str) -> dict[str, Any]:
     }
 
 
-def stacked_bar_chart(per_year: dict[int, dict[str, int]], *, label: str) -> dict[str, Any]:
-    """Return geometry for stacked bars: per year, one segment per agreement kind."""
-    if not per_year:
-        return {"label": label, "bars": [], "empty": True, "rows": [], "legend": []}
-    first, last = min(per_year), max(per_year)
-    top = max(sum(kinds.values()) for kinds in per_year.values()) or 1
-    frame = _frame(first, last, top)
+def bar_chart(
+    series: list[tuple[int, int]],
+    *,
+    label: str,
+    name: str,
+    titles: dict[int, str] | None = None,
+    level: bool = False,
+    value_label: str = "Count",
+) -> dict[str, Any]:
+    """Return geometry for one bar per year; ``series`` is [(year, value)] in any order, gaps allowed.
+
+    The axis starts where the data are (``axis_start``); earlier years are one
+    grey bar at the left edge: their sum, or for a ``level`` (partners in a
+    year, not events) their highest value. ``titles`` replaces a year's
+    tooltip. The figures (``csv``) keep every year.
+    """
+    csv = {"header": ["Year", value_label], "rows": [[year, value] for year, value in sorted(series)]}
+    if not series:
+        return {"label": label, "name": name, "bars": [], "empty": True, "rows": [], "csv": csv}
+    values = dict(series)
+    last = max(values)
+    first = axis_start(values)
+    early = {year: value for year, value in values.items() if year < first}
+    top = max([value for year, value in values.items() if year >= first] or [0]) or 1
+    frame = _frame(first, last, top, offset=1 if early else 0)
+    bars, before = [], None
+    if early:
+        if level:
+            text = f"{min(early)}-{first - 1}: up to {max(early.values())}"
+        else:
+            text = f"before {first}: {sum(early.values())}"
+        bar, before = _before_bin(frame, max(early.values()) if level else sum(early.values()), top, text)
+        bars.append(bar)
+    for year in range(first, last + 1):
+        value = values.get(year, 0)
+        title = (titles or {}).get(year) or f"{year}: {value}"
+        bars.append(_bar(frame, year - first + frame["offset"], value, HEIGHT - MARGIN_BOTTOM, PALETTE[0], title))
+    chart = _geometry(label, name, top, frame, bars)
+    chart.update(
+        {"first": first, "before": before, "rows": [(year, values[year]) for year in sorted(values)], "csv": csv}
+    )
+    return chart
+
+
+def stacked_bar_chart(per_year: dict[int, dict[str, int]], *, label: str, name: str) -> dict[str, Any]:
+    """Return geometry for stacked bars: per year, one segment per agreement kind (axis as ``bar_chart``)."""
     labels = dict(AgreementKind.choices)
-    bars = []
-    used: set[str] = set()
+    kinds = [kind for kind in AgreementKind.values if any(kind in row for row in per_year.values())]
+    csv = {
+        "header": ["Year", "Total", *[str(labels[kind]) for kind in kinds]],
+        "rows": [
+            [year, sum(per_year[year].values()), *[per_year[year].get(kind, 0) for kind in kinds]]
+            for year in sorted(per_year)
+        ],
+    }
+    if not per_year:
+        return {"label": label, "name": name, "bars": [], "empty": True, "rows": [], "legend": [], "csv": csv}
+    totals = {year: sum(row.values()) for year, row in per_year.items()}
+    last = max(per_year)
+    first = axis_start(totals)
+    early = {year: total for year, total in totals.items() if year < first}
+    top = max([total for year, total in totals.items() if year >= first] or [0]) or 1
+    frame = _frame(first, last, top, offset=1 if early else 0)
+    bars, before = [], None
+    if early:
+        bar, before = _before_bin(frame, sum(early.values()), top, f"before {first}: {sum(early.values())}")
+        bars.append(bar)
     for year in range(first, last + 1):
         base = HEIGHT - MARGIN_BOTTOM
         for kind in AgreementKind.values:
             value = per_year.get(year, {}).get(kind, 0)
             if not value:
                 continue
-            used.add(kind)
-            height = value * frame["scale"]
-            base -= height
-            bars.append(
-                Bar(
-                    x=MARGIN_LEFT + (year - first) * frame["slot"] + frame["slot"] * 0.1,
-                    y=base,
-                    width=max(frame["slot"] * 0.8, 1),
-                    height=height,
-                    colour=KIND_COLOURS[kind],
-                    title=f"{year}: {value} {labels[kind].lower()}",
-                )
-            )
-    legend = [(labels[kind], KIND_COLOURS[kind]) for kind in AgreementKind.values if kind in used]
-    rows = [(year, sum(per_year[year].values()), per_year[year]) for year in sorted(per_year)]
-    return {
-        "label": label,
-        "bars": bars,
-        "ticks": frame["ticks"],
-        "top": top,
-        "empty": False,
-        "legend": legend,
-        "rows": [
-            (year, total, ", ".join(f"{labels[k]}: {n}" for k, n in kinds.items())) for year, total, kinds in rows
-        ],
-        "width": WIDTH,
-        "height": HEIGHT,
-        "baseline": HEIGHT - MARGIN_BOTTOM,
-        "left": MARGIN_LEFT,
-    }
-
-
-def partners_over_time(*, nation: Any, user: Any) -> list[tuple[int, int]]:
-    """Return [(year, partners)]: how many others shared an agreement in force with ``nation`` on 1 July.
-
-    Counted over the agreements and parties ``user`` may see, from the first
-    year one entered into force until this year.
-    """
-    agreements = Agreement.objects.visible_to(user).involving(nation).filter(in_force_from__isnull=False)
-    spans = {a.pk: (a.in_force_from, a.ended_on or a.expires_on) for a in agreements}
-    if not spans:
-        return []
-    parties = AgreementParty.objects.visible_to(user).filter(agreement__in=spans.keys()).select_related("organization")
-    rows: dict[int, list[AgreementParty]] = {}
-    for party in parties:
-        rows.setdefault(party.agreement_id, []).append(party)
-    first = min(start.year for start, _ in spans.values())
-    this_year = timezone.localdate().year
-    series = []
-    for year in range(first, this_year + 1):
-        day = date(year, 7, 1)
-        partners: set[tuple[str, int | None]] = set()
-        for agreement_id, (start, end) in spans.items():
-            if not (start <= day and (end is None or day < end)):
-                continue
-            own = [p for p in rows.get(agreement_id, []) if _is_nation_or_its_org(p, nation)]
-            if not any(_active(p, day) for p in own):
-                continue
-            partners.update(
-                p.actor_key for p in rows[agreement_id] if not _is_nation_or_its_org(p, nation) and _active(p, day)
-            )
-        series.append((year, len(partners)))
-    return series
-
-
-def _is_nation_or_its_org(party: AgreementParty, nation: Any) -> bool:
-    return party.nation_id == nation.pk or (
-        party.organization_id is not None and party.organization.nation_id == nation.pk
+            bar = _bar(frame, year - first + frame["offset"], value, base, KIND_COLOURS[kind], "")
+            bar.title = f"{year}: {value} {labels[kind].lower()}"
+            base = bar.y
+            bars.append(bar)
+    legend = [(labels[kind], KIND_COLOURS[kind]) for kind in kinds]
+    chart = _geometry(label, name, top, frame, bars)
+    chart.update(
+        {
+            "first": first,
+            "before": before,
+            "legend": legend,
+            "rows": [
+                (year, totals[year], ", ".join(f"{labels[k]}: {n}" for k, n in per_year[year].items()))
+                for year in sorted(per_year)
+            ],
+            "csv": csv,
+        }
     )
-
-
-def _active(party: AgreementParty, day: date) -> bool:
-    return (party.joined_on is None or party.joined_on <= day) and (
-        party.withdrew_on is None or day < party.withdrew_on
-    )
+    return chart
 
 
 def timeline(
@@ -193,12 +197,15 @@ def timeline(
     starts = [a.signed_on for a in agreements] + [e.start_date for e in exercises]
     if not starts:
         return {"rows": [], "empty": True}
-    first = min(starts).year
+    # The axis starts where the records are (``axis_start``): an earlier one is drawn from the left
+    # edge, marked with its year, rather than stretching the axis back to 1386.
+    first = axis_start(Counter(day.year for day in starts))
     last = max([today.year, *(e.end_date.year for e in exercises if e.end_date)])
     span_days = (date(last + 1, 1, 1) - date(first, 1, 1)).days
+    axis_from = date(first, 1, 1)
 
     def position(day: date) -> float:
-        return round(100 * (day - date(first, 1, 1)).days / span_days, 3)
+        return round(100 * max((day - axis_from).days, 0) / span_days, 3)
 
     rows = []
     for agreement in agreements:
@@ -232,21 +239,31 @@ def timeline(
                 "width": max(finish - start, 0.3),
                 "open": end is None,
                 "in_force_width": max(finish - in_force, 0.3) if in_force is not None else None,
+                "before_axis": signed < axis_from,
             }
         )
     for exercise in exercises:
         start = position(exercise.start_date)
         finish = position(exercise.end_date) if exercise.end_date else start
-        rows.append({"kind": "exercise", "object": exercise, "start": start, "width": max(finish - start, 0.4)})
+        rows.append(
+            {
+                "kind": "exercise",
+                "object": exercise,
+                "start": start,
+                "width": max(finish - start, 0.4),
+                "before_axis": exercise.start_date < axis_from,
+            }
+        )
     ticks = [{"left": position(date(year, 1, 1)), "label": year} for year in _ticks(first, last)]
-    return {"rows": rows, "ticks": ticks, "first": first, "last": last, "empty": False}
+    before = sum(1 for row in rows if row["before_axis"])
+    return {"rows": rows, "ticks": ticks, "first": first, "last": last, "empty": False, "before": before}
 
 
 TREND_WIDTH, TREND_HEIGHT = 420, 170
 TREND_LEFT, TREND_RIGHT, TREND_TOP, TREND_BOTTOM = 44, 12, 12, 28
 
 
-def trend_chart(trend: Any, *, label: str) -> dict[str, Any]:
+def trend_chart(trend: Any, *, label: str, name: str = "") -> dict[str, Any]:
     """Return geometry for one indicator's measurements in date order, with its targets as marks.
 
     Points are evenly spaced (one per measurement); the vertical scale runs
@@ -254,8 +271,16 @@ def trend_chart(trend: Any, *, label: str) -> dict[str, Any]:
     """
     points = trend.points
     values = [v for p in points for v in (p.actual, p.target, p.baseline) if v is not None]
+    csv = {
+        "header": ["Measured", "Baseline", "Target", "Actual", "Met"],
+        "rows": [
+            [p.measured_on, p.baseline, p.target, p.actual, "" if p.met is None else "yes" if p.met else "no"]
+            for p in points
+        ],
+    }
+    downloadable = {"name": name or "trend", "csv": csv, "body": "partnerships/_trend_body.html"}
     if not points or not values:
-        return {"label": label, "empty": True}
+        return {"label": label, "empty": True, **downloadable}
     low, high = float(min(values)), float(max(values))
     if low == high:
         low, high = low - 1, high + 1
@@ -284,6 +309,7 @@ def trend_chart(trend: Any, *, label: str) -> dict[str, Any]:
         )
     line = " ".join(f"{m['x']},{m['actual']}" for m in marks if m["actual"] is not None)
     return {
+        **downloadable,
         "label": label,
         "empty": False,
         "marks": marks,
@@ -299,10 +325,17 @@ def trend_chart(trend: Any, *, label: str) -> dict[str, Any]:
     }
 
 
-def horizontal_bars(rows: list[tuple[str, int]], *, label: str) -> dict[str, Any]:
+def horizontal_bars(
+    rows: list[tuple[str, int]], *, label: str, name: str = "bars", value_label: str = "Count"
+) -> dict[str, Any]:
     """Return geometry for labelled horizontal bars (challenge frequencies)."""
+    downloadable = {
+        "name": name,
+        "csv": {"header": ["", value_label], "rows": [list(row) for row in rows]},
+        "body": "partnerships/_hbars_body.html",
+    }
     if not rows:
-        return {"label": label, "empty": True, "rows": []}
+        return {"label": label, "empty": True, "rows": [], **downloadable}
     top = max(value for _, value in rows) or 1
     bar_height, gap, label_width, width = 20, 8, 230, 640
     scale = (width - label_width - 40) / top
@@ -316,6 +349,7 @@ def horizontal_bars(rows: list[tuple[str, int]], *, label: str) -> dict[str, Any
         for index, (name, value) in enumerate(rows)
     ]
     return {
+        **downloadable,
         "label": label,
         "empty": False,
         "bars": bars,

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from partnerships.filters import resolve_nation_code
 from partnerships.models import Agreement, Exercise, Nation, Program
 from partnerships.services import scorecards
 from partnerships.web import charts
+from partnerships.web.chart_export import render_with_charts
 from partnerships.web.views import RegistryPage
 
 
@@ -60,7 +61,9 @@ class ScorecardPage(RegistryPage):
         trends = [
             {
                 "trend": trend,
-                "chart": charts.trend_chart(trend, label=f"{trend.indicator.name} ({trend.indicator.unit})"),
+                "chart": charts.trend_chart(
+                    trend, label=f"{trend.indicator.name} ({trend.indicator.unit})", name=trend.indicator.slug
+                ),
             }
             for trend in card.indicators
         ]
@@ -72,14 +75,20 @@ class ScorecardPage(RegistryPage):
             "form": form,
             "trends": trends,
             "challenges_chart": charts.horizontal_bars(
-                card.challenge_groups, label="Challenges: assessments that observed each"
+                card.challenge_groups,
+                label="Challenges: assessments that observed each",
+                name="challenges",
+                value_label="Assessments",
             ),
             "share_percent": round(card.share_met * 100) if card.share_met is not None else None,
             "api_url": self.api_url(str(key)),
             "query": request.GET.urlencode(),
             "pending_rows": _with_overdue(card),
         }
-        return render(request, "partnerships/scorecard.html", context)
+        # The indicators' charts, for their downloads (``?chart=<indicator slug>``).
+        context["indicator_charts"] = [item["chart"] for item in trends]
+        context["download_title"] = f"scorecard {label}"
+        return render_with_charts(request, "partnerships/scorecard.html", context)
 
 
 class ProgramScorecardPage(ScorecardPage):

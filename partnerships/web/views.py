@@ -44,7 +44,8 @@ from partnerships.services.exports import csv_lines
 from partnerships.services.links import url_maker
 from partnerships.services.naming import namer_for
 from partnerships.services.search import search
-from partnerships.web import charts
+from partnerships.web import charts, profiles
+from partnerships.web.chart_export import render_with_charts
 from partnerships.web.lists import LIST_PAGES, Column, ListPage
 
 PAGE_SIZES = (25, 50, 100)
@@ -304,14 +305,20 @@ class RecordDetailView(RegistryPage):
             "history": history.changes(obj, user=user),
             "admin_url": _admin_url(user, obj),
         }
-        context.update(RELATED[key](obj, user))
+        status = 200
+        if key == "nation":
+            related, errors = profiles.nation_context(obj, request)
+            status = 400 if errors else 200
+        else:
+            related = RELATED[key](obj, user)
+        context.update(related)
         if hasattr(obj, "follows"):
             # Where the facts come from: each source's values beside the record's (sources are as visible as it).
             record_sources = list(obj.sources.all())
             context["record_sources"] = record_sources
             context["followed_source"] = next((source for source in record_sources if source.followed), None)
             context["source_facts"] = sources.comparison(obj, record_sources, user=user)
-        return render(request, f"partnerships/{key}_detail.html", context)
+        return render_with_charts(request, f"partnerships/{key}_detail.html", context, status=status)
 
 
 class NationByCodeView(RecordDetailView):
@@ -397,43 +404,6 @@ def _organization_related(obj: Organization, user: Any) -> dict[str, Any]:
     }
 
 
-def _nation_related(obj: Nation, user: Any) -> dict[str, Any]:
-    today = timezone.localdate()
-    agreements = _visible(Agreement, user).involving(obj).select_related("program")
-    # In force today with this nation a party today: not an alliance it has since left. Those known only
-    # from a dataset that ended before today were in force when it ended: last known, not confirmed.
-    in_force = _visible(Agreement, user).involving(obj, on=today).in_force(on=today).select_related("program")
-    unknown_today = coverage.open_beyond_coverage_q(on=today)
-    exercises = _visible(Exercise, user).involving(obj)
-    partners = charts.partners_over_time(nation=obj, user=user)
-    return {
-        "agreements_in_force": in_force.exclude(unknown_today),
-        "agreements_last_known": in_force.filter(unknown_today),
-        # Not in force today, or no longer with this nation: when it left says which.
-        "agreements_past": agreements.exclude(pk__in=in_force.values("pk")).annotate(
-            left_on=models.Subquery(
-                _visible(AgreementParty, user)
-                .filter(involving_q(obj), agreement=models.OuterRef("pk"))
-                .order_by(models.F("withdrew_on").desc(nulls_first=True))
-                .values("withdrew_on")[:1]
-            )
-        ),
-        "exercises_hosted": exercises.filter(pk__in=_visible(Exercise, user).hosted_by(obj).values("pk")),
-        "exercises_joined": exercises.exclude(pk__in=_visible(Exercise, user).hosted_by(obj).values("pk")),
-        "resources_given": _visible(ResourceSharing, user)
-        .involving(obj, direction="provided")
-        .select_related("recipient_nation", "recipient_organization"),
-        "resources_received": _visible(ResourceSharing, user)
-        .involving(obj, direction="received")
-        .select_related("provider_nation", "provider_organization"),
-        "memberships": _visible(Membership, user).filter(nation=obj).select_related("organization"),
-        "organizations": _visible(Organization, user).filter(nation=obj),
-        "non_state_actors": _visible(Organization, user).filter(operates_in=obj),
-        "partners_chart": charts.bar_chart(partners, label="Partners with an agreement in force"),
-        "partners_now": partners[-1][1] if partners else 0,
-    }
-
-
 def _assessments_of(user: Any, **subject: Any) -> models.QuerySet:
     return _visible(Assessment, user).filter(**subject).select_related("assessor").order_by("-conducted_on", "id")
 
@@ -474,7 +444,6 @@ RELATED = {
     "resource": _resource_related,
     "program": _program_related,
     "organization": _organization_related,
-    "nation": _nation_related,
     "assessment": _assessment_related,
 }
 
@@ -485,14 +454,16 @@ class DashboardView(RegistryPage):
         per_year = stats.agreements_per_year(user=user)
         context = {
             "counts": stats.record_counts(user=user),
-            "agreements_chart": charts.stacked_bar_chart(per_year, label="Agreements signed per year, by kind"),
+            "agreements_chart": charts.stacked_bar_chart(
+                per_year, label="Agreements signed per year, by kind", name="agreements"
+            ),
             "exercises_chart": charts.bar_chart(
-                sorted(stats.exercises_per_year(user=user).items()), label="Exercises per year"
+                sorted(stats.exercises_per_year(user=user).items()), label="Exercises per year", name="exercises"
             ),
             "connected": stats.most_connected(user=user, on=timezone.localdate()),
             "changes": stats.latest_changes(user=user),
         }
-        return render(request, "partnerships/dashboard.html", context)
+        return render_with_charts(request, "partnerships/dashboard.html", context)
 
 
 class SearchView(RegistryPage):
