@@ -326,3 +326,61 @@ def horizontal_bars(rows: list[tuple[str, int]], *, label: str) -> dict[str, Any
         "label_width": label_width,
         "text_y": bar_height - 6,
     }
+
+
+def stacked_series_chart(
+    per_year: dict[int, dict[str, float]], *, series: list[tuple[str, str]], label: str, value_label: str
+) -> dict[str, Any]:
+    """Return geometry for stacked bars of decimal values: per year, one segment per ``series`` (key, label).
+
+    The figures table gives each year's total and its parts, to two decimals.
+    """
+    if not any(any(parts.values()) for parts in per_year.values()):
+        return {"label": label, "bars": [], "empty": True, "rows": [], "legend": []}
+    first, last = min(per_year), max(per_year)
+    top = max(sum(parts.values()) for parts in per_year.values()) or 1
+    frame = _frame(first, last, 1)
+    scale = (HEIGHT - MARGIN_BOTTOM - MARGIN_TOP) / top
+    colours = {key: PALETTE[index % len(PALETTE)] for index, (key, _) in enumerate(series)}
+    bars = []
+    for year in range(first, last + 1):
+        base = HEIGHT - MARGIN_BOTTOM
+        for key, name in series:
+            value = per_year.get(year, {}).get(key, 0)
+            if not value:
+                continue
+            height = value * scale
+            base -= height
+            bars.append(
+                Bar(
+                    x=MARGIN_LEFT + (year - first) * frame["slot"] + frame["slot"] * 0.1,
+                    y=base,
+                    width=max(frame["slot"] * 0.8, 1),
+                    height=height,
+                    colour=colours[key],
+                    title=f"{year}: {name.lower()} {value:.2f}",
+                )
+            )
+    return {
+        "label": label,
+        "value_label": value_label,
+        "parts_label": "By component",
+        "bars": bars,
+        "ticks": frame["ticks"],
+        "top": f"{top:.1f}",
+        "empty": False,
+        "legend": [(name, colours[key]) for key, name in series],
+        "rows": [
+            (
+                year,
+                f"{sum(per_year[year].values()):.2f}",
+                ", ".join(f"{name}: {per_year[year].get(key, 0):.2f}" for key, name in series),
+            )
+            for year in sorted(per_year)
+            if any(per_year[year].values())
+        ],
+        "width": WIDTH,
+        "height": HEIGHT,
+        "baseline": HEIGHT - MARGIN_BOTTOM,
+        "left": MARGIN_LEFT,
+    }
