@@ -103,43 +103,55 @@ class StrengthQuerySerializer(serializers.Serializer):
         return {**attrs, **resolved}
 
 
-NATION_FIELDS = {
-    "id": serializers.IntegerField(),
-    "name": serializers.CharField(),
-    "iso3": serializers.CharField(allow_null=True),
-    "cow_code": serializers.IntegerField(allow_null=True),
-}
-COMPONENT_FIELDS = {
-    "index": serializers.FloatField(help_text="0-100"),
-    "agreements": inline_serializer(
-        "StrengthAgreements",
-        {
-            "score": serializers.FloatField(),
-            "count": serializers.IntegerField(),
-            "depth": serializers.FloatField(),
-            "provisions": serializers.ListField(child=serializers.CharField()),
-        },
-    ),
-    "exercises": inline_serializer(
-        "StrengthExercises",
-        {"score": serializers.FloatField(), "count": serializers.IntegerField(), "weighted": serializers.FloatField()},
-    ),
-    "transfers": inline_serializer(
-        "StrengthTransfers",
-        {
-            "score": serializers.FloatField(),
-            "count": serializers.IntegerField(),
-            "tiv": serializers.FloatField(),
-            "value_usd": serializers.FloatField(),
-        },
-    ),
-}
+NATION_KEYS = ("id", "name", "iso3", "cow_code")
+
+
+# Functions, not constants: inline_serializer's class creation takes the fields out of the dict it is given.
+def _nation_fields() -> dict[str, serializers.Field]:
+    return {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "iso3": serializers.CharField(allow_null=True),
+        "cow_code": serializers.IntegerField(allow_null=True),
+    }
+
+
+def _component_fields() -> dict[str, Any]:
+    return {
+        "index": serializers.FloatField(help_text="0-100"),
+        "agreements": inline_serializer(
+            "StrengthAgreements",
+            {
+                "score": serializers.FloatField(),
+                "count": serializers.IntegerField(),
+                "depth": serializers.FloatField(),
+                "provisions": serializers.ListField(child=serializers.CharField()),
+            },
+        ),
+        "exercises": inline_serializer(
+            "StrengthExercises",
+            {
+                "score": serializers.FloatField(),
+                "count": serializers.IntegerField(),
+                "weighted": serializers.FloatField(),
+            },
+        ),
+        "transfers": inline_serializer(
+            "StrengthTransfers",
+            {
+                "score": serializers.FloatField(),
+                "count": serializers.IntegerField(),
+                "tiv": serializers.FloatField(),
+                "value_usd": serializers.FloatField(),
+            },
+        ),
+    }
 
 
 def _nation_brief(nation: Nation | dict[str, Any]) -> dict[str, Any]:
     if isinstance(nation, Nation):
         nation = {"id": nation.pk, "name": nation.name, "iso3": nation.iso3, "cow_code": nation.cow_code}
-    return {name: nation[name] for name in NATION_FIELDS}
+    return {name: nation[name] for name in NATION_KEYS}
 
 
 class StrengthView(APIView):
@@ -154,18 +166,21 @@ class StrengthView(APIView):
             "Strength",
             {
                 "weights": serializers.DictField(child=serializers.FloatField()),
-                "nation": inline_serializer("StrengthNation", NATION_FIELDS, required=False),
+                "nation": inline_serializer("StrengthNation", _nation_fields(), required=False),
                 "year": serializers.IntegerField(required=False),
                 "partners": inline_serializer(
                     "StrengthPartner",
-                    {"partner": inline_serializer("StrengthPartnerNation", NATION_FIELDS), **COMPONENT_FIELDS},
+                    {"partner": inline_serializer("StrengthPartnerNation", _nation_fields()), **_component_fields()},
                     many=True,
                     required=False,
                 ),
-                "a": inline_serializer("StrengthA", NATION_FIELDS, required=False),
-                "b": inline_serializer("StrengthB", NATION_FIELDS, required=False),
+                "a": inline_serializer("StrengthA", _nation_fields(), required=False),
+                "b": inline_serializer("StrengthB", _nation_fields(), required=False),
                 "years": inline_serializer(
-                    "StrengthYear", {"year": serializers.IntegerField(), **COMPONENT_FIELDS}, many=True, required=False
+                    "StrengthYear",
+                    {"year": serializers.IntegerField(), **_component_fields()},
+                    many=True,
+                    required=False,
                 ),
             },
         ),
