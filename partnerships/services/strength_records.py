@@ -100,6 +100,9 @@ def _add_agreements(
     agreements = (
         Agreement.objects.visible_to(user)
         .filter(in_force_from__isnull=False, in_force_from__lte=date(last, 12, 31))
+        # Ended before the first year: nothing to count (coverage only ever ends a span earlier).
+        .alias(end=Coalesce("ended_on", "expires_on"))
+        .filter(Q(end__isnull=True) | Q(end__gt=date(first, 1, 1)))
         .involving(nation)
     )
     if partner is not None:
@@ -174,14 +177,11 @@ def _add_exercises(
     found: dict[tuple[int, int], Raw], user: Any, nation: int, partner: int | None, first: int, last: int
 ) -> None:
     """Count each joint exercise and its weight, 1/(nations taking part - 1), in SQL."""
-    theirs = ExerciseParticipant.objects.visible_to(user).filter(involving_q(nation)).values("exercise_id")
+    within = {"exercise__start_date__gte": date(first, 1, 1), "exercise__start_date__lte": date(last, 12, 31)}
+    theirs = ExerciseParticipant.objects.visible_to(user).filter(involving_q(nation), **within).values("exercise_id")
     participations = (
         ExerciseParticipant.objects.visible_to(user)
-        .filter(
-            exercise__in=theirs,
-            exercise__start_date__gte=date(first, 1, 1),
-            exercise__start_date__lte=date(last, 12, 31),
-        )
+        .filter(exercise__in=theirs, **within)
         .annotate(year=ExtractYear("exercise__start_date"), nation_key=Coalesce("nation_id", "organization__nation_id"))
         # Multinational organizations are not nations; nations the user may not see take no part.
         .filter(nation_key__in=Nation.objects.visible_to(user).values("pk"))
