@@ -94,10 +94,13 @@ class StrengthQuerySerializer(serializers.Serializer):
                     errors[name] = exc.detail[0]
         if not errors and by_pair and resolved["a"] == resolved["b"]:
             errors["b"] = "Choose a nation other than a."
+        weights = {name: attrs.pop(f"w_{name}") for name in strength.COMPONENTS}
         try:
-            attrs["weights"] = strength.Weights(**{name: attrs.pop(f"w_{name}") for name in strength.COMPONENTS})
+            attrs["weights"] = strength.Weights(**weights)
         except ValueError as exc:
-            errors["w_agreements"] = str(exc)
+            # The weight to blame: the first that is not a number in range (NaN), else (all 0) the first.
+            bad = [name for name, value in weights.items() if not 0 <= value <= strength.MAX_WEIGHT]
+            errors[f"w_{bad[0]}" if bad else "w_agreements"] = str(exc)
         if errors:
             raise serializers.ValidationError(errors)
         return {**attrs, **resolved}

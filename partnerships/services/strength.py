@@ -35,6 +35,7 @@ Four queries whatever the number of partners or years (``strength_records``).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -73,7 +74,7 @@ class Weights:
 
     def __post_init__(self) -> None:
         values = [self.agreements, self.exercises, self.transfers]
-        if any(value < 0 or value > MAX_WEIGHT for value in values):
+        if not all(math.isfinite(value) and 0 <= value <= MAX_WEIGHT for value in values):
             raise ValueError(f"Each weight lies between 0 and {MAX_WEIGHT}.")
         if sum(values) <= 0:
             raise ValueError("At least one weight must be above 0.")

@@ -81,6 +81,7 @@ def test_a_restricted_nation_is_neither_a_partner_nor_a_subject_for_a_reader(
         ({"nation": "XAA", "year": 2000, "w_agreements": -1}, "w_agreements"),
         ({"nation": "XAA", "year": 2000, "w_agreements": 0, "w_exercises": 0, "w_transfers": 0}, "w_agreements"),
         ({"nation": "XAA", "year": 2000, "w_exercises": "heavy"}, "w_exercises"),
+        ({"nation": "XAA", "year": 2000, "w_transfers": "nan"}, "w_transfers"),
         ({"nation": "XAA", "year": 2000, "weight": 1}, "weight"),
         ({"nation": "XAA", "year": ""}, "year"),
         ({"nation": "Nowhere", "year": 2000}, "nation"),

@@ -101,7 +101,13 @@ def test_weights_change_the_ranking(world, analyst) -> None:
 
 
 @pytest.mark.parametrize(
-    "weights", [{"agreements": -1}, {"exercises": 101}, {"agreements": 0, "exercises": 0, "transfers": 0}]
+    "weights",
+    [
+        {"agreements": -1},
+        {"exercises": 101},
+        {"agreements": 0, "exercises": 0, "transfers": 0},
+        {"transfers": float("nan")},
+    ],
 )
 def test_weights_out_of_bounds_are_refused(weights) -> None:
     with pytest.raises(ValueError, match="weight"):
