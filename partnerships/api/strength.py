@@ -119,35 +119,33 @@ def _nation_fields() -> dict[str, serializers.Field]:
     }
 
 
+class StrengthAgreementsSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    count = serializers.IntegerField()
+    depth = serializers.FloatField()
+    provisions = serializers.ListField(child=serializers.CharField())
+
+
+class StrengthExercisesSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    count = serializers.IntegerField()
+    weighted = serializers.FloatField()
+
+
+class StrengthTransfersSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    count = serializers.IntegerField()
+    tiv = serializers.FloatField()
+    value_usd = serializers.FloatField()
+
+
 def _component_fields() -> dict[str, Any]:
+    # One class per component, so that the schema has one component for each, used twice.
     return {
         "index": serializers.FloatField(help_text="0-100"),
-        "agreements": inline_serializer(
-            "StrengthAgreements",
-            {
-                "score": serializers.FloatField(),
-                "count": serializers.IntegerField(),
-                "depth": serializers.FloatField(),
-                "provisions": serializers.ListField(child=serializers.CharField()),
-            },
-        ),
-        "exercises": inline_serializer(
-            "StrengthExercises",
-            {
-                "score": serializers.FloatField(),
-                "count": serializers.IntegerField(),
-                "weighted": serializers.FloatField(),
-            },
-        ),
-        "transfers": inline_serializer(
-            "StrengthTransfers",
-            {
-                "score": serializers.FloatField(),
-                "count": serializers.IntegerField(),
-                "tiv": serializers.FloatField(),
-                "value_usd": serializers.FloatField(),
-            },
-        ),
+        "agreements": StrengthAgreementsSerializer(),
+        "exercises": StrengthExercisesSerializer(),
+        "transfers": StrengthTransfersSerializer(),
     }
 
 
