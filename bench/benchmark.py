@@ -115,6 +115,8 @@ def scenarios(params: dict[str, Any]) -> list[Scenario]:
         Scenario("network-region", "Network JSON: Europe & Central Asia as of 2015-01-01", "latency",
                  "/api/v1/network/?region=europe_central_asia&as_of=2015-01-01", "p50 ≤ 300 ms",
                  limits={"p50_ms": 300}),
+        Scenario("strength-nation", "Partnership strength: the U.S.'s partners in 2000, ranked (JSON)", "latency",
+                 "/api/v1/strength/?nation=USA&year=2000", "p50 ≤ 150 ms", limits={"p50_ms": 150}),
         Scenario("sync-agreements", "Full cursor sync of all agreements (1,000 per page)", "sync",
                  "/api/v1/agreements/?after=0&limit=1000", "≥ 5,000 records/s",
                  baseline="/agreements/?after=0&limit=1000", limits={"rows_per_s": 5000}),

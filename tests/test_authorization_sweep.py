@@ -462,6 +462,14 @@ def _urls(world: dict) -> list[tuple[str, str]]:
                 + f"?chart=partners&format={chart_format}",
             ),
         ]
+    # Partnership strength of the public nation (whose partners include the secret one) and of the pair.
+    secret_code = world["secret"][Nation].iso3
+    for name in ("api:strength", "partnerships:strength"):
+        urls += [
+            (name, reverse(name) + f"?nation={public_code}&year=2015"),
+            (name, reverse(name) + f"?a={public_code}&b={secret_code}"),
+        ]
+    urls.append(("partnerships:strength", reverse("partnerships:strength") + f"?nation={public_code}&export=csv"))
     # Every list as a CSV export and as JSON, and filtered by the id of each restricted record it can link.
     for key in LIST_PAGES:
         urls.append((f"partnerships:{key}-list", reverse(f"partnerships:{key}-list") + "?export=csv"))

@@ -32,6 +32,7 @@ SCENARIOS = {
     "search-two-words",
     "search-misspelled",
     "network-region",
+    "strength-nation",
     "sync-agreements",
     "dyads",
     "export-resources",

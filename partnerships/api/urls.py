@@ -15,6 +15,7 @@ from partnerships.api.scorecards import (
     SeriesScorecardView,
     SurveyUploadView,
 )
+from partnerships.api.strength import StrengthView
 
 app_name = "api"
 
@@ -36,6 +37,7 @@ router.register("challenge-types", views.ChallengeTypeViewSet)
 urlpatterns = [
     path("network/", NetworkView.as_view(), name="network"),
     path("dyads/", DyadView.as_view(), name="dyads"),
+    path("strength/", StrengthView.as_view(), name="strength"),
     path("scorecards/programs/<str:key>/", ProgramScorecardView.as_view(), name="scorecard-program"),
     path("scorecards/agreements/<str:key>/", AgreementScorecardView.as_view(), name="scorecard-agreement"),
     path("scorecards/series/<str:key>/", SeriesScorecardView.as_view(), name="scorecard-series"),

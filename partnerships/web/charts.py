@@ -360,3 +360,66 @@ def horizontal_bars(
         "label_width": label_width,
         "text_y": bar_height - 6,
     }
+
+
+def stacked_series_chart(
+    per_year: dict[int, dict[str, float]],
+    *,
+    series: list[tuple[str, str]],
+    label: str,
+    value_label: str,
+    name: str = "series",
+) -> dict[str, Any]:
+    """Return geometry for stacked bars of decimal values: per year, one segment per ``series`` (key, label).
+
+    The figures (``csv``) give each year's total and its parts, to two decimals.
+    """
+    csv = {
+        "header": ["Year", value_label, *[title for _, title in series]],
+        "rows": [
+            [year, f"{sum(per_year[year].values()):.2f}", *[f"{per_year[year].get(key, 0):.2f}" for key, _ in series]]
+            for year in sorted(per_year)
+            if any(per_year[year].values())
+        ],
+    }
+    if not any(any(parts.values()) for parts in per_year.values()):
+        return {"label": label, "name": name, "bars": [], "empty": True, "rows": [], "legend": [], "csv": csv}
+    first, last = min(per_year), max(per_year)
+    top = max(sum(parts.values()) for parts in per_year.values()) or 1
+    frame = _frame(first, last, 1)
+    scale = (HEIGHT - MARGIN_BOTTOM - MARGIN_TOP) / top
+    colours = {key: PALETTE[index % len(PALETTE)] for index, (key, _) in enumerate(series)}
+    bars = []
+    for year in range(first, last + 1):
+        base = HEIGHT - MARGIN_BOTTOM
+        for key, title in series:
+            value = per_year.get(year, {}).get(key, 0)
+            if not value:
+                continue
+            height = value * scale
+            base -= height
+            bars.append(
+                Bar(
+                    x=MARGIN_LEFT + (year - first) * frame["slot"] + frame["slot"] * 0.1,
+                    y=base,
+                    width=max(frame["slot"] * 0.8, 1),
+                    height=height,
+                    colour=colours[key],
+                    title=f"{year}: {title.lower()} {value:.2f}",
+                )
+            )
+    return {
+        "label": label,
+        "name": name,
+        "csv": csv,
+        "bars": bars,
+        "ticks": frame["ticks"],
+        "top": f"{top:.1f}",
+        "empty": False,
+        "legend": [(title, colours[key]) for key, title in series],
+        "rows": csv["rows"],
+        "width": WIDTH,
+        "height": HEIGHT,
+        "baseline": HEIGHT - MARGIN_BOTTOM,
+        "left": MARGIN_LEFT,
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from partnerships.web import scorecards, views
+from partnerships.web import scorecards, strength, views
 from partnerships.web.lists import LIST_PAGES
 
 app_name = "partnerships"
@@ -14,6 +14,7 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("network/", views.NetworkView.as_view(), name="network"),
     path("timeline/", views.TimelineView.as_view(), name="timeline"),
+    path("strength/", strength.StrengthPage.as_view(), name="strength"),
 ]
 for key, page in LIST_PAGES.items():
     urlpatterns += [

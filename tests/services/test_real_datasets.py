@@ -968,3 +968,64 @@ def test_applying_the_curated_list_again_changes_nothing(real_datasets) -> None:
     applied = apply_reference_names()
     assert (applied.retitled, applied.aliases) == ([], [])
     assert AgreementAlias.objects.count() == aliases
+
+
+# The decades every component but transfers covers at least in part: COW alliances end in 2012, ATOP in
+# 2018 (agreements stop there), MME exercises run 1980-2010. The 2020s have SIPRI's transfers only.
+STRENGTH_DECADES = [1950, 1960, 1970, 1980, 1990, 2000, 2010]
+
+
+@pytest.mark.django_db
+def test_the_uk_is_among_the_us_strongest_partners_every_decade_and_the_ussr_never(real_datasets) -> None:
+    from partnerships.services import strength
+    from tests.factories import UserFactory
+
+    analyst = UserFactory(username="strength-reader")
+    usa = Nation.objects.get(iso3="USA")
+    decades = dict(
+        strength.top_partners_by_decade(
+            user=analyst, nation=usa, first_year=1950, last_year=2019, weights=strength.Weights()
+        )
+    )
+    assert list(decades) == STRENGTH_DECADES
+    soviet = Nation.objects.get(cow_code=365)
+    for decade, ranks in decades.items():
+        top = [rank.partner["id"] for rank in ranks]
+        assert len(top) == 10, decade
+        assert Nation.objects.get(iso3="GBR").pk in top, decade
+        assert soviet.pk not in top, decade
+
+
+def _mme_exercises_of(year: int, first: str, second: str) -> tuple[int, float]:
+    """Count the exercises of ``year`` in the MME file both states took part in, and sum 1/(states - 1)."""
+    rejected = {row["MMEID"] for row in csv.DictReader((DATA / "mme/mme_v7.rejected.csv").open(encoding="utf-8"))}
+    count, weight = 0, 0.0
+    with (DATA / "mme/mme_v7.csv").open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            states = {value.strip() for name, value in row.items() if name.startswith("State") and value.strip()}
+            if row["s.year"] == str(year) and {first, second} <= states and row["MMEID"] not in rejected:
+                count += 1
+                weight += 1 / (len(states) - 1)
+    return count, weight
+
+
+@pytest.mark.django_db
+def test_the_exercises_component_of_the_us_and_the_uk_is_the_mme_files(real_datasets) -> None:
+    from partnerships.services import strength
+    from tests.factories import UserFactory
+
+    count, weight = _mme_exercises_of(2000, "United States", "United Kingdom")
+    assert count > 10
+    series = dict(
+        strength.pair_over_time(
+            user=UserFactory(username="strength-pair"),
+            a=Nation.objects.get(iso3="USA"),
+            b=Nation.objects.get(iso3="GBR"),
+            first_year=2000,
+            last_year=2000,
+            weights=strength.Weights(),
+        )
+    )
+    assert series[2000].raw.exercises == count
+    assert series[2000].raw.exercise_weight == pytest.approx(weight)
+    assert series[2000].exercises == pytest.approx(weight / (weight + strength.EXERCISE_HALF))

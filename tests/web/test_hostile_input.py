@@ -34,6 +34,7 @@ from partnerships.filters import AgreementFilterSet
 from partnerships.web import urls as web_urls
 from partnerships.web.lists import LIST_PAGES
 from partnerships.web.scorecards import PeriodForm
+from partnerships.web.strength import StrengthForm
 from partnerships.web.views import RESERVED
 from tests.factories import (
     AssessmentChallengeFactory,
@@ -204,6 +205,7 @@ def _analyst_queries(world: dict[str, Any]) -> dict[str, list[str]]:
     pages[reverse("partnerships:timeline")] = [*AgreementFilterSet.base_filters, "party", "program_id"]
     pages[reverse("partnerships:network")] = []
     pages[reverse("partnerships:dashboard")] = []
+    pages[reverse("partnerships:strength")] = [*StrengthForm.base_fields, "export"]
     for kind, key in scorecard_keys.items():
         pages[reverse(f"partnerships:scorecard-{kind}", args=[key])] = list(PeriodForm.base_fields)
     return pages
