@@ -331,7 +331,7 @@ def test_unknown_and_malformed_parameters_are_400s_naming_them(world: dict, read
         "partyy": "PHL",
         "signed_on__gte": "2014-13-45",
         "status": "abolished",
-        "party": "Atlantis",
+        "party": "Atlantis 2",
         "id": "twelve",
         "limit": "many",
         "offset": "-3",
@@ -358,8 +358,12 @@ def test_restricted_records_never_count_match_or_resolve(world: dict, reader_api
     assert hidden.status_code == made_up.status_code == 200
     assert hidden.json()["results"] == made_up.json()["results"] == []
     assert hidden.json()["count"] == made_up.json()["count"] == 0
-    # A value that is no nation code at all is a 400 naming the parameter.
-    malformed = reader_api.get("agreements", params={"party": "Q SE"})
+    # So is its name.
+    by_name = reader_api.get("agreements", params={"party": "Secretland"})
+    assert by_name.status_code == 200
+    assert by_name.json()["count"] == 0
+    # A value that is neither a nation code nor a name is a 400 naming the parameter.
+    malformed = reader_api.get("agreements", params={"party": "Q5E"})
     assert malformed.status_code == 400
     assert malformed.json()["errors"][0]["attr"] == "party"
     assert titles(cleared_reader_api, party="QSE") == ["Secret Basing Arrangement"]
