@@ -345,7 +345,17 @@ class NationCodeField(forms.CharField):
 
 
 # Codes such as PHL or cow:840, names, or ids: documented with their syntax in the OpenAPI schema.
-@extend_schema_field({"type": "string", "pattern": NATION_CODE_PATTERN})
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": NATION_CODE_PATTERN,
+        "description": (
+            "A nation: its name or the unambiguous start of one (Philippines, phil; case and accents ignored), "
+            "ISO alpha-2 or alpha-3 code (PH, PHL), COW abbreviation (PHI, cow:PHI), cow:NUMBER or id. "
+            "Repeat to OR. A name fitting several nations is a 400 listing them."
+        ),
+    }
+)
 class NationFilter(MultiValueFilter):
     """Filter by nations named by code or name; ``method`` receives their ids.
 
@@ -427,7 +437,17 @@ class AllNationsField(multivalue_field(NationCodeField)):  # type: ignore[misc]
         return super().to_python([part for part in parts if part])
 
 
-@extend_schema_field({"type": "string", "pattern": ALL_NATIONS_PATTERN})
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": ALL_NATIONS_PATTERN,
+        "description": (
+            "Nations separated by commas, each by name or code as the nation filters take them (USA,PHL or "
+            "United States, Philippines): records to which all of them belong. With the list's date filter "
+            "(in_force_on for agreements), each must belong on that date. Repeat to add more nations."
+        ),
+    }
+)
 class AllNationsMethodFilter(NationMethodFilter):
     """Records to which every nation named belongs: the QuerySet method applied once per nation (AND).
 
