@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.html import escape, format_html
 from django.utils.text import slugify
 
 from partnerships.dates import at_precision
@@ -53,13 +54,38 @@ def _join(values: list[Any]) -> str:
     return ", ".join(str(value) for value in values if value)
 
 
-def _actor_names(rows: list[Any], namer: Namer) -> str:
+class ActorNames(str):
+    """Actors named in one cell: all of them in CSV files; on a page, the first few and the rest folded.
+
+    A 30-party treaty's cell would otherwise be a column of names taller than the screen.
+    """
+
+    SHOWN = 6
+
+    def __new__(cls, names: list[str]) -> ActorNames:
+        text = super().__new__(cls, _join(names))
+        text.names = names
+        return text
+
+    def __html__(self) -> str:
+        if len(self.names) <= self.SHOWN + 1:
+            return escape(str(self))
+        shown, rest = self.names[: self.SHOWN], self.names[self.SHOWN :]
+        return format_html(
+            '{}, <details class="more"><summary>and {} more</summary>{}</details>',
+            _join(shown),
+            len(rest),
+            _join(rest),
+        )
+
+
+def _actor_names(rows: list[Any], namer: Namer) -> ActorNames:
     """Each row's actor once, by name and code, in the rows' order (an actor may have several dated rows).
 
     "United States (USA), Indian Navy (IN, India)": an organization's acronym never stands alone, where it
     would read like a country code.
     """
-    return _join(list(dict.fromkeys(namer.actor(row.actor) for row in rows)))
+    return ActorNames(list(dict.fromkeys(namer.actor(row.actor) for row in rows)))
 
 
 def _plain(value: Decimal | None) -> Decimal | None:

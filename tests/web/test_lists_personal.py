@@ -475,3 +475,14 @@ def test_suggestions_run_constant_queries(asia: dict, analyst_client: Client) ->
         response = analyst_client.get(reverse(SUGGEST), params)
     assert len(response.json()["results"]) == 25
     assert len(few) == len(many)
+
+
+def test_a_long_party_list_is_folded_on_the_page_but_whole_in_csv(asia: dict, analyst_client: Client) -> None:
+    treaty = AgreementFactory(title="Many Party Treaty", scope="multilateral")
+    for index in range(10):
+        AgreementPartyFactory(agreement=treaty, nation=NationFactory(name=f"Member {index}"))
+    page = analyst_client.get(reverse(AGREEMENTS), {"q": "Many Party"}).content.decode()
+    assert "<summary>and 4 more</summary>" in page
+    export = analyst_client.get(reverse(AGREEMENTS), {"q": "Many Party", "export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert rows[1][rows[0].index("Parties")].count("Member ") == 10
