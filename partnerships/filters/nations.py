@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django import forms
 from django.db import models
@@ -42,6 +43,35 @@ def folded(text: str) -> str:
     return " ".join(plain.casefold().split())
 
 
+# The code list's English names besides the registry's own: "United States of America" for US, "United
+# Kingdom" for UK, "Korea, Republic of"…
+REFERENCE_NAME_COLUMNS = ("country.name.en", "cldr.name.en", "iso.name.en", "un.name.en", "cow.name", "p4.name")
+
+
+@lru_cache(maxsize=1)
+def reference_names() -> dict[str, frozenset[str]]:
+    """Return other English names of each state, by ISO alpha-3 code and by ``cow:NUMBER``, folded.
+
+    From the ``countrycode`` code list the registry's nations come from
+    (``services/nations.py``), so that "United Kingdom" finds the nation the
+    registry calls "UK".
+    """
+    from countrycode import codelist
+
+    names: dict[str, set[str]] = {}
+    for index, iso3 in enumerate(codelist["iso3c"]):
+        cow_code = codelist["cown"][index]
+        spelled = {
+            folded(re.sub(r" \(the\)$", "", value))
+            for column in REFERENCE_NAME_COLUMNS
+            if isinstance(value := codelist[column][index], str) and value
+        }
+        for key in (iso3, f"cow:{int(cow_code)}" if cow_code is not None else None):
+            if key:
+                names.setdefault(key, set()).update(spelled)
+    return {key: frozenset(value) for key, value in names.items()}
+
+
 @dataclass(frozen=True)
 class NationEntry:
     pk: int
@@ -50,6 +80,8 @@ class NationEntry:
     iso3: str | None
     cow_code: int | None
     cow_abbr: str | None
+    # Its name and the code list's other names for it, folded.
+    names: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def code(self) -> str:
@@ -72,7 +104,14 @@ class NationIndex:
     def entries(self) -> list[NationEntry]:
         if self._entries is None:
             rows = self.nations.order_by("name", "pk").values_list("pk", "name", "iso2", "iso3", "cow_code", "cow_abbr")
-            self._entries = [NationEntry(*row) for row in rows]
+            others = reference_names()
+            self._entries = []
+            for row in rows:
+                entry = NationEntry(*row)
+                # A historical state without ISO code takes the code list's names of its COW number only.
+                key = entry.iso3 or (f"cow:{entry.cow_code}" if entry.cow_code is not None else "")
+                names = frozenset({folded(entry.name), *others.get(key, ())})
+                self._entries.append(NationEntry(*row, names=names))
         return self._entries
 
     def by_pk(self, pk: int) -> NationEntry | None:
@@ -113,12 +152,11 @@ class NationIndex:
         wanted = folded(text)
         if not wanted:
             return None
-        names = [(folded(entry.name), entry) for entry in self.entries]
         for matches in (
-            [entry for name, entry in names if name == wanted],
-            [entry for name, entry in names if name.startswith(wanted)],
+            [entry for entry in self.entries if wanted in entry.names],
+            [entry for entry in self.entries if any(name.startswith(wanted) for name in entry.names)],
             # The start of a later word: "Korea" for North Korea and South Korea.
-            [entry for name, entry in names if f" {wanted}" in f" {name}"],
+            [entry for entry in self.entries if any(f" {wanted}" in f" {name}" for name in entry.names)],
         ):
             if len(matches) == 1:
                 return matches[0]

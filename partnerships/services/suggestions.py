@@ -24,17 +24,16 @@ MAX_TEXT = 100
 
 def _nation_rank(text: str, code_text: str, entry: Any) -> int | None:
     """How well ``entry`` fits what was typed (lower is better), or None when it does not."""
-    name = folded(entry.name)
     codes = {code for code in (entry.iso3, entry.iso2, entry.cow_abbr) if code}
     if code_text in codes:
         return 0
-    if name == text:
+    if text in entry.names:
         return 1
-    if name.startswith(text):
+    if any(name.startswith(text) for name in entry.names):
         return 2
-    if f" {text}" in f" {name}":
+    if any(f" {text}" in f" {name}" for name in entry.names):
         return 3
-    if len(text) >= 3 and text in name:
+    if len(text) >= 3 and any(text in name for name in entry.names):
         return 4
     return None
 

@@ -486,3 +486,15 @@ def test_a_long_party_list_is_folded_on_the_page_but_whole_in_csv(asia: dict, an
     export = analyst_client.get(reverse(AGREEMENTS), {"q": "Many Party", "export": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
     assert rows[1][rows[0].index("Parties")].count("Member ") == 10
+
+
+def test_a_nation_is_found_by_the_code_lists_other_names_too(db: None, analyst_client: Client) -> None:
+    # The registry may call a state by a short name; the code list's other English names find it as well.
+    uk = NationFactory(name="UK", iso2="GB", iso3="GBR", cow_code=200, cow_abbr="UKG")
+    us = NationFactory(name="US", iso2="US", iso3="USA", cow_code=2, cow_abbr="USA")
+    bilateral_agreement(uk, us, title="Mutual Defence Agreement")
+    for value in ("United Kingdom", "united kingdom of great britain", "UK", "UKG"):
+        assert _titles(analyst_client, party=value) == {"Mutual Defence Agreement"}, value
+    assert _titles(analyst_client, party_all="United States of America, United Kingdom") == {"Mutual Defence Agreement"}
+    labels = [r["label"] for r in analyst_client.get(reverse(SUGGEST), {"q": "united k"}).json()["results"]]
+    assert labels == ["UK (GBR)"]
