@@ -97,7 +97,7 @@ class RecordListView(RegistryPage):
         return self.render_list(request, key)
 
     def post(self, request: HttpRequest, key: str) -> HttpResponse:
-        """ "Save this search": the list's query string (the URL posted to) under the name given."""
+        """Save this search: keep the list's query string (the URL posted to) under the name given."""
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         search, form = save_search_from_list(request, key)
