@@ -23,7 +23,10 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 # The review queue of candidate duplicates and the list of merges register themselves there.
-from partnerships import admin_duplicates  # noqa: F401
+from partnerships import (
+    admin_duplicates,  # noqa: F401
+    admin_personal,  # noqa: F401
+)
 from partnerships.admin_guards import GuardedAdminMixin, GuardedChangeList, guard_registered_admins
 from partnerships.choices import Provision, TitleOrigin, Visibility
 from partnerships.models import (

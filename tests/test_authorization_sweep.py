@@ -44,6 +44,7 @@ from partnerships.models import (
     Exercise,
     ExerciseParticipant,
     Finding,
+    ListPreference,
     Measurement,
     Membership,
     Nation,
@@ -51,6 +52,7 @@ from partnerships.models import (
     OrganizationAlias,
     Program,
     ResourceSharing,
+    SavedSearch,
 )
 from partnerships.models.duplicates import DuplicateCandidate, MergeRecord
 from partnerships.models.sources import (
@@ -142,6 +144,8 @@ SKIPPED = {
     "logout": "POST only; logging out is not a read",
     "api:assessment-survey": "POST only; swept with the writes below",
     "admin:auth_user_password_change": "sets another user's password; admins only, no registry records",
+    "partnerships:saved-search-delete": "POST only, the owner's own searches; tests/web/test_lists_personal.py",
+    "partnerships:list-columns-reset": "POST only, the user's own columns; tests/web/test_lists_personal.py",
 }
 
 
@@ -234,6 +238,12 @@ def world() -> dict[str, Any]:
     FindingFactory(assessment=AssessmentFactory(title="Open review"), owner=organization)
     # Someone else's API token: staff see only their own.
     secret[ApiToken] = ApiToken.issue(user=UserFactory(username="token-owner"), name=f"{MARKER} token").token
+    # Someone else's saved search and columns: staff see only their own in the admin.
+    owner = secret[ApiToken].user
+    secret[SavedSearch] = SavedSearch.objects.create(
+        user=owner, name=f"{MARKER} search", list_key="agreement", query=f"q={MARKER}"
+    )
+    secret[ListPreference] = ListPreference.objects.create(user=owner, list_key="agreement", columns=["sources"])
     public = {
         "program": ProgramFactory(name="Open program"),
         "agreement": open_agreement,
@@ -449,6 +459,10 @@ def _urls(world: dict) -> list[tuple[str, str]]:
         ),
         ("api:dyads", reverse("api:dyads") + "?format=csv"),
         ("partnerships:timeline", reverse("partnerships:timeline") + f"?q={MARKER[:-1]}"),
+        (
+            "partnerships:suggest-actors",
+            reverse("partnerships:suggest-actors") + f"?q={MARKER[:-1]}&kinds=nation,organization",
+        ),
     ]
     # Every chart's downloads: the figures and the drawing of what the page shows, nothing more.
     public_code = world["public"]["nation"].iso3

@@ -15,9 +15,13 @@ fk        ``x_id``, ``x_id__n``, ``x_id__empty``
 ========  ==============================================================
 
 Repeating a parameter ORs its values (``status=signed&status=in_force``);
-``__n`` excludes every value given. Nations can be named by ISO alpha-2 or
-alpha-3 code, by COW number or abbreviation with a ``cow:`` prefix, or by id
-(``party=PHL``, ``party=cow:840``, ``party=42``).
+``__n`` excludes every value given. Nations can be named by name or the
+unambiguous start of one (``party=Philippines``, ``party=phil``), by ISO
+alpha-2 or alpha-3 code, by COW abbreviation (bare or ``cow:``-prefixed), by COW
+number with a ``cow:`` prefix, or by id (``party=PHL``, ``party=cow:840``,
+``party=42``): see ``partnerships.filters.nations``. ``party_all=USA,PHL``
+(and the other ``*_all`` filters) keeps records to which every nation named
+belongs.
 """
 
 from __future__ import annotations
@@ -32,6 +36,13 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 
 from partnerships import choices
+from partnerships.filters.nations import (
+    CODE_PATTERN,
+    NAME_IN_LIST_PATTERN,
+    NATION_VALUE,
+    NATION_VALUE_PATTERN,
+    NationIndex,
+)
 from partnerships.models import Nation, Organization
 from partnerships.models.aliases import alias_contains_q, named_exactly
 
@@ -298,22 +309,23 @@ def resolve_nation_code(value: str, nations: models.QuerySet | None = None) -> N
     return nation
 
 
-# What a nation filter reads: ISO alpha-2/alpha-3, cow:NUMBER or cow:ABBREVIATION, or an id.
-NATION_CODE_PATTERN = r"^(?:[A-Za-z]{2,3}|[Cc][Oo][Ww]:(?:[A-Za-z]{1,8}|[0-9]{1,6})|[0-9]{1,18})$"
-NATION_CODE = re.compile(NATION_CODE_PATTERN)
-# The id a well-formed code naming no nation stands for: no record has it, so it matches nothing.
+# What a nation filter reads: a code (ISO, COW), cow:NUMBER, an id, or a name (see ``filters.nations``).
+NATION_CODE_PATTERN = NATION_VALUE_PATTERN
+NATION_CODE = NATION_VALUE
+# The id a well-formed value naming no nation stands for: no record has it, so it matches nothing.
 NO_NATION = 0
 
 
 class NationCodeField(forms.CharField):
-    """A nation filter's value: a code in the documented syntax, or a 400.
+    """A nation filter's value: a code or a name in the documented syntax, or a 400.
 
-    A well-formed code that names no nation the user may see matches nothing,
-    as an id of a missing record does (a restricted nation is as unknown as a
-    missing one); the list pages say so beside the empty list.
+    A well-formed value that names no nation the user may see matches
+    nothing, as an id of a missing record does (a restricted nation is as
+    unknown as a missing one); the list pages say so beside the empty list.
+    A name that fits several nations is a 400 listing them.
     """
 
-    nations: models.QuerySet | None = None
+    index: NationIndex | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(strip=False, **kwargs)
@@ -322,26 +334,35 @@ class NationCodeField(forms.CharField):
         text = super().clean(value)
         if not NATION_CODE.match(text):
             raise forms.ValidationError(
-                "“%(value)s” is not a nation code: use an ISO alpha-2 or alpha-3 code (PH, PHL), "
-                "cow:NUMBER or cow:ABBREVIATION (cow:840, cow:PHI), or a nation id.",
+                "“%(value)s” is not a nation: use a name (Philippines), an ISO alpha-2 or alpha-3 code (PH, PHL), "
+                "a COW abbreviation (PHI, cow:PHI), cow:NUMBER (cow:840), or a nation id.",
                 code="malformed_nation",
                 params={"value": value},
             )
-        try:
-            return resolve_nation_code(text, self.nations).pk
-        except forms.ValidationError:
-            return NO_NATION
+        index = self.index or NationIndex(Nation.objects.filter(visibility=choices.Visibility.PUBLIC))
+        entry = index.resolve(text)
+        return entry.pk if entry is not None else NO_NATION
 
 
-# Codes such as PHL or cow:840, or ids: documented with their syntax in the OpenAPI schema.
-@extend_schema_field({"type": "string", "pattern": NATION_CODE_PATTERN})
+# Codes such as PHL or cow:840, names, or ids: documented with their syntax in the OpenAPI schema.
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": NATION_CODE_PATTERN,
+        "description": (
+            "A nation: its name or the unambiguous start of one (Philippines, phil; case and accents ignored), "
+            "ISO alpha-2 or alpha-3 code (PH, PHL), COW abbreviation (PHI, cow:PHI), cow:NUMBER or id. "
+            "Repeat to OR. A name fitting several nations is a 400 listing them."
+        ),
+    }
+)
 class NationFilter(MultiValueFilter):
-    """Filter by nations named by code; ``method`` receives their ids.
+    """Filter by nations named by code or name; ``method`` receives their ids.
 
-    ``nations`` is set per request by RegistryFilterSet to what the user may see.
+    ``index`` is set per request by RegistryFilterSet to the nations the user may see.
     """
 
-    nations: models.QuerySet | None = None
+    index: NationIndex | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, value_field=NationCodeField, **kwargs)
@@ -349,7 +370,7 @@ class NationFilter(MultiValueFilter):
     @property
     def field(self) -> forms.Field:
         field = super().field
-        field.inner.nations = self.nations
+        field.inner.index = self.index
         return field
 
 
@@ -393,6 +414,60 @@ class NationMethodFilter(NationFilter):
         if on is not None:
             kwargs["on"] = on
         return getattr(qs, self.queryset_method)(value, **kwargs)
+
+
+# party_all=USA,PHL: nations as a nation filter reads them, separated by commas (names with none).
+_LISTED_NATION = rf"(?:{CODE_PATTERN}|{NAME_IN_LIST_PATTERN})"
+ALL_NATIONS_PATTERN = rf"^ *{_LISTED_NATION} *(?:, *{_LISTED_NATION} *)*$"
+
+
+class AllNationsField(multivalue_field(NationCodeField)):  # type: ignore[misc]
+    """Nations separated by commas (``USA,PHL``), in one value or several; cleaned into ids, in order."""
+
+    def to_python(self, value: Any) -> list[Any]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        for item in values:
+            if item and not re.match(ALL_NATIONS_PATTERN, item):
+                raise forms.ValidationError(
+                    "“%(value)s” is not a list of nations: give names or codes separated by commas (USA,PHL).",
+                    code="malformed_nations",
+                    params={"value": item},
+                )
+        parts = [part.strip() for item in values if item for part in item.split(",")]
+        return super().to_python([part for part in parts if part])
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": ALL_NATIONS_PATTERN,
+        "description": (
+            "Nations separated by commas, each by name or code as the nation filters take them (USA,PHL or "
+            "United States, Philippines): records to which all of them belong. With the list's date filter "
+            "(in_force_on for agreements), each must belong on that date. Repeat to add more nations."
+        ),
+    }
+)
+class AllNationsMethodFilter(NationMethodFilter):
+    """Records to which every nation named belongs: the QuerySet method applied once per nation (AND).
+
+    With ``dated_by``, each nation must hold its role on the date given there.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.field_class = AllNationsField
+
+    def filter(self, qs: models.QuerySet, value: list[int]) -> models.QuerySet:
+        if not value:
+            return qs
+        kwargs = dict(self.method_kwargs)
+        on = as_of(getattr(self, "parent", None), self.dated_by)
+        if on is not None:
+            kwargs["on"] = on
+        for nation in dict.fromkeys(value):
+            qs = getattr(qs, self.queryset_method)(nation, **kwargs)
+        return qs
 
 
 class OnDateFilter(django_filters.DateFilter):
@@ -496,10 +571,12 @@ class RegistryFilterSet(django_filters.FilterSet):
     def __init__(self, data: Any = None, queryset: Any = None, *, request: Any = None, **kwargs: Any) -> None:
         super().__init__(data, queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
-        visible_nations = Nation.objects.visible_to(user)
+        # One index of the nations the user may see, shared by the nation filters: loaded (one query) when a
+        # value needs it.
+        self.nation_index = NationIndex(Nation.objects.visible_to(user))
         for filter_ in self.filters.values():
             if isinstance(filter_, NationFilter):
-                filter_.nations = visible_nations
+                filter_.index = self.nation_index
             elif isinstance(filter_, RelatedIdFilter):
                 filter_.user = user
 

@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from partnerships.filters.base import (
     MAX_INTEGER,
+    AllNationsMethodFilter,
     BoundedIntegerField,
     EmptyFilter,
     IdsFilter,
@@ -217,6 +218,14 @@ class AgreementFilterSet(SourcedFilterSet):
         dated_by="in_force_on",
         label="Party: nation or one of its organizations (code or id); with in_force_on, a party on that date",
     )
+    party_all = AllNationsMethodFilter(
+        "involving",
+        dated_by="in_force_on",
+        label=(
+            "Parties, all of them: nations (names or codes) separated by commas, e.g. USA,PHL; each a party itself "
+            "or through one of its organizations; with in_force_on, each a party on that date"
+        ),
+    )
     party_organization_id = IdsFilter(
         field_name="parties__organization",
         method="filter_party_organization",
@@ -262,6 +271,10 @@ class ExerciseFilterSet(SourcedFilterSet):
     }
     search_fields = ("name", "series", "location", "objectives", "outcomes")
     participant = NationMethodFilter("involving", label="Participant (any role): code or id")
+    participant_all = AllNationsMethodFilter(
+        "involving",
+        label="Participants, all of them: nations (names or codes) separated by commas, e.g. USA,PHL (any role)",
+    )
     host = NationMethodFilter("hosted_by", label="Host nation: code or id")
     location_country = NationMethodFilter(
         "located_in", label="Location country (derived from the coordinates or entered by staff): code or id"
@@ -341,6 +354,13 @@ class ResourceSharingFilterSet(SourcedFilterSet):
         "involving", method_kwargs={"direction": "received"}, label="Recipient: nation or one of its organizations"
     )
     nation = NationMethodFilter("involving", label="Provider or recipient: nation or its organizations")
+    nation_all = AllNationsMethodFilter(
+        "involving",
+        label=(
+            "Provider or recipient, all of them: nations (names or codes) separated by commas, e.g. GBR,SAU for "
+            "transfers between the two, either way"
+        ),
+    )
     active_on = OnDateFilter("active", label="Under way on this date (YYYY-MM-DD)")
     delivery_year = YearsFilter(
         field_name="delivery_years", label="With a delivery in this year (repeat to OR: any of the years)"

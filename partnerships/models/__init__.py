@@ -14,6 +14,7 @@ from partnerships.models.assessments import (
 from partnerships.models.base import VIEW_RESTRICTED_PERMISSION, can_view_restricted
 from partnerships.models.duplicates import DuplicateCandidate, MergeRecord
 from partnerships.models.exercises import Exercise, ExerciseParticipant, validate_participant_set
+from partnerships.models.preferences import ListPreference, SavedSearch
 from partnerships.models.programs import Program
 from partnerships.models.resources import ResourceSharing
 from partnerships.models.sources import (
@@ -45,6 +46,7 @@ __all__ = [
     "Finding",
     "Indicator",
     "IssuedToken",
+    "ListPreference",
     "Measurement",
     "Membership",
     "MergeRecord",
@@ -56,6 +58,7 @@ __all__ = [
     "Program",
     "ResourceSharing",
     "ResourceSource",
+    "SavedSearch",
     "can_view_restricted",
     "validate_participant_set",
     "validate_party_set",

@@ -87,6 +87,26 @@ class Namer:
             return RESTRICTED
         return text(record)
 
+    def actor(self, record: models.Model | None) -> str:
+        """Return a nation or organization as a reader tells them apart: name, then code.
+
+        "Philippines (PHL)"; "Indian Navy (IN, India)" (an acronym never
+        stands alone, where it would read like a country code); "NATO"-like
+        multinational bodies "North Atlantic Treaty Organization (NATO)". The
+        organization's nation is named only when the user may see it.
+        :data:`RESTRICTED` for an actor the user may not see; ``""`` for none.
+        """
+        return self.name(record, self._actor_text)
+
+    def _actor_text(self, record: Any) -> str:
+        if isinstance(record, Nation):
+            return f"{record.name} ({record.code})"
+        nation = getattr(record, "nation", None)
+        details = [record.acronym] if getattr(record, "acronym", "") else []
+        if nation is not None and not self.hides(nation):
+            details.append(nation.name)
+        return f"{record.name} ({', '.join(details)})" if details else record.name
+
     def url(self, record: models.Model | None) -> str | None:
         """Return the analyst page of ``record``, or None when it has none or is hidden."""
         if record is None or self.hides(record):

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.html import escape, format_html
 from django.utils.text import slugify
 
 from partnerships.dates import at_precision
@@ -53,16 +54,38 @@ def _join(values: list[Any]) -> str:
     return ", ".join(str(value) for value in values if value)
 
 
-def _actor_code(row: Any) -> str:
-    actor = row.actor
-    if isinstance(actor, Nation):
-        return actor.code
-    return actor.acronym or actor.name if actor is not None else ""
+class ActorNames(str):
+    """Actors named in one cell: all of them in CSV files; on a page, the first few and the rest folded.
+
+    A 30-party treaty's cell would otherwise be a column of names taller than the screen.
+    """
+
+    SHOWN = 6
+
+    def __new__(cls, names: list[str]) -> ActorNames:
+        text = super().__new__(cls, _join(names))
+        text.names = names
+        return text
+
+    def __html__(self) -> str:
+        if len(self.names) <= self.SHOWN + 1:
+            return escape(str(self))
+        shown, rest = self.names[: self.SHOWN], self.names[self.SHOWN :]
+        return format_html(
+            '{}, <details class="more"><summary>and {} more</summary>{}</details>',
+            _join(shown),
+            len(rest),
+            _join(rest),
+        )
 
 
-def _actor_codes(rows: list[Any]) -> list[str]:
-    """Each actor's code once, in the rows' order (an actor may have several dated rows)."""
-    return list(dict.fromkeys(_actor_code(row) for row in rows))
+def _actor_names(rows: list[Any], namer: Namer) -> ActorNames:
+    """Each row's actor once, by name and code, in the rows' order (an actor may have several dated rows).
+
+    "United States (USA), Indian Navy (IN, India)": an organization's acronym never stands alone, where it
+    would read like a country code.
+    """
+    return ActorNames(list(dict.fromkeys(namer.actor(row.actor) for row in rows)))
 
 
 def _plain(value: Decimal | None) -> Decimal | None:
@@ -105,6 +128,8 @@ class Column:
     optional: bool = False
     # The column's name in ``?columns=``; by default its label's (“TIV per unit” → ``tiv_per_unit``).
     name: str = ""
+    # For a cell that names actors or records itself: ``render(row, namer)`` instead of ``value``.
+    render: Callable[[Any, Namer], Any] | None = None
 
     @property
     def key(self) -> str:
@@ -116,6 +141,8 @@ class Column:
 
     def cell(self, row: Any, namer: Namer) -> Any:
         """Return the cell's value for ``row`` as ``namer``'s user may see it."""
+        if self.render is not None:
+            return self.render(row, namer)
         if self.related is None:
             return self.value(row)
         return namer.name(self.related(row), self.value)
@@ -124,6 +151,11 @@ class Column:
 def related_column(label: str, related: Callable[[Any], Any], name: Callable[[Any], str] = str) -> Column:
     """A column naming the record ``related(row)`` by ``name(record)``, through the visibility rule."""
     return Column(label, name, related=related)
+
+
+def actor_column(label: str, actor: Callable[[Any], Any]) -> Column:
+    """A column naming the nation or organization ``actor(row)`` by name and code (:meth:`Namer.actor`)."""
+    return Column(label, lambda row: "", render=lambda row, namer: namer.actor(actor(row)))
 
 
 def _short(record: Any) -> str:
@@ -136,7 +168,7 @@ class PanelField:
 
     name: str
     label: str
-    kind: str  # text, select, multiselect, date, nation, program, number
+    kind: str  # text, select, multiselect, date, nation, nations (several, comma-separated), program, number
     help: str = ""
     cleared_only: bool = False
 
@@ -202,14 +234,14 @@ class ListPage:
 
 def _parties(user: Any, on: Any) -> list[Prefetch]:
     """The parties the user may see; for a list as of a date, the parties on that date only."""
-    rows = AgreementParty.objects.visible_to(user).select_related("nation", "organization")
+    rows = AgreementParty.objects.visible_to(user).select_related("nation", "organization", "organization__nation")
     if on is not None:
         rows = rows.active(on=on)
     return [Prefetch("parties", queryset=rows, to_attr="visible_parties")]
 
 
 def _participants(user: Any, on: Any) -> list[Prefetch]:
-    rows = ExerciseParticipant.objects.visible_to(user).select_related("nation", "organization")
+    rows = ExerciseParticipant.objects.visible_to(user).select_related("nation", "organization", "organization__nation")
     return [Prefetch("participants", queryset=rows, to_attr="visible_participants")]
 
 
@@ -247,13 +279,24 @@ AGREEMENTS = ListPage(
         Column("Signed", lambda a: at_precision(a, "signed_on"), "signed_on"),
         Column("In force from", lambda a: at_precision(a, "in_force_from"), "in_force_from"),
         Column("Ended", lambda a: at_precision(a, "ended_on"), "ended_on"),
-        Column("Parties", lambda a: _join(_actor_codes(a.visible_parties)), label_on="Parties on {on}"),
+        Column(
+            "Parties",
+            lambda a: "",
+            render=lambda a, namer: _actor_names(a.visible_parties, namer),
+            label_on="Parties on {on}",
+        ),
         related_column("Program", lambda a: a.program, _short),
         Column("Sources", _sources, name="sources"),
     ),
     panel=(
         SEARCH,
         PanelField("party", "Party", "nation", "A nation (or one of its organizations) that is a party."),
+        PanelField(
+            "party_all",
+            "Parties, all of",
+            "nations",
+            "Nations separated by commas: agreements to which every one is a party (on the date below, if given).",
+        ),
         PanelField("in_force_on", "In force on", "date"),
         PanelField("status", "Status", "multiselect"),
         PanelField("kind", "Kind", "multiselect"),
@@ -285,13 +328,23 @@ EXERCISES = ListPage(
         Column("End", lambda e: at_precision(e, "end_date"), "end_date"),
         Column("Location", lambda e: e.location),
         related_column("Country", lambda e: e.location_country, lambda nation: nation.name),
-        Column("Hosts", lambda e: _join([_actor_code(p) for p in e.visible_participants if p.role == "host"])),
+        Column(
+            "Hosts",
+            lambda e: "",
+            render=lambda e, namer: _actor_names([p for p in e.visible_participants if p.role == "host"], namer),
+        ),
         Column("Participants", lambda e: len(e.visible_participants), numeric=True),
         Column("Sources", _sources, optional=True, name="sources"),
     ),
     panel=(
         SEARCH,
         PanelField("participant", "Participant", "nation"),
+        PanelField(
+            "participant_all",
+            "Participants, all of",
+            "nations",
+            "Nations separated by commas: exercises they all joined.",
+        ),
         PanelField("host", "Host", "nation"),
         PanelField("location_country", "Location country", "nation", "Derived from the coordinates, or entered."),
         PanelField("ongoing_on", "Under way on", "date"),
@@ -316,8 +369,8 @@ RESOURCES = ListPage(
     title="Resource-sharing records",
     columns=(
         Column("Record", lambda r: r.reference or r.description[:60], "reference", link=True),
-        related_column("Provider", lambda r: r.provider),
-        related_column("Recipient", lambda r: r.recipient),
+        actor_column("Provider", lambda r: r.provider),
+        actor_column("Recipient", lambda r: r.recipient),
         Column("Category", lambda r: choice_label(r, "category"), "category"),
         Column("Quantity", lambda r: _amount(r.quantity, r.unit), "quantity", numeric=True),
         Column("Value", lambda r: _amount(r.value, r.currency), "value", numeric=True),
@@ -358,6 +411,12 @@ RESOURCES = ListPage(
         SEARCH,
         PanelField("provider", "Provider", "nation"),
         PanelField("recipient", "Recipient", "nation"),
+        PanelField(
+            "nation_all",
+            "Between (all of)",
+            "nations",
+            "Nations separated by commas, e.g. GBR, SAU: transfers between them, either way.",
+        ),
         PanelField("active_on", "Under way on", "date"),
         PanelField("category", "Category", "multiselect"),
         PanelField("status", "Status", "multiselect"),
@@ -384,9 +443,9 @@ RESOURCES = ListPage(
     ),
     select_related=(
         "provider_nation",
-        "provider_organization",
+        "provider_organization__nation",
         "recipient_nation",
-        "recipient_organization",
+        "recipient_organization__nation",
         "program",
     ),
     prefetch=_with_sources(lambda user, on: []),
@@ -401,7 +460,7 @@ PROGRAMS = ListPage(
         Column("Name", lambda p: p.name, "name", link=True),
         Column("Acronym", lambda p: p.acronym, "acronym"),
         Column("Type", lambda p: choice_label(p, "program_type")),
-        related_column("Lead", lambda p: p.lead_organization or p.lead_nation),
+        actor_column("Lead", lambda p: p.lead_organization or p.lead_nation),
         Column("Started", lambda p: p.started_on, "started_on"),
         Column("Ended", lambda p: p.ended_on, "ended_on"),
     ),
@@ -413,7 +472,7 @@ PROGRAMS = ListPage(
         PanelField("active_on", "Running on", "date"),
         VISIBILITY,
     ),
-    select_related=("lead_nation", "lead_organization"),
+    select_related=("lead_nation", "lead_organization__nation"),
 )
 
 ORGANIZATIONS = ListPage(

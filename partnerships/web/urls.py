@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from partnerships.web import scorecards, strength, views
+from partnerships.web import personal, scorecards, strength, views
 from partnerships.web.lists import LIST_PAGES
 
 app_name = "partnerships"
@@ -15,6 +15,9 @@ urlpatterns = [
     path("network/", views.NetworkView.as_view(), name="network"),
     path("timeline/", views.TimelineView.as_view(), name="timeline"),
     path("strength/", strength.StrengthPage.as_view(), name="strength"),
+    path("suggest/actors/", personal.ActorSuggestionsView.as_view(), name="suggest-actors"),
+    path("saved-searches/<int:pk>/delete/", personal.SavedSearchDeleteView.as_view(), name="saved-search-delete"),
+    path("lists/<str:key>/columns/reset/", personal.ColumnsResetView.as_view(), name="list-columns-reset"),
 ]
 for key, page in LIST_PAGES.items():
     urlpatterns += [

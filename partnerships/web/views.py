@@ -10,17 +10,19 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
 from partnerships.choices import Domain, ExercisePurpose, ProgramObjective, Provision, Region
-from partnerships.filters.base import NO_NATION, NationFilter
+from partnerships.filters.base import NO_NATION, AllNationsMethodFilter, NationFilter
 from partnerships.models import (
     Agreement,
     AgreementParty,
@@ -38,7 +40,7 @@ from partnerships.models import (
     can_view_restricted,
 )
 from partnerships.models.agreements import involving_q
-from partnerships.services import coverage, history, sources, stats
+from partnerships.services import coverage, history, preferences, sources, stats
 from partnerships.services.counting import BoundedPaginator
 from partnerships.services.exports import csv_lines
 from partnerships.services.links import url_maker
@@ -47,6 +49,7 @@ from partnerships.services.search import search
 from partnerships.web import charts, profiles
 from partnerships.web.chart_export import render_with_charts
 from partnerships.web.lists import LIST_PAGES, Column, ListPage
+from partnerships.web.personal import SavedSearchForm, save_search_from_list
 
 PAGE_SIZES = (25, 50, 100)
 MAX_ID = 2**63 - 1
@@ -92,6 +95,21 @@ def _query(params: Any, **changes: Any) -> str:
 
 class RecordListView(RegistryPage):
     def get(self, request: HttpRequest, key: str) -> HttpResponse:
+        return self.render_list(request, key)
+
+    def post(self, request: HttpRequest, key: str) -> HttpResponse:
+        """Save this search: keep the list's query string (the URL posted to) under the name given."""
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        search, form = save_search_from_list(request, key)
+        if search is None:
+            return self.render_list(request, key, save_form=form, status=400)
+        messages.success(request, f"Saved the search “{search.name}”: it is listed on your dashboard.")
+        return HttpResponseRedirect(request.get_full_path())
+
+    def render_list(
+        self, request: HttpRequest, key: str, save_form: SavedSearchForm | None = None, status: int = 200
+    ) -> HttpResponse:
         page = LIST_PAGES[key]
         user = request.user
         queryset = page.model.objects.visible_to(user).select_related(*page.select_related)
@@ -109,7 +127,7 @@ class RecordListView(RegistryPage):
         filterset = page.filterset(filter_params, queryset=queryset, request=request)
         unknown = sorted(set(filter_params) - set(filterset.base_filters))
         exporting = request.GET.get("export") == "csv"
-        columns, column_errors = page.choose_columns(params.getlist("columns"))
+        columns, column_errors, remembered = self.columns(page, params, user, remember=not exporting)
         valid = filterset.is_valid() and not unknown and not column_errors
         # A list filtered as of a date shows that day's rows in its dated columns ("Parties on …").
         on = filterset.form.cleaned_data.get(page.as_of) if valid and page.as_of else None
@@ -145,9 +163,36 @@ class RecordListView(RegistryPage):
             "page_sizes": PAGE_SIZES,
             "per_page": per_page,
             "query_without_page": _query(params, page=None),
-            "nations": Nation.objects.visible_to(user).exclude(iso3=None).only("name", "iso3").order_by("name"),
+            "query_without_columns": _query(params, columns=None, page=None),
+            "params": params,
+            "save_form": save_form or SavedSearchForm(),
+            "saved_searches": list(preferences.saved_searches(user=user, list_key=key)),
+            "columns_remembered": remembered,
         }
-        return render(request, "partnerships/list.html", context)
+        return render(request, "partnerships/list.html", context, status=status)
+
+    @staticmethod
+    def columns(
+        page: ListPage, params: Any, user: Any, *, remember: bool
+    ) -> tuple[tuple[Column, ...], list[str], bool]:
+        """The columns to show, a message per unknown name, and whether they are the user's remembered choice.
+
+        The columns the URL names (``?columns=``), else those the user chose
+        last. Columns the URL names are remembered for a logged-in user
+        (``remember``); choosing the default columns forgets the choice.
+        """
+        stored = preferences.remembered_columns(user=user, list_key=page.key)
+        if "columns" not in params:
+            known = {column.key for column in page.columns}
+            columns, errors = page.choose_columns([name for name in stored or [] if name in known])
+            return columns, errors, stored is not None
+        columns, errors = page.choose_columns(params.getlist("columns"))
+        keys = [column.key for column in columns]
+        default = [column.key for column in page.default_columns]
+        if remember and not errors and user.is_authenticated and keys != stored and (stored or keys != default):
+            preferences.remember_columns(user=user, list_key=page.key, columns=keys, default=default)
+            stored = None if keys == default else keys
+        return columns, errors, stored is not None
 
     def export(
         self,
@@ -238,6 +283,9 @@ class RecordListView(RegistryPage):
                 continue
             spec = labels.get(name)
             choices = dict(_choices(filterset.base_filters[name])) if name in filterset.base_filters else {}
+            if isinstance(filterset.filters.get(name), NationFilter):
+                # "Philippines (PHL)" for PHL, phil or Philippines: the nation the value names, if the user may see it.
+                choices = {value: _nation_label(filterset, value) for value in params.getlist(name)}
             if spec is not None and spec.kind == "program":
                 # Only programs the user may see are named: another id reads as one that does not exist.
                 chosen = [v for v in params.getlist(name) if _is_id(v)]
@@ -264,9 +312,13 @@ class RecordListView(RegistryPage):
         for name, filter_ in filterset.filters.items():
             if not isinstance(filter_, NationFilter) or name not in params:
                 continue
-            # The form cleaned each value (empty ones were dropped above) into a nation id, in order.
+            # The form cleaned each value (empty ones were dropped above; a list of several split at its commas)
+            # into a nation id, in order.
             resolved = filterset.form.cleaned_data.get(name) or []
-            for value, nation in zip(params.getlist(name), resolved, strict=False):
+            values = params.getlist(name)
+            if isinstance(filter_, AllNationsMethodFilter):
+                values = [part.strip() for value in values for part in value.split(",") if part.strip()]
+            for value, nation in zip(values, resolved, strict=False):
                 if nation == NO_NATION:
                     notices.append(f"{name}: “{value}” names no nation you may see, so nothing matches it.")
         return notices
@@ -280,6 +332,19 @@ class RecordListView(RegistryPage):
                 for error in errors:
                     messages.append(f"{name}: {error}")
         return messages
+
+
+def _nation_label(filterset: Any, value: str) -> str:
+    """ "Philippines (PHL)" for a value naming a nation the user may see; the value itself otherwise."""
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    labels = []
+    for part in parts:
+        try:
+            entry = filterset.nation_index.resolve(part)
+        except forms.ValidationError:
+            entry = None
+        labels.append(entry.label if entry is not None else part)
+    return ", ".join(labels) or value
 
 
 def _choices(filter_: Any) -> list[tuple[str, str]]:
@@ -462,6 +527,10 @@ class DashboardView(RegistryPage):
             ),
             "connected": stats.most_connected(user=user, on=timezone.localdate()),
             "changes": stats.latest_changes(user=user),
+            "saved_searches": [
+                (search, LIST_PAGES[search.list_key].title if search.list_key in LIST_PAGES else search.list_key)
+                for search in preferences.saved_searches(user=user)
+            ],
         }
         return render_with_charts(request, "partnerships/dashboard.html", context)
 
@@ -532,7 +601,6 @@ class TimelineView(RegistryPage):
             "errors": [f"{k}: {v}" for form in (agreements, exercises) for k, v in form.errors.items()],
             "programs": Program.objects.visible_to(user).order_by("name"),
             "params": params,
-            "nations": Nation.objects.visible_to(user).exclude(iso3=None).only("name", "iso3").order_by("name"),
             "truncated": len(agreement_rows) == 300 or len(exercise_rows) == 300,
         }
         return render(request, "partnerships/timeline.html", context)

@@ -331,7 +331,7 @@ def test_unknown_and_malformed_parameters_are_400s_naming_them(world: dict, read
         "partyy": "PHL",
         "signed_on__gte": "2014-13-45",
         "status": "abolished",
-        "party": "Atlantis",
+        "party": "Atlantis 2",
         "id": "twelve",
         "limit": "many",
         "offset": "-3",
@@ -358,8 +358,12 @@ def test_restricted_records_never_count_match_or_resolve(world: dict, reader_api
     assert hidden.status_code == made_up.status_code == 200
     assert hidden.json()["results"] == made_up.json()["results"] == []
     assert hidden.json()["count"] == made_up.json()["count"] == 0
-    # A value that is no nation code at all is a 400 naming the parameter.
-    malformed = reader_api.get("agreements", params={"party": "Q SE"})
+    # So is its name.
+    by_name = reader_api.get("agreements", params={"party": "Secretland"})
+    assert by_name.status_code == 200
+    assert by_name.json()["count"] == 0
+    # A value that is neither a nation code nor a name is a 400 naming the parameter.
+    malformed = reader_api.get("agreements", params={"party": "Q5E"})
     assert malformed.status_code == 400
     assert malformed.json()["errors"][0]["attr"] == "party"
     assert titles(cleared_reader_api, party="QSE") == ["Secret Basing Arrangement"]
@@ -385,3 +389,58 @@ def test_filters_are_the_ones_the_pages_will_use(world: dict) -> None:
     filterset = FILTERSETS[Agreement]({"party": "PHL", "in_force_on": "1960-01-01"}, Agreement.objects.all())
     assert filterset.is_valid(), filterset.errors
     assert list(filterset.qs) == [world["mdt"]]
+
+
+def test_nations_are_named_by_name_over_the_api_too(world: dict, reader_api: Api, cleared_reader_api: Api) -> None:
+    expected = ["Enhanced Defense Cooperation Agreement", "Mutual Defense Treaty"]
+    for value in ("Philippines", "philippines", "Phil", "PHI"):
+        assert sorted(titles(reader_api, party=value)) == expected, value
+    NationFactory(name="Australian Antarctic Territory", iso3="QAT")
+    ambiguous = reader_api.get("agreements", params={"party": "Austral"})
+    assert ambiguous.status_code == 400
+    (error,) = ambiguous.json()["errors"]
+    assert (error["attr"], error["code"]) == ("party", "ambiguous_nation")
+    assert "Australia (AUS)" in error["detail"]
+    assert "Australian Antarctic Territory (QAT)" in error["detail"]
+    # A restricted nation's name is as unknown as a made-up one, and it makes no name ambiguous.
+    assert reader_api.get("agreements", params={"party": "Secretland"}).json()["count"] == 0
+    assert reader_api.get("agreements", params={"party": "Secret"}).json()["count"] == 0
+    assert titles(cleared_reader_api, party="Secretland") == ["Secret Basing Arrangement"]
+
+
+def test_party_all_needs_every_nation_named_with_and_without_a_date(world: dict, reader_api: Api) -> None:
+    pact = AgreementFactory(
+        title="Manila Pact",
+        scope="multilateral",
+        signed_on=datetime.date(1954, 9, 8),
+        in_force_from=datetime.date(1955, 2, 19),
+    )
+    AgreementPartyFactory(agreement=pact, nation=world["usa"])
+    AgreementPartyFactory(agreement=pact, nation=world["aus"])
+    AgreementPartyFactory(agreement=pact, nation=world["phl"], withdrew_on=datetime.date(1977, 7, 1))
+    assert sorted(titles(reader_api, party_all="USA,PHL")) == [
+        "Enhanced Defense Cooperation Agreement",
+        "Manila Pact",
+        "Mutual Defense Treaty",
+    ]
+    assert titles(reader_api, party_all="United States, Australia, Philippines") == ["Manila Pact"]
+    # Repeated, the lists add up: every nation of every value.
+    assert titles(reader_api, party_all=["USA", "AUS,PHL"]) == ["Manila Pact"]
+    assert sorted(titles(reader_api, party_all="USA,PHL", in_force_on="1970-01-01")) == [
+        "Manila Pact",
+        "Mutual Defense Treaty",
+    ]
+    assert titles(reader_api, party_all="USA,PHL", in_force_on="1990-01-01") == ["Mutual Defense Treaty"]
+    assert titles(reader_api, party_all="USA,QXX") == []
+    malformed = reader_api.get("agreements", params={"party_all": "USA;PHL"})
+    assert malformed.status_code == 400
+    assert malformed.json()["errors"][0]["attr"] == "party_all"
+    schema = reader_api.get(f"{reader_api.base}/api/schema/?format=json").json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/agreements/"]["get"]["parameters"]}
+    assert "all of them" in parameters["party_all"]["description"]
+    exercise = ExerciseFactory(name="Balikatan 2024")
+    ExerciseParticipantFactory(exercise=exercise, nation=world["phl"], role="host")
+    ExerciseParticipantFactory(exercise=exercise, nation=world["usa"])
+    names = reader_api.get("exercises", params={"participant_all": "Philippines,USA"}).json()["results"]
+    assert [row["name"] for row in names] == ["Balikatan 2024"]
+    assert reader_api.get("exercises", params={"participant_all": "PHL,AUS"}).json()["count"] == 0

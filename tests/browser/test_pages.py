@@ -49,7 +49,7 @@ def test_filter_the_agreement_list_and_export_exactly_that_view(
 ) -> None:
     page = analyst_page
     page.fill("#f-party", "PHL")
-    page.select_option("#f-status", ["in_force"])
+    page.check("input[name=status][value=in_force]")
     page.click("#filters button[type=submit]")
     page.wait_for_selector(".chips li")
     titles = page.locator("table.records tbody tr td:first-child a").all_inner_texts()

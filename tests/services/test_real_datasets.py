@@ -275,6 +275,23 @@ def test_a_party_filter_with_a_date_counts_only_parties_on_that_date(real_datase
     assert usa.filter(sources__dataset="atop", sources__dataset_id="3260").exists()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", ["1960-01-01", "1980-01-01"])
+def test_party_all_by_name_finds_the_alliances_both_nations_were_members_of_that_day(real_datasets, day: str) -> None:
+    from partnerships.filters import AgreementFilterSet
+
+    on = datetime.date.fromisoformat(day)
+    params = {"party_all": "United States of America, philippines", "in_force_on": day}
+    filterset = AgreementFilterSet(params, queryset=Agreement.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    atop = set(filterset.qs.filter(sources__dataset="atop").values_list("sources__dataset_id", flat=True))
+    both = _atop_memberships(2, on) & _atop_memberships(840, on)
+    assert both
+    assert atop == both
+    # SEATO (ATOP 3260) joined them until the Philippines left in 1977.
+    assert ("3260" in atop) is (on.year == 1960)
+
+
 COW_OBLIGATIONS = {
     "defense": "mutual_defense",
     "neutrality": "neutrality",

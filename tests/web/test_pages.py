@@ -207,7 +207,7 @@ def test_filter_panel_uses_the_shared_filterset_and_shows_removable_chips(
     response = analyst_client.get(url, {"party": "JPN"})
     assert _titles(response) == ["Reciprocal Access Agreement"]
     chips = response.context["active_filters"]
-    assert [(chip["label"], chip["value"]) for chip in chips] == [("Party", "JPN")]
+    assert [(chip["label"], chip["value"]) for chip in chips] == [("Party", "Japan (JPN)")]
     cleared = analyst_client.get(url + chips[0]["remove"])
     assert len(_titles(cleared)) == 3
     treaties = analyst_client.get(url, {"kind": ["treaty", "sofa"], "party": "PHL"})
@@ -215,16 +215,16 @@ def test_filter_panel_uses_the_shared_filterset_and_shows_removable_chips(
     assert {chip["value"] for chip in treaties.context["active_filters"]} == {
         "Treaty",
         "Status of forces agreement",
-        "PHL",
+        "Philippines (PHL)",
     }
 
 
 def test_bad_filters_are_explained_not_ignored(pacific: dict, analyst_client: Client) -> None:
-    response = analyst_client.get(reverse("partnerships:agreement-list"), {"party": "Atlantis", "bogus": "1"})
+    response = analyst_client.get(reverse("partnerships:agreement-list"), {"party": "Atlantis 2", "bogus": "1"})
     assert response.status_code == 200
     assert response.context["rows"] == []
     text = " ".join(response.context["errors"])
-    assert "Atlantis" in text
+    assert "Atlantis 2" in text
     assert "“bogus” is not a filter of this list." in text
 
 
@@ -500,7 +500,7 @@ def test_timeline_filters_by_party_program_and_signature_date(pacific: dict, ana
     later = analyst_client.get(reverse("partnerships:timeline"), {"signed_on__gte": "2010-01-01"})
     titles = {row["object"].title for row in later.context["timeline"]["rows"] if row["kind"] == "agreement"}
     assert titles == {"Enhanced Defense Cooperation Agreement", "Reciprocal Access Agreement"}
-    bad = analyst_client.get(reverse("partnerships:timeline"), {"party": "Atlantis"})
+    bad = analyst_client.get(reverse("partnerships:timeline"), {"party": "Atlantis 2"})
     assert bad.context["errors"]
 
 
@@ -544,20 +544,20 @@ def test_a_list_as_of_a_date_shows_the_parties_on_that_date(seato: Agreement, an
     headers = [column["label"] for column in response.context["columns"]]
     assert "Parties on 1960-01-01" in headers
     cells = dict(zip(headers, response.context["rows"][0][1], strict=True))
-    assert cells["Parties on 1960-01-01"] == "USA, PHL"
+    assert cells["Parties on 1960-01-01"] == "United States (USA), Philippines (PHL)"
     later = analyst_client.get(url, {"in_force_on": "2024-01-01", "q": "Southeast"})
     assert (
         dict(zip([c["label"] for c in later.context["columns"]], later.context["rows"][0][1], strict=True))[
             "Parties on 2024-01-01"
         ]
-        == "USA, JPN"
+        == "United States (USA), Japan (JPN)"
     )
     undated = analyst_client.get(url, {"q": "Southeast"})
     assert "Parties" in [column["label"] for column in undated.context["columns"]]
     export = analyst_client.get(url, {"in_force_on": "1960-01-01", "q": "Southeast", "export": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
     assert rows[0][rows[0].index("Parties on 1960-01-01")] == "Parties on 1960-01-01"
-    assert rows[1][rows[0].index("Parties on 1960-01-01")] == "USA, PHL"
+    assert rows[1][rows[0].index("Parties on 1960-01-01")] == "United States (USA), Philippines (PHL)"
 
 
 def test_the_nation_profile_lists_an_alliance_it_left_as_past(seato: Agreement, analyst_client: Client) -> None:
@@ -664,8 +664,11 @@ def test_a_well_formed_code_naming_no_nation_matches_nothing_and_says_so(pacific
     assert response.context["errors"] == []
     assert response.context["rows"] == []
     assert response.context["notices"] == ["party: “QXX” names no nation you may see, so nothing matches it."]
-    malformed = analyst_client.get(reverse("partnerships:agreement-list"), {"party": "Atlantis"})
-    assert "is not a nation code" in " ".join(malformed.context["errors"])
+    unknown_name = analyst_client.get(reverse("partnerships:agreement-list"), {"party": "Atlantis"})
+    assert unknown_name.context["errors"] == []
+    assert unknown_name.context["notices"] == ["party: “Atlantis” names no nation you may see, so nothing matches it."]
+    malformed = analyst_client.get(reverse("partnerships:agreement-list"), {"party": "Atlantis 2"})
+    assert "is not a nation" in " ".join(malformed.context["errors"])
 
 
 # --- Dates at their precision -----------------------------------------------------------------
