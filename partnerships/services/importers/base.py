@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, connection, models, transaction
 
 from partnerships.audit import Channel, recorded_as
@@ -398,6 +398,10 @@ class Importer:
         self.pending: dict[str, tuple[Any, dict[str, Any]]] = {}
         # Records given a source row of this dataset by this run (a crosswalk must not give them a second).
         self.taken: set[int] = set()
+        # Records this run created, by type and pk: they have no related rows but those this run wrote.
+        self.created_records: set[tuple[type[models.Model], int]] = set()
+        # (agreement, nation) of the party rows this run saved.
+        self.parties_of: set[tuple[int, int]] = set()
         # Records whose sources this run attached or changed: where they disagree is marked at the end.
         self.to_compare: set[tuple[type[models.Model], int]] = set()
         # This dataset's source rows, by record type and id in the dataset; whether crosswalks exist.
@@ -518,6 +522,7 @@ class Importer:
             record = model(**values, visibility=self.visibility, follows=self.dataset)
             self.save(record)
             self.report.note(label, record.pk, "created")
+            self.created_records.add((model, record.pk))
             self.attach(record, dataset_id, facts, followed=True, crosswalk=crosswalk)
             return record
         followed = self.attach(record, dataset_id, facts, source=source, crosswalk=crosswalk)
@@ -548,11 +553,12 @@ class Importer:
 
         A new source row on a record another dataset or staff made is
         "attached"; it is followed only when the record followed a dataset of
-        lower precedence (never when staff curated the record).
+        lower precedence (never when staff curated the record). ``followed``
+        is given for a record this run has just created, which has no source rows yet.
         """
         assert self.report is not None
         Source = SOURCE_MODELS[type(record)]
-        if source is None:
+        if source is None and followed is None:
             source = Source.objects.filter(record=record, dataset=self.dataset, dataset_id=dataset_id).first()
         switch = False
         if source is None:
@@ -592,9 +598,14 @@ class Importer:
         for model, pk in self.to_compare:
             by_model.setdefault(model, []).append(pk)
         for model, pks in by_model.items():
-            related = {Agreement: ["parties", "sources"], Exercise: ["participants", "sources"]}.get(model, ["sources"])
-            for record in model.objects.filter(pk__in=pks).prefetch_related(*related).iterator(chunk_size=500):
-                sources.refresh_differs(record)
+            self.refresh_differs(model, pks)
+
+    @staticmethod
+    def refresh_differs(model: type[models.Model], pks: Iterable[int]) -> None:
+        """Mark where the sources of the ``model`` records ``pks`` disagree with them, a few queries per 500."""
+        related = {Agreement: ["parties", "sources"], Exercise: ["participants", "sources"]}.get(model, ["sources"])
+        for record in model.objects.filter(pk__in=list(pks)).prefetch_related(*related).iterator(chunk_size=500):
+            sources.refresh_differs(record)
 
     def write_source(self, source: Any, wanted: dict[str, Any]) -> None:
         """Save ``source`` with the ``wanted`` field values if any differs; count it ("agreement sources"…)."""
@@ -650,7 +661,10 @@ class Importer:
         if agreement.pk not in self.followed:
             return
         claimed = self.claimed
-        rows = list(AgreementParty.objects.filter(agreement=agreement, nation=nation))
+        rows = []
+        if (type(agreement), agreement.pk) not in self.created_records or (agreement.pk, nation.pk) in self.parties_of:
+            # An agreement this run created has no rows of the nation but those this run saved.
+            rows = list(AgreementParty.objects.filter(agreement=agreement, nation=nation))
         party = next((row for row in rows if row.joined_on == joined), None)
         kept = []
         for row in rows:
@@ -683,13 +697,14 @@ class Importer:
             for name, value in values.items():
                 setattr(party, name, value)
             outcome = "updated"
-        party.full_clean(validate_constraints=False)
+        full_clean_in_hand(party)
         # The nation's other periods in this agreement are all in ``kept``: the exclusion constraint (no two
         # periods of a party overlap) is checked here rather than by a query per row; the others at once.
         if any(_overlaps(row.joined_on, row.withdrew_on, joined, withdrew) for row in kept):
             raise ValidationError("This nation is already a party to this agreement in that period.")
         validate_constraints_at_once(party, skip=(ExclusionConstraint,))
         party.save()
+        self.parties_of.add((agreement.pk, nation.pk))
         claimed.add(party.pk)
         self.report.note("agreement parties", party.pk, outcome)
 
@@ -722,6 +737,7 @@ class Importer:
         from partnerships.services.titles import refresh_generated_title
 
         assert self.report is not None
+        settled: list[tuple[type[models.Model], int]] = []
         for dataset_id, agreement in agreements.items():
             periods = self.periods.get(dataset_id, [])
             owed = {item for *_, obligations in periods if obligations is not None for item in obligations}
@@ -731,12 +747,15 @@ class Importer:
                 facts = {**wanted["values"], "provisions": sources.plain(provisions), **sources.member_facts(periods)}
                 self.write_source(source, {**wanted, "values": facts})
             if agreement.pk not in self.followed:
-                sources.refresh_differs(agreement)
+                settled.append((type(agreement), agreement.pk))
                 continue
-            if self.tried.get(dataset_id, 0) == len(periods):
-                # Every member row of the alliance was read: rows it no longer lists go.
+            created = (type(agreement), agreement.pk) in self.created_records
+            if self.tried.get(dataset_id, 0) == len(periods) and not created:
+                # Every member row of the alliance was read: rows it no longer lists go (an agreement this run
+                # created has only rows it wrote). The claimed rows are left out here: an IN list of every
+                # row the run wrote, per agreement, was a tenth of an alliance import.
                 stale = AgreementParty.objects.visible_to(self.user).filter(agreement=agreement)
-                for party in stale.exclude(pk__in=self.claimed):
+                for party in (row for row in stale if row.pk not in self.claimed):
                     pk = party.pk
                     party.delete()
                     self.report.note_removed("agreement parties", pk)
@@ -771,7 +790,15 @@ class Importer:
                 retitled = refresh_generated_title(agreement)
                 if rescoped or retitled:
                     self.report.note_later_change("agreements", agreement.pk)
-                sources.refresh_differs(agreement)
+                settled.append((type(agreement), agreement.pk))
+        # Where the sources of the agreements settled disagree with them, all at once; those compare_sources()
+        # will look at after finish() are left to it (it used to be done twice).
+        by_model: dict[type[models.Model], list[int]] = {}
+        for model, pk in settled:
+            if (model, pk) not in self.to_compare:
+                by_model.setdefault(model, []).append(pk)
+        for model, pks in by_model.items():
+            self.refresh_differs(model, pks)
 
     def apply_reference_names(self) -> None:
         """Give this dataset's records of well-known treaties their common titles and aliases (the curated list)."""
@@ -786,7 +813,7 @@ class Importer:
 
     @staticmethod
     def save(instance: models.Model) -> None:
-        instance.full_clean(validate_constraints=False)
+        full_clean_in_hand(instance)
         validate_constraints_at_once(instance)
         instance.save()
 
@@ -888,6 +915,46 @@ class Importer:
             for rejection in report.rejected:
                 writer.writerow({"row": rejection.row, "reasons": "; ".join(rejection.reasons), **rejection.data})
         report.rejects_path = str(path)
+
+
+def related_in_hand(instance: models.Model) -> list[str]:
+    """Return the foreign keys of ``instance`` whose record is in hand, read from or saved to the database.
+
+    ``full_clean()`` checks that each foreign key's record exists with a query
+    of its own: for the nations, agreements and exercises an importer has just
+    read or written in its transaction, that check cannot fail and was a
+    quarter of an import's queries. Keys restricted by ``limit_choices_to``,
+    or given as a bare id, are still checked (and the database's foreign key
+    constraints refuse anything that slips through).
+    """
+    names = []
+    for model_field in instance._meta.concrete_fields:
+        if not model_field.many_to_one or model_field.remote_field.limit_choices_to:
+            continue
+        related = model_field.get_cached_value(instance, default=None)
+        if related is not None and not related._state.adding and related.pk == getattr(instance, model_field.attname):
+            names.append(model_field.name)
+    return names
+
+
+def full_clean_in_hand(instance: models.Model) -> None:
+    """Validate ``instance`` as ``full_clean(validate_constraints=False)`` does, without re-reading records in hand.
+
+    The foreign keys :func:`related_in_hand` names skip only their existence
+    query: unique checks still see every field. Raise ValidationError with the same messages.
+    """
+    errors: dict[str, Any] = {}
+    try:
+        instance.full_clean(exclude=related_in_hand(instance), validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    try:
+        # As full_clean(): unique checks only for the fields that passed validation.
+        instance.validate_unique(exclude={name for name in errors if name != NON_FIELD_ERRORS})
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def validate_constraints_at_once(instance: models.Model, *, skip: tuple[type, ...] = ()) -> None:

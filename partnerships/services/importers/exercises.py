@@ -15,7 +15,7 @@ from partnerships.choices import DatePrecision, Domain, ExerciseKind, ExercisePu
 from partnerships.models import Exercise, ExerciseParticipant, Organization
 from partnerships.services import sources
 from partnerships.services.exercises import derived_location_country, generated_name, is_host
-from partnerships.services.importers.base import Importer, RowRejected
+from partnerships.services.importers.base import Importer, RowRejected, related_in_hand
 from partnerships.services.importers.resolver import NationResolver
 
 STATE_COLUMNS = tuple(
@@ -219,7 +219,9 @@ class MmeImporter(Importer):
         exercise = self.upsert(Exercise, mmeid, values, match=same_edition, facts={"participants": sorted(set(actors))})
         if exercise.pk not in self.followed:
             return
-        existing = {row.actor_key: row for row in exercise.participants.all()}
+        # An exercise this row has just created has no participants yet.
+        created = (Exercise, exercise.pk) in self.created_records
+        existing = {} if created else {row.actor_key: row for row in exercise.participants.all()}
         new = []
         for nation, organization in participants:
             key = ("nation", nation.pk) if nation else ("organization", organization.pk)
@@ -242,7 +244,7 @@ class MmeImporter(Importer):
             )
             # Field checks and clean() only: uniqueness is guaranteed above, and the
             # database constraints still refuse anything that slips through.
-            participant.clean_fields(exclude=["exercise"])
+            participant.clean_fields(exclude=["exercise", *related_in_hand(participant)])
             participant.clean()
             new.append(participant)
         bulk_create_with_history(
