@@ -123,6 +123,10 @@ def scenarios(params: dict[str, Any]) -> list[Scenario]:
         Scenario("network-focused-depth-2", "Network JSON: the same, partners of partners (depth 2)", "latency",
                  f"/api/v1/network/?{NETWORK_FOCUSED.replace('depth=1', 'depth=2')}", "p50 ≤ 300 ms",
                  limits={"p50_ms": 300}),
+        Scenario("network-region-page", "Network JSON: Europe & Central Asia as the page asks for it (hubs above 6 "
+                 "parties, the 200 strongest links)", "latency",
+                 "/api/v1/network/?region=europe_central_asia&as_of=2015-01-01&hubs=6&limit=200", "p50 ≤ 300 ms",
+                 limits={"p50_ms": 300}),
         Scenario("page-network", "HTML network page (the script then fetches network-focused)", "latency",
                  "/network/?focus=USA&as_of=2015-01-01", "p50 ≤ 60 ms", auth="session", limits={"p50_ms": 60}),
         Scenario("sync-agreements", "Full cursor sync of all agreements (1,000 per page)", "sync",

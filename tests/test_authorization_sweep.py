@@ -449,6 +449,10 @@ def _urls(world: dict) -> list[tuple[str, str]]:
         ),
         ("api:dyads", reverse("api:dyads") + "?format=csv"),
         ("partnerships:timeline", reverse("partnerships:timeline") + f"?q={MARKER[:-1]}"),
+        # The readable network: hubs named after records, partners of partners, a region's outside partners.
+        ("api:network", reverse("api:network") + f"?focus={world['public']['nation'].pk}&depth=2&hubs=2"),
+        ("api:network", reverse("api:network") + "?hubs=2&region=east_asia_pacific"),
+        ("api:network", reverse("api:network") + "?hubs=2&limit=5"),
     ]
     # Every list as a CSV export and as JSON, and filtered by the id of each restricted record it can link.
     for key in LIST_PAGES:
@@ -504,6 +508,8 @@ def _id_filter_urls(world: dict, missing: int | None = None) -> list[tuple[str, 
         )
     )
     urls.append(("api:network", f"{reverse('api:network')}?program={missing or secret_ids[Program]}", Program))
+    # The focused network on a hidden nation answers as on one that does not exist.
+    urls.append(("api:network", f"{reverse('api:network')}?focus={missing or secret_ids[Nation]}&depth=2", Nation))
     return urls
 
 

@@ -35,6 +35,7 @@ SCENARIOS = {
     "network-focused",
     "network-focused-depth-2",
     "page-network",
+    "network-region-page",
     "sync-agreements",
     "dyads",
     "export-resources",

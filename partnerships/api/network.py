@@ -113,6 +113,14 @@ class NetworkQuerySerializer(serializers.Serializer):
             "dyad table stops them at the dataset's end."
         ),
     )
+    outside = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text=(
+            "With region (no focus): keep the partners outside the region its nations link to (default); "
+            "false: only links between the region's own nations (and multinational organizations)."
+        ),
+    )
 
 
 NODE_FIELDS = {
@@ -205,5 +213,6 @@ class NetworkView(APIView):
             provisions=tuple(params.get("provision") or ()),
             hubs=params.get("hubs"),
             last_known=params["last_known"],
+            outside=params["outside"],
         )
         return Response(graph)

@@ -131,6 +131,7 @@ def build_network(
     provisions: tuple[str, ...] = (),
     hubs: int | None = None,
     last_known: bool = False,
+    outside: bool = True,
 ) -> dict[str, Any]:
     """Return ``{"nodes": [...], "links": [...], "as_of": ..., "counts": ..., "shown": ...}`` for ``user``.
 
@@ -145,7 +146,8 @@ def build_network(
     actors are one node. With ``focus`` or ``hubs``, a nation's own
     organizations count as the nation. ``last_known`` also draws the
     dataset-only agreements past their dataset's end, their links counting
-    them in ``last_known``.
+    them in ``last_known``. ``outside=False`` keeps a region's links between
+    its own nations only (and multinational organizations), as before.
     """
     from partnerships.models import Program
 
@@ -167,7 +169,7 @@ def build_network(
         levels = _focused(graph, scope, focus=f"n{focus}", depth=min(depth, MAX_DEPTH), limit=limit, region=region)
         return _assemble(graph, user=user, as_of=as_of, region=region, levels=levels, limit=None)
     graph.add_records(read_records(scope, region=region))
-    return _assemble(graph, user=user, as_of=as_of, region=region, levels=None, limit=limit)
+    return _assemble(graph, user=user, as_of=as_of, region=region, levels=None, limit=limit, outside=outside)
 
 
 def _focused(
@@ -211,6 +213,7 @@ def _assemble(
     region: str | None,
     levels: dict[str, int] | None,
     limit: int | None,
+    outside: bool = True,
 ) -> dict[str, Any]:
     links_in = list(graph.links.values())
     if levels is not None:
@@ -232,12 +235,14 @@ def _assemble(
         if source is None or target is None:
             continue  # an end the user may not see
         # A region: links with at least one end in it, so its partners elsewhere stay (marked outside_region).
+        # A hub's members elsewhere are left to its count of parties (a 57-party pact would bring Europe).
+        if region and levels is None and source["region"] != region and target["region"] != region:
+            continue
         if (
             region
             and levels is None
-            and link.kind != HUB_KIND
-            and source["region"] != region
-            and target["region"] != region
+            and not outside
+            and any(end["region"] not in (region, None) for end in (source, target))
         ):
             continue
         kept_links.append(link)

@@ -125,18 +125,23 @@ def _agreements(scope: Scope, involving: list[str] | None, region: str | None) -
         )
     for condition in _conditions(involving, region):
         agreements = agreements.filter(models.Exists(parties.filter(condition, agreement=models.OuterRef("pk"))))
-    rows = parties.filter(agreement__in=agreements).values_list(
-        "agreement_id",
-        "nation_id",
-        "organization_id",
-        "organization__nation_id",
-        "agreement__short_name",
-        "agreement__title",
-        "agreement__provisions",
-        "agreement__follows",
-        "agreement__in_force_from",
-        "agreement__ended_on",
-        "agreement__expires_on",
+    # No ordering: the rows are grouped here, and the models' default orders cost a sort.
+    rows = (
+        parties.filter(agreement__in=agreements)
+        .order_by()
+        .values_list(
+            "agreement_id",
+            "nation_id",
+            "organization_id",
+            "organization__nation_id",
+            "agreement__short_name",
+            "agreement__title",
+            "agreement__provisions",
+            "agreement__follows",
+            "agreement__in_force_from",
+            "agreement__ended_on",
+            "agreement__expires_on",
+        )
     )
     actors: dict[int, set[str]] = defaultdict(set)
     about: dict[int, tuple[str, list[str], bool]] = {}
@@ -180,8 +185,10 @@ def _exercises(scope: Scope, involving: list[str] | None, region: str | None) ->
     participants = ExerciseParticipant.objects.visible_to(scope.user)
     for condition in _conditions(involving, region):
         exercises = exercises.filter(models.Exists(participants.filter(condition, exercise=models.OuterRef("pk"))))
-    rows = participants.filter(exercise__in=exercises).values_list(
-        "exercise_id", "nation_id", "organization_id", "organization__nation_id", "exercise__name"
+    rows = (
+        participants.filter(exercise__in=exercises)
+        .order_by()
+        .values_list("exercise_id", "nation_id", "organization_id", "organization__nation_id", "exercise__name")
     )
     actors: dict[int, set[str]] = defaultdict(set)
     names: dict[int, str] = {}
@@ -211,7 +218,7 @@ def _resources(scope: Scope, involving: list[str] | None, region: str | None) ->
         flows = flows.filter(in_region_q(region, **ends) | in_region_q(region, **other))
     url = url_maker("partnerships:resource-detail")
     records = []
-    for row in flows.values_list(
+    for row in flows.order_by().values_list(
         "id",
         "provider_nation_id",
         "provider_organization_id",

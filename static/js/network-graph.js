@@ -73,6 +73,7 @@
       { selector: "edge[kind = 'resource']", style: { "line-style": "dashed", "target-arrow-shape": "triangle", "target-arrow-color": "data(colour)" } },
       { selector: "edge[kind = 'member']", style: { "line-style": "dotted", width: 1.5, opacity: 0.45 } },
       { selector: "edge[?lastKnownOnly]", style: { "line-style": "dashed", "line-color": "#9aa3ad", opacity: 0.6 } },
+      { selector: "edge.far", style: { opacity: 0.3 } },
       { selector: "edge:selected", style: { opacity: 1, "line-color": "#f0b400" } },
     ],
   });
@@ -174,6 +175,8 @@
     });
     const edges = graph.links.map((l) => ({
       group: "edges",
+      // In the focused view, the focus's own links stand out; the rest recede.
+      classes: focusId && graph.partners && l.source !== focusId && l.target !== focusId ? "far" : "",
       data: Object.assign({}, l, {
         id: `${l.source}|${l.target}|${l.kind}`,
         colour: COLOURS[l.kind] || "#8a94a6",

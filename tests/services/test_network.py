@@ -149,6 +149,9 @@ def test_a_region_keeps_the_partners_outside_it_that_its_nations_link_to(world: 
     nodes = ids(graph)
     assert nodes["United States"]["outside_region"] is True
     assert nodes["Japan"]["outside_region"] is False
+    within = build_network(user=FULL_ACCESS, as_of=ON, region="east_asia_pacific", hubs=6, outside=False)
+    assert "United States" not in ids(within)
+    assert "Japan" in ids(within)
 
 
 def test_a_dataset_only_alliance_is_not_drawn_in_force_after_its_dataset_ends(world: dict) -> None:
