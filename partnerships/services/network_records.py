@@ -16,7 +16,15 @@ from typing import Any
 
 from django.db import models
 
-from partnerships.models import Agreement, AgreementParty, Exercise, ExerciseParticipant, ResourceSharing
+from partnerships.models import (
+    Agreement,
+    AgreementParty,
+    Exercise,
+    ExerciseParticipant,
+    Nation,
+    Organization,
+    ResourceSharing,
+)
 from partnerships.services.coverage import open_at_coverage_end, open_beyond_coverage_q
 from partnerships.services.links import url_maker
 
@@ -77,36 +85,57 @@ def obligation_depth(provisions: list[str] | None) -> float:
     return max((OBLIGATION_DEPTH.get(p, COOPERATION_DEPTH) for p in provisions or ()), default=COOPERATION_DEPTH)
 
 
-def involving_actors_q(actors: list[str], *, nation: str = "nation", organization: str = "organization") -> models.Q:
-    """Rows naming one of ``actors``: the nations (and their own organizations) and the organizations."""
-    nations = [int(a[1:]) for a in actors if a[0] == "n"]
-    organizations = [int(a[1:]) for a in actors if a[0] == "o"]
-    return (
-        models.Q(**{f"{nation}__in": nations})
-        | models.Q(**{f"{organization}__nation__in": nations})
-        | models.Q(**{f"{organization}__in": organizations})
-    )
+@dataclass(frozen=True)
+class Actors:
+    """Nations and organizations to match, both as ids of the rows' own columns.
 
+    A nation's own organizations are resolved to ids first: "the nation, or an
+    organization of it" is then two indexed columns of one table, not an ``OR``
+    across a join that no index serves (which read every participant at scale).
+    """
 
-def in_region_q(region: str, *, nation: str = "nation", organization: str = "organization") -> models.Q:
-    """Rows whose actor is a nation of ``region`` or an organization of one."""
-    return models.Q(**{f"{nation}__region": region}) | models.Q(**{f"{organization}__nation__region": region})
+    nations: tuple[int, ...]
+    organizations: tuple[int, ...]
+
+    @classmethod
+    def of(cls, actors: list[str]) -> Actors:
+        nations = [int(a[1:]) for a in actors if a[0] == "n"]
+        own = Organization.objects.filter(nation_id__in=nations).values_list("pk", flat=True)
+        organizations = {int(a[1:]) for a in actors if a[0] == "o"} | set(own)
+        return cls(tuple(nations), tuple(sorted(organizations)))
+
+    @classmethod
+    def in_region(cls, region: str) -> Actors:
+        nations = Nation.objects.filter(region=region).values_list("pk", flat=True)
+        organizations = Organization.objects.filter(nation__region=region).values_list("pk", flat=True)
+        return cls(tuple(nations), tuple(organizations))
+
+    def q(self, *, nation: str = "nation", organization: str = "organization") -> models.Q:
+        return models.Q(**{f"{nation}_id__in": self.nations}) | models.Q(
+            **{f"{organization}_id__in": self.organizations}
+        )
 
 
 def read_records(scope: Scope, *, involving: list[str] | None = None, region: str | None = None) -> list[Record]:
     """Return the records ``scope`` keeps: with one of ``involving`` among their actors (on ``as_of``),
-    or with an actor of ``region``. One query per link kind."""
+    or with an actor of ``region``. Two queries to name the actors, then two per link kind (the records'
+    ids, then their actors by those ids: an index lookup however large the tables)."""
+    conditions = []
+    if involving is not None:
+        conditions.append(Actors.of(involving))
+    if region:
+        conditions.append(Actors.in_region(region))
     records: list[Record] = []
     if "agreement" in scope.kinds:
-        records += _agreements(scope, involving, region)
+        records += _agreements(scope, conditions)
     if "exercise" in scope.kinds and not scope.provisions:
-        records += _exercises(scope, involving, region)
+        records += _exercises(scope, conditions)
     if "resource" in scope.kinds and not scope.provisions:
-        records += _resources(scope, involving, region)
+        records += _resources(scope, conditions)
     return records
 
 
-def _agreements(scope: Scope, involving: list[str] | None, region: str | None) -> list[Record]:
+def _agreements(scope: Scope, conditions: list[Actors]) -> list[Record]:
     agreements = Agreement.objects.visible_to(scope.user)
     parties = AgreementParty.objects.visible_to(scope.user)
     if scope.as_of is not None:
@@ -123,8 +152,10 @@ def _agreements(scope: Scope, involving: list[str] | None, region: str | None) -
             models.Q(obligations__isnull=True, agreement__provisions__overlap=list(scope.provisions))
             | models.Q(obligations__overlap=list(scope.provisions))
         )
-    for condition in _conditions(involving, region):
-        agreements = agreements.filter(models.Exists(parties.filter(condition, agreement=models.OuterRef("pk"))))
+    for actors in conditions:
+        agreements = agreements.filter(models.Exists(parties.filter(actors.q(), agreement=models.OuterRef("pk"))))
+    if conditions:
+        agreements = list(agreements.order_by().values_list("pk", flat=True))
     # No ordering: the rows are grouped here, and the models' default orders cost a sort.
     rows = (
         parties.filter(agreement__in=agreements)
@@ -172,7 +203,7 @@ def _last_known(
     return f"{coverage.covers_until.isoformat()}, {coverage.label}"
 
 
-def _exercises(scope: Scope, involving: list[str] | None, region: str | None) -> list[Record]:
+def _exercises(scope: Scope, conditions: list[Actors]) -> list[Record]:
     from partnerships.services.network import years_before
 
     exercises = Exercise.objects.visible_to(scope.user)
@@ -183,8 +214,10 @@ def _exercises(scope: Scope, involving: list[str] | None, region: str | None) ->
     if scope.program_id is not None:
         exercises = exercises.filter(program_id=scope.program_id)
     participants = ExerciseParticipant.objects.visible_to(scope.user)
-    for condition in _conditions(involving, region):
-        exercises = exercises.filter(models.Exists(participants.filter(condition, exercise=models.OuterRef("pk"))))
+    for actors in conditions:
+        exercises = exercises.filter(models.Exists(participants.filter(actors.q(), exercise=models.OuterRef("pk"))))
+    if conditions:
+        exercises = list(exercises.order_by().values_list("pk", flat=True))
     rows = (
         participants.filter(exercise__in=exercises)
         .order_by()
@@ -203,7 +236,7 @@ def _exercises(scope: Scope, involving: list[str] | None, region: str | None) ->
     ]
 
 
-def _resources(scope: Scope, involving: list[str] | None, region: str | None) -> list[Record]:
+def _resources(scope: Scope, conditions: list[Actors]) -> list[Record]:
     flows = ResourceSharing.objects.visible_to(scope.user)
     if scope.as_of is not None:
         # A flow without a start date has no place on a dated picture.
@@ -212,10 +245,8 @@ def _resources(scope: Scope, involving: list[str] | None, region: str | None) ->
         flows = flows.filter(program_id=scope.program_id)
     ends = {"nation": "provider_nation", "organization": "provider_organization"}
     other = {"nation": "recipient_nation", "organization": "recipient_organization"}
-    if involving is not None:
-        flows = flows.filter(involving_actors_q(involving, **ends) | involving_actors_q(involving, **other))
-    if region:
-        flows = flows.filter(in_region_q(region, **ends) | in_region_q(region, **other))
+    for actors in conditions:
+        flows = flows.filter(actors.q(**ends) | actors.q(**other))
     url = url_maker("partnerships:resource-detail")
     records = []
     for row in flows.order_by().values_list(
@@ -234,12 +265,3 @@ def _resources(scope: Scope, involving: list[str] | None, region: str | None) ->
         label = f"{row[7]}: {row[8][:60]}"
         records.append(Record("resource", row[0], label, url(row[0]), RESOURCE_WEIGHT, (provider, recipient), True))
     return records
-
-
-def _conditions(involving: list[str] | None, region: str | None) -> list[models.Q]:
-    conditions = []
-    if involving is not None:
-        conditions.append(involving_actors_q(involving))
-    if region:
-        conditions.append(in_region_q(region))
-    return conditions

@@ -102,6 +102,8 @@
       const value = params.get(name);
       input.value = value !== null ? value : input.dataset.default || (input.tagName === "SELECT" ? input.options[0].value : "");
     }
+    const limit = form.querySelector('[name="limit"]');
+    if (view !== "focus" && params.get("limit") === null) limit.value = String(Number(limit.dataset.default) * WIDE_FACTOR);
     form.querySelector('[name="all_dates"]').checked = params.get("all_dates") === "1";
     form.querySelector('[name="last_known"]').checked = params.get("last_known") === "1";
     const kinds = params.getAll("kind");
