@@ -29,6 +29,8 @@ PARAMETERS = {
     "limit",
     "provision",
     "hubs",
+    "last_known",
+    "outside",
     "format",
 }
 REPEATED = ("kind", "provision")

@@ -265,6 +265,22 @@ def test_the_api_takes_focus_by_code_and_the_new_parameters(world: dict, analyst
     }
 
 
+def test_the_api_takes_last_known_and_outside(world: dict, analyst_client: Client) -> None:
+    old = bilateral_agreement(
+        world["jpn"], world["vnm"], title="COW-only", signed_on=D(1990, 1, 1), in_force_from=D(1990, 1, 1)
+    )
+    with_source(old, "cow-alliances", "9998")
+    params = {"focus": "VNM", "as_of": "2015-01-01", "hubs": 6, "kind": "agreement"}
+    hidden = analyst_client.get(reverse("api:network"), params).json()
+    shown = analyst_client.get(reverse("api:network"), {**params, "last_known": "true"}).json()
+    assert "Japan" not in {node["label"] for node in hidden["nodes"]}
+    assert [link["last_known"] for link in shown["links"] if link["kind"] == "agreement"] == [1]
+    region = {"region": "east_asia_pacific", "as_of": "2020-01-01", "outside": "false"}
+    within = analyst_client.get(reverse("api:network"), region)
+    assert within.status_code == 200, within.content
+    assert "United States" not in {node["label"] for node in within.json()["nodes"]}
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
