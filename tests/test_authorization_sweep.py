@@ -463,6 +463,10 @@ def _urls(world: dict) -> list[tuple[str, str]]:
             "partnerships:suggest-actors",
             reverse("partnerships:suggest-actors") + f"?q={MARKER[:-1]}&kinds=nation,organization",
         ),
+        # The readable network: hubs named after records, partners of partners, a region's outside partners.
+        ("api:network", reverse("api:network") + f"?focus={world['public']['nation'].pk}&depth=2&hubs=2"),
+        ("api:network", reverse("api:network") + "?hubs=2&region=east_asia_pacific"),
+        ("api:network", reverse("api:network") + "?hubs=2&limit=5"),
     ]
     # Every chart's downloads: the figures and the drawing of what the page shows, nothing more.
     public_code = world["public"]["nation"].iso3
@@ -538,6 +542,8 @@ def _id_filter_urls(world: dict, missing: int | None = None) -> list[tuple[str, 
         )
     )
     urls.append(("api:network", f"{reverse('api:network')}?program={missing or secret_ids[Program]}", Program))
+    # The focused network on a hidden nation answers as on one that does not exist.
+    urls.append(("api:network", f"{reverse('api:network')}?focus={missing or secret_ids[Nation]}&depth=2", Nation))
     return urls
 
 

@@ -2,8 +2,20 @@
 
 Links come from agreements (every pair of parties), joint exercises (every
 pair of participants) and resource flows (provider → recipient). Each link
-aggregates the records behind it. Only records, rows and actors the user may
-see take part.
+aggregates the records behind it and weighs them (obligation depth for
+agreements, fewer participants weighing more for exercises). Only records,
+rows and actors the user may see take part.
+
+Readable views (see README "Partnership network"):
+
+- **Focused**: one nation, its partners (``depth=1``) and their partners
+  (``depth=2``), the ``limit`` strongest at each step. Read from the database
+  restricted to the records of the nations in view.
+- **Hubs**: a record with more than ``hubs`` actors is drawn as one node linked
+  to each of its actors ("member" links) rather than as a clique.
+- **Region**: links with at least one end in the region, so the partners
+  outside it that its nations link to (the United States in East Asia) stay,
+  marked ``outside_region``.
 """
 
 from __future__ import annotations
@@ -14,23 +26,20 @@ from datetime import date
 from itertools import combinations
 from typing import Any
 
-from django.db import models
-
-from partnerships.models import (
-    Agreement,
-    AgreementParty,
-    Exercise,
-    ExerciseParticipant,
-    Nation,
-    Organization,
-    Program,
-    ResourceSharing,
-)
+from partnerships.models import Nation, Organization
 from partnerships.services.links import url_maker
+from partnerships.services.network_records import LINK_KINDS, Record, Scope, read_records
 
-LINK_KINDS = ("agreement", "exercise", "resource")
 # How many records a link lists by name (the count covers them all).
 RECORDS_PER_LINK = 5
+MAX_DEPTH = 2
+HUB_KIND = "member"
+# The network page's defaults: more than 6 parties make a hub (NATO, the Rio Treaty, a 34-party
+# non-aggression treaty, RIMPAC; not a trilateral pact), and the 20 strongest partners per step.
+DEFAULT_HUBS = 6
+DEFAULT_LIMIT = 20
+# The obligations the page filters by: the alliance-data categories, deepest first.
+PAGE_PROVISIONS = ("mutual_defense", "offense", "neutrality", "non_aggression", "consultation")
 
 
 @dataclass
@@ -39,6 +48,8 @@ class Link:
     target: str
     kind: str
     count: int = 0
+    weight: float = 0.0
+    last_known: int = 0
     records: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -52,34 +63,39 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def region_q(region: str, *, nation: str = "nation", organization: str = "organization") -> models.Q:
-    """Rows whose actor can sit on a link of ``region``: a nation of it, or with no region, or an
-    organization of such a nation, or a multinational one (no nation).
-
-    Only a shortcut: ``_assemble`` applies the region rule to the links; rows
-    outside this filter could only have made links it drops.
-    """
-    allowed = [region, ""]
-    return (
-        models.Q(**{f"{nation}__region__in": allowed})
-        | models.Q(**{f"{organization}__nation__region__in": allowed})
-        | models.Q(**{f"{organization}__isnull": False, f"{organization}__nation__isnull": True})
-    )
+def hub_id(record: Record) -> str:
+    return f"h{record.kind[0]}{record.pk}"
 
 
-def actor_id(nation_id: int | None, organization_id: int | None) -> str:
-    return f"n{nation_id}" if nation_id is not None else f"o{organization_id}"
+class _Graph:
+    """Links from records: pairs, or a hub per record with more than ``hubs`` actors."""
 
-
-class _Builder:
-    def __init__(self, *, user: Any, region: str | None) -> None:
-        self.user = user
-        self.region = region
+    def __init__(self, *, hubs: int | None) -> None:
+        self.hubs = hubs
         self.links: dict[tuple[str, str, str], Link] = {}
+        self.hub_records: dict[str, Record] = {}
+        self.seen: set[tuple[str, int]] = set()
+        # The focused view: how many partners each step found, before ``limit``.
+        self.found: dict[int, int] = {}
 
-    def add(self, a: str, b: str, kind: str, label: str, url: str, *, directed: bool = False) -> None:
-        # Called for every pair of every record (hundreds of thousands of times for a region at
-        # scale), so it does the least it can: the nodes are gathered from the links afterwards.
+    def add_records(self, records: list[Record]) -> None:
+        for record in records:
+            if (record.kind, record.pk) in self.seen:
+                continue
+            self.seen.add((record.kind, record.pk))
+            if self.hubs is not None and len(record.actors) > self.hubs:
+                hub = hub_id(record)
+                self.hub_records[hub] = record
+                for actor in record.actors:
+                    self._add(actor, hub, HUB_KIND, record, directed=True)
+            elif record.directed:
+                self._add(record.actors[0], record.actors[-1], record.kind, record, directed=True)
+            else:
+                for a, b in combinations(record.actors, 2):
+                    self._add(a, b, record.kind, record)
+
+    def _add(self, a: str, b: str, kind: str, record: Record, *, directed: bool = False) -> None:
+        # Called for every pair of every record (hundreds of thousands of times for the world at scale).
         if a == b:
             return
         key = (a, b, kind) if directed or a < b else (b, a, kind)
@@ -87,14 +103,18 @@ class _Builder:
         if link is None:
             link = self.links[key] = Link(source=key[0], target=key[1], kind=kind)
         link.count += 1
+        link.weight += record.weight
+        link.last_known += record.last_known
         if len(link.records) < RECORDS_PER_LINK:
-            link.records.append({"label": label, "url": url})
+            link.records.append({"label": record.label, "url": record.url})
 
-    def node_ids(self) -> tuple[set[int], set[int]]:
-        """The nations and organizations the links name."""
-        ends = {end for source, target, _ in self.links for end in (source, target)}
-        nations = {int(end[1:]) for end in ends if end[0] == "n"}
-        return nations, {int(end[1:]) for end in ends if end[0] == "o"}
+    def neighbours(self) -> dict[str, dict[str, float]]:
+        """Each end's neighbours with the weight of all links between them."""
+        around: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for link in self.links.values():
+            around[link.source][link.target] += link.weight
+            around[link.target][link.source] += link.weight
+        return around
 
 
 def build_network(
@@ -105,161 +125,231 @@ def build_network(
     program_id: int | None = None,
     region: str | None = None,
     exercise_years: int = 5,
+    focus: int | None = None,
+    depth: int = 1,
+    limit: int | None = None,
+    provisions: tuple[str, ...] = (),
+    hubs: int | None = None,
+    last_known: bool = False,
+    outside: bool = True,
 ) -> dict[str, Any]:
-    """Return ``{"nodes": [...], "links": [...], "as_of": ...}`` for the records ``user`` may see.
+    """Return ``{"nodes": [...], "links": [...], "as_of": ..., "counts": ..., "shown": ...}`` for ``user``.
 
     ``as_of`` keeps agreements in force on that day (and parties who were
-    parties then), resource flows under way then, and exercises held in the
-    ``exercise_years`` before it. ``region`` keeps links whose nations are
-    all in that region (multinational organizations have none and pass).
+    parties then; not dataset-only agreements past their dataset's end, whose
+    status is unknown: see ``services/coverage.py``), resource flows under way
+    then, and exercises held in the ``exercise_years`` before it.
+    ``provisions`` keeps agreements binding a party to one of them (and no
+    exercises or flows). ``focus`` (a nation id) gives the focused view,
+    ``depth`` steps out; ``limit`` keeps the strongest partners at each step
+    (focused) or the strongest links (otherwise). ``hubs``: records with more
+    actors are one node. With ``focus`` or ``hubs``, a nation's own
+    organizations count as the nation. ``last_known`` also draws the
+    dataset-only agreements past their dataset's end, their links counting
+    them in ``last_known``. ``outside=False`` keeps a region's links between
+    its own nations only (and multinational organizations), as before.
     """
-    builder = _Builder(user=user, region=region)
+    from partnerships.models import Program
+
     if program_id is not None and not Program.objects.visible_to(user).filter(pk=program_id).exists():
         # A program the user may not see filters as one that does not exist: it matches nothing.
         program_id = 0
-    if "agreement" in kinds:
-        agreements = Agreement.objects.visible_to(user)
-        if as_of is not None:
-            agreements = agreements.in_force(on=as_of)
-        if program_id is not None:
-            agreements = agreements.filter(program_id=program_id)
-        parties = AgreementParty.objects.visible_to(user).filter(agreement__in=agreements)
-        if as_of is not None:
-            parties = parties.active(on=as_of)
-        if region:
-            parties = parties.filter(region_q(region))
-        by_agreement: dict[int, list[str]] = defaultdict(list)
-        titles: dict[int, str] = {}
-        for row in parties.values(
-            "agreement_id", "nation_id", "organization_id", "agreement__title", "agreement__short_name"
-        ):
-            by_agreement[row["agreement_id"]].append(actor_id(row["nation_id"], row["organization_id"]))
-            titles[row["agreement_id"]] = row["agreement__short_name"] or row["agreement__title"]
-        agreement_url = url_maker("partnerships:agreement-detail")
-        for agreement_id, actors in by_agreement.items():
-            url = agreement_url(agreement_id)
-            for a, b in combinations(sorted(set(actors)), 2):
-                builder.add(a, b, "agreement", titles[agreement_id], url)
-    if "exercise" in kinds:
-        exercises = Exercise.objects.visible_to(user)
-        if as_of is not None:
-            exercises = exercises.filter(start_date__lte=as_of, start_date__gt=years_before(as_of, exercise_years))
-        if program_id is not None:
-            exercises = exercises.filter(program_id=program_id)
-        rows = ExerciseParticipant.objects.visible_to(user).filter(exercise__in=exercises)
-        if region:
-            rows = rows.filter(region_q(region))
-        by_exercise: dict[int, list[str]] = defaultdict(list)
-        names: dict[int, str] = {}
-        for row in rows.values("exercise_id", "nation_id", "organization_id", "exercise__name"):
-            by_exercise[row["exercise_id"]].append(actor_id(row["nation_id"], row["organization_id"]))
-            names[row["exercise_id"]] = row["exercise__name"]
-        exercise_url = url_maker("partnerships:exercise-detail")
-        for exercise_id, actors in by_exercise.items():
-            url = exercise_url(exercise_id)
-            for a, b in combinations(sorted(set(actors)), 2):
-                builder.add(a, b, "exercise", names[exercise_id], url)
-    if "resource" in kinds:
-        flows = ResourceSharing.objects.visible_to(user)
-        if as_of is not None:
-            # A flow without a start date has no place on a dated picture.
-            flows = flows.active(on=as_of).filter(start_date__isnull=False)
-        if program_id is not None:
-            flows = flows.filter(program_id=program_id)
-        if region:
-            flows = flows.filter(
-                region_q(region, nation="provider_nation", organization="provider_organization"),
-                region_q(region, nation="recipient_nation", organization="recipient_organization"),
-            )
-        resource_url = url_maker("partnerships:resource-detail")
-        for row in flows.values(
-            "id",
-            "provider_nation_id",
-            "provider_organization_id",
-            "recipient_nation_id",
-            "recipient_organization_id",
-            "category",
-            "description",
-        ):
-            url = resource_url(row["id"])
-            label = f"{row['category']}: {row['description'][:60]}"
-            builder.add(
-                actor_id(row["provider_nation_id"], row["provider_organization_id"]),
-                actor_id(row["recipient_nation_id"], row["recipient_organization_id"]),
-                "resource",
-                label,
-                url,
-                directed=True,
-            )
-    return _assemble(builder, as_of=as_of)
+    scope = Scope(
+        user=user,
+        kinds=kinds,
+        as_of=as_of,
+        program_id=program_id,
+        provisions=provisions,
+        exercise_years=exercise_years,
+        last_known=last_known,
+        fold=focus is not None or hubs is not None,
+    )
+    graph = _Graph(hubs=hubs)
+    if focus is not None:
+        levels = _focused(graph, scope, focus=f"n{focus}", depth=min(depth, MAX_DEPTH), limit=limit, region=region)
+        return _assemble(graph, user=user, as_of=as_of, region=region, levels=levels, limit=None)
+    graph.add_records(read_records(scope, region=region))
+    return _assemble(graph, user=user, as_of=as_of, region=region, levels=None, limit=limit, outside=outside)
 
 
-def _assemble(builder: _Builder, *, as_of: date | None) -> dict[str, Any]:
-    nation_ids, organization_ids = builder.node_ids()
-    nations = {
-        n["id"]: n
-        for n in Nation.objects.visible_to(builder.user)
-        .filter(pk__in=nation_ids)
-        .values("id", "name", "iso3", "cow_abbr", "region")
+def _focused(
+    graph: _Graph, scope: Scope, *, focus: str, depth: int, limit: int | None, region: str | None
+) -> dict[str, int]:
+    """Fill ``graph`` step by step out from ``focus``; return the level of each node kept (focus 0)."""
+    levels = {focus: 0}
+    frontier = [focus]
+    region_nations: set[str] | None = None
+    if region:
+        region_nations = {f"n{pk}" for pk in Nation.objects.filter(region=region).values_list("pk", flat=True)}
+    for level in range(1, depth + 1):
+        actors = [node for node in frontier if node[0] in "no"]
+        if actors:
+            graph.add_records(read_records(scope, involving=actors))
+        around = graph.neighbours()
+        # A hub found at the step before counts its members as one more step out.
+        frontier_set = set(frontier)
+        candidates: dict[str, float] = defaultdict(float)
+        for node in frontier_set:
+            for other, weight in around[node].items():
+                if other in levels:
+                    continue
+                if region_nations is not None and other[0] == "n" and other not in region_nations:
+                    continue
+                candidates[other] += weight
+        ranked = sorted(candidates, key=lambda n: (-candidates[n], n))
+        kept = ranked if limit is None else ranked[:limit]
+        graph.found[level] = len(ranked)
+        for node in kept:
+            levels[node] = level
+        frontier = kept
+    return levels
+
+
+def _assemble(
+    graph: _Graph,
+    *,
+    user: Any,
+    as_of: date | None,
+    region: str | None,
+    levels: dict[str, int] | None,
+    limit: int | None,
+    outside: bool = True,
+) -> dict[str, Any]:
+    links_in = list(graph.links.values())
+    if levels is not None:
+        # The focused view: links between nodes kept, from one step to the next, or to a hub.
+        links_in = [
+            link
+            for link in links_in
+            if link.source in levels
+            and link.target in levels
+            and (levels[link.source] != levels[link.target] or link.kind == HUB_KIND)
+        ]
+    ends = {end for link in links_in for end in (link.source, link.target)}
+    if levels is not None:
+        ends |= {node for node, level in levels.items() if level == 0}
+    nodes = _nodes(graph, user=user, ends=ends)
+    kept_links = []
+    for link in links_in:
+        source, target = nodes.get(link.source), nodes.get(link.target)
+        if source is None or target is None:
+            continue  # an end the user may not see
+        # A region: links with at least one end in it, so its partners elsewhere stay (marked outside_region).
+        # A hub's members elsewhere are left to its count of parties (a 57-party pact would bring Europe).
+        if region and levels is None and source["region"] != region and target["region"] != region:
+            continue
+        if (
+            region
+            and levels is None
+            and not outside
+            and any(end["region"] not in (region, None) for end in (source, target))
+        ):
+            continue
+        kept_links.append(link)
+    if region and levels is None and graph.hubs is not None:
+        # A hub stays when one of its members in the region does.
+        touching = {
+            link.target for link in kept_links if link.kind == HUB_KIND and nodes[link.source].get("region") == region
+        }
+        kept_links = [link for link in kept_links if link.kind != HUB_KIND or link.target in touching]
+    shown_links = len(kept_links)
+    if limit is not None:
+        kept_links.sort(key=lambda link: (-link.weight, -link.count, link.source, link.target))
+        kept_links = kept_links[:limit]
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    strength: dict[str, float] = defaultdict(float)
+    for link in kept_links:
+        neighbours[link.source].add(link.target)
+        neighbours[link.target].add(link.source)
+        strength[link.source] += link.weight
+        strength[link.target] += link.weight
+    kept = []
+    for node_id, node in nodes.items():
+        if not neighbours[node_id] and not (levels is not None and levels.get(node_id) == 0):
+            continue
+        node = dict(node, degree=len(neighbours[node_id]), weight=round(strength[node_id], 3))
+        if levels is not None:
+            node["level"] = levels[node_id]
+        if region and node["kind"] != "hub":
+            node["outside_region"] = node["region"] != region
+        kept.append(node)
+    if levels is not None:
+        kept.sort(key=lambda node: (node["level"], -node["weight"], node["label"]))
+    else:
+        kept.sort(key=lambda node: (-node["degree"], node["label"]))
+    out_links = [
+        {
+            "source": link.source,
+            "target": link.target,
+            "kind": link.kind,
+            "count": link.count,
+            "weight": round(link.weight, 3),
+            "last_known": link.last_known,
+            "records": link.records,
+        }
+        for link in kept_links
+    ]
+    if levels is not None:
+        out_links.sort(key=lambda link: (-link["weight"], link["kind"], link["source"], link["target"]))
+    else:
+        out_links.sort(key=lambda link: (link["kind"], link["source"], link["target"]))
+    result = {
+        "as_of": as_of.isoformat() if as_of else None,
+        "nodes": kept,
+        "links": out_links,
+        "counts": {kind: sum(1 for link in out_links if link["kind"] == kind) for kind in (*LINK_KINDS, HUB_KIND)},
     }
-    organizations = {
-        o["id"]: o
-        for o in Organization.objects.visible_to(builder.user)
-        .filter(pk__in=organization_ids)
-        .values("id", "name", "acronym", "kind", "nation__region")
-    }
+    if levels is not None:
+        result["partners"] = {str(level): count for level, count in graph.found.items()}
+    elif limit is not None:
+        result["links_before_limit"] = shown_links
+    return result
+
+
+def _nodes(graph: _Graph, *, user: Any, ends: set[str]) -> dict[str, dict[str, Any]]:
+    """The nodes ``ends`` names that ``user`` may see: one query for nations, one for organizations."""
+    hubs = {hub: record for hub, record in graph.hub_records.items() if hub in ends}
+    # A hub counts its actors the user may see: they are looked up with the nodes drawn.
+    actors = ends.union(*(record.actors for record in hubs.values()))
+    nation_ids = {int(end[1:]) for end in actors if end[0] == "n"}
+    organization_ids = {int(end[1:]) for end in actors if end[0] == "o"}
     nodes: dict[str, dict[str, Any]] = {}
     nation_url = url_maker("partnerships:nation-detail")
     organization_url = url_maker("partnerships:organization-detail")
-    for pk, n in nations.items():
-        nodes[f"n{pk}"] = {
-            "id": f"n{pk}",
+    for n in (
+        Nation.objects.visible_to(user).filter(pk__in=nation_ids).values("id", "name", "iso3", "cow_abbr", "region")
+    ):
+        nodes[f"n{n['id']}"] = {
+            "id": f"n{n['id']}",
             "kind": "nation",
             "label": n["name"],
             "code": n["iso3"] or n["cow_abbr"] or "",
             "region": n["region"] or None,
-            "url": nation_url(pk),
+            "url": nation_url(n["id"]),
         }
-    for pk, o in organizations.items():
-        nodes[f"o{pk}"] = {
-            "id": f"o{pk}",
+    for o in (
+        Organization.objects.visible_to(user)
+        .filter(pk__in=organization_ids)
+        .values("id", "name", "acronym", "kind", "nation__region")
+    ):
+        nodes[f"o{o['id']}"] = {
+            "id": f"o{o['id']}",
             "kind": "organization",
             "label": o["name"],
             "code": o["acronym"],
             "region": o["nation__region"] or None,
             "multinational": o["kind"] == "multinational",
-            "url": organization_url(pk),
+            "url": organization_url(o["id"]),
         }
-    links = []
-    neighbours: dict[str, set[str]] = defaultdict(set)
-    region = builder.region
-    for link in builder.links.values():
-        source, target = nodes.get(link.source), nodes.get(link.target)
-        if source is None or target is None:
-            continue  # an end the user may not see
-        if region:
-            # Both ends in the region, or without one (multinational), but not both without one.
-            ends = (source["region"], target["region"])
-            if ends == (None, None) or any(end is not None and end != region for end in ends):
-                continue
-        links.append(
-            {
-                "source": link.source,
-                "target": link.target,
-                "kind": link.kind,
-                "count": link.count,
-                "records": link.records,
-            }
-        )
-        neighbours[link.source].add(link.target)
-        neighbours[link.target].add(link.source)
-    # A node's degree is its number of distinct partners, whatever the kinds of links.
-    kept = [dict(node, degree=len(neighbours[node_id])) for node_id, node in nodes.items() if neighbours[node_id]]
-    kept.sort(key=lambda node: (-node["degree"], node["label"]))
-    links.sort(key=lambda link: (link["kind"], link["source"], link["target"]))
-    return {
-        "as_of": as_of.isoformat() if as_of else None,
-        "nodes": kept,
-        "links": links,
-        "counts": {kind: sum(1 for link in links if link["kind"] == kind) for kind in LINK_KINDS},
-    }
+    for hub, record in hubs.items():
+        nodes[hub] = {
+            "id": hub,
+            "kind": "hub",
+            "label": record.label,
+            "code": "",
+            "region": None,
+            "record_kind": record.kind,
+            "parties": sum(1 for actor in record.actors if actor in nodes),
+            "url": record.url,
+        }
+    return nodes

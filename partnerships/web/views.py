@@ -45,6 +45,7 @@ from partnerships.services.counting import BoundedPaginator
 from partnerships.services.exports import csv_lines
 from partnerships.services.links import url_maker
 from partnerships.services.naming import namer_for
+from partnerships.services.network import DEFAULT_HUBS, DEFAULT_LIMIT, PAGE_PROVISIONS
 from partnerships.services.search import search
 from partnerships.web import charts, profiles
 from partnerships.web.chart_export import render_with_charts
@@ -544,9 +545,22 @@ class SearchView(RegistryPage):
 
 class NetworkView(RegistryPage):
     def get(self, request: HttpRequest) -> HttpResponse:
+        nations = [
+            {"code": n.iso3 or (f"cow:{n.cow_abbr}" if n.cow_abbr else str(n.pk)), "name": n.name, "region": n.region}
+            for n in Nation.objects.visible_to(request.user)
+            .only("pk", "name", "iso3", "cow_abbr", "region")
+            .order_by("name")
+        ]
+        codes = [n["code"] for n in nations]
         context = {
             "programs": Program.objects.visible_to(request.user).order_by("name"),
             "regions": Region.choices,
+            "provisions": [(value, Provision(value).label) for value in PAGE_PROVISIONS],
+            "nations": nations,
+            # The U.S. when the user may see it (the most connected nation in every published dataset).
+            "default_focus": "USA" if "USA" in codes else (codes[0] if codes else ""),
+            "default_hubs": DEFAULT_HUBS,
+            "default_limit": DEFAULT_LIMIT,
             "today": timezone.localdate().isoformat(),
         }
         return render(request, "partnerships/network.html", context)

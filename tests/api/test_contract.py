@@ -445,6 +445,11 @@ def test_the_schema_documents_what_the_server_answers(live_server) -> None:
     assert "title" in parameters["fields"]["pattern"]
     network = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/network/"]["get"]["parameters"]}
     assert network["exercise_years"]["minimum"] == 1
+    # The focused view's parameters (issue 16), with their bounds.
+    assert network["depth"]["maximum"] == 2
+    assert network["limit"]["minimum"] == network["hubs"]["minimum"] - 1 == 1
+    assert "pattern" in network["focus"]
+    assert {"provision", "last_known", "outside"} <= set(network)
 
 
 # --- Dates at their precision ------------------------------------------------------------

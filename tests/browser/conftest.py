@@ -11,6 +11,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+PASSWORD = "correct horse battery staple"
+
 # Playwright's sync API keeps an event loop in the test thread; Django would then refuse
 # the test's own database calls (flushing between tests), which are synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -78,3 +80,20 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def analyst_page(page: Any, live_server: Any) -> Any:
+    """A page logged in, through the login form, as an analyst, over the demo data."""
+    from partnerships.services.demo import load_demo
+    from tests.factories import UserFactory
+
+    load_demo()
+    UserFactory(username="analyst")
+    page.goto(f"{live_server.url}/agreements/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "analyst")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/agreements/")
+    return page

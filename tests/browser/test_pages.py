@@ -15,25 +15,10 @@ import pytest
 
 from partnerships.models import Agreement, Assessment, Nation
 from partnerships.services.demo import load_demo
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PASSWORD, screenshot
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def analyst_page(page: Any, live_server: Any) -> Any:
-    """A page logged in, through the login form, as an analyst, over the demo data."""
-    load_demo()
-    UserFactory(username="analyst")
-    page.goto(f"{live_server.url}/agreements/")
-    assert "/accounts/login/" in page.url
-    page.fill("#id_username", "analyst")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/agreements/")
-    return page
 
 
 def test_dashboard_draws_its_charts(analyst_page: Any, live_server: Any) -> None:
@@ -120,33 +105,6 @@ def test_search_with_a_misspelling(analyst_page: Any, live_server: Any) -> None:
     assert page.inner_text("h1").startswith("Philippines")
     assert page.locator("figure.chart svg rect").count() > 0
     screenshot(page, "nation-profile")
-
-
-def test_network_draws_nodes_moves_with_the_date_and_opens_a_record(analyst_page: Any, live_server: Any) -> None:
-    page = analyst_page
-    page.goto(f"{live_server.url}/network/")
-    # Selectors, not wait_for_function: the content security policy forbids eval, even the test's.
-    page.wait_for_selector("#network[data-nodes]:not([data-nodes='0'])")
-    nodes_now = int(page.get_attribute("#network", "data-nodes"))
-    links_now = int(page.get_attribute("#network", "data-links"))
-    assert nodes_now > 10
-    screenshot(page, "network")
-    # 1960: NATO's first members and the U.S.-Philippines treaty, nothing after.
-    page.fill("#as-of", "1960-01-01")
-    page.dispatch_event("#as-of", "change")
-    page.wait_for_selector(f"#network:not([data-links='{links_now}'])")
-    links_1960 = int(page.get_attribute("#network", "data-links"))
-    assert 0 < links_1960 < links_now
-    assert "as of 1960-01-01" in page.inner_text("#network-status")
-    screenshot(page, "network-1960")
-    # Hovering shows details; clicking a nation opens its profile.
-    philippines = Nation.objects.get(iso3="PHL")
-    node = page.locator(f"#network a.node[data-id='n{philippines.pk}']")
-    node.hover()
-    assert "Philippines" in page.inner_text("#network-tooltip")
-    node.click()
-    page.wait_for_url(f"{live_server.url}/nations/{philippines.pk}/")
-    assert page.inner_text("h1").startswith("Philippines")
 
 
 def test_timeline_draws_agreements_and_exercises(analyst_page: Any, live_server: Any) -> None:

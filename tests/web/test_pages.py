@@ -459,7 +459,9 @@ def test_network_filters_by_kind_program_and_region(pacific: dict, analyst_clien
     Nation.objects.filter(pk__in=[pacific["phl"].pk, pacific["jpn"].pk]).update(region="east_asia_pacific")
     Nation.objects.filter(pk=pacific["usa"].pk).update(region="north_america")
     asia = _network(analyst_client, region="east_asia_pacific", kind="agreement")
-    assert {node["label"] for node in asia["nodes"]} == {"Philippines", "Japan"}
+    # The region's partners elsewhere stay, marked (issue 16: a region filter dropped the United States).
+    outside = {node["label"]: node["outside_region"] for node in asia["nodes"]}
+    assert outside == {"Philippines": False, "Japan": False, "United States": True}
 
 
 def test_network_rejects_bad_parameters(analyst_client: Client) -> None:
