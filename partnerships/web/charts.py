@@ -326,3 +326,68 @@ def horizontal_bars(rows: list[tuple[str, int]], *, label: str) -> dict[str, Any
         "label_width": label_width,
         "text_y": bar_height - 6,
     }
+
+
+def series_chart(
+    per_year: dict[int, dict[str, Any]], series: list[tuple[str, str]], *, label: str, figure: str = "Count"
+) -> dict[str, Any]:
+    """Return geometry for stacked bars of named series per year, drawn by ``_chart.html``.
+
+    ``per_year`` maps a year to {series key: value}; ``series`` gives each
+    key's label, in stacking order, each with its palette colour. Years
+    between the first and the last with no value leave a gap.
+    """
+    per_year = {year: values for year, values in per_year.items() if any(values.get(key) for key, _ in series)}
+    if not per_year:
+        return {"label": label, "bars": [], "empty": True, "rows": [], "legend": []}
+    first, last = min(per_year), max(per_year)
+    top_value = max(sum(float(values.get(key) or 0) for key, _ in series) for values in per_year.values()) or 1
+    frame = _frame(first, last, 1)
+    scale = (HEIGHT - MARGIN_BOTTOM - MARGIN_TOP) / top_value
+    colours = {key: PALETTE[index % len(PALETTE)] for index, (key, _) in enumerate(series)}
+    bars = []
+    for year in range(first, last + 1):
+        base = HEIGHT - MARGIN_BOTTOM
+        for key, name in series:
+            value = per_year.get(year, {}).get(key) or 0
+            if not value:
+                continue
+            height = float(value) * scale
+            base -= height
+            bars.append(
+                Bar(
+                    x=MARGIN_LEFT + (year - first) * frame["slot"] + frame["slot"] * 0.1,
+                    y=base,
+                    width=max(frame["slot"] * 0.8, 1),
+                    height=height,
+                    colour=colours[key],
+                    title=f"{year}: {name} {_figure(value)}",
+                )
+            )
+    rows = []
+    for year in sorted(per_year):
+        values = per_year[year]
+        total = sum(values.get(key) or 0 for key, _ in series)
+        rows.append(
+            (year, _figure(total), ", ".join(f"{name}: {_figure(values.get(key) or 0)}" for key, name in series))
+        )
+    return {
+        "label": label,
+        "figure": figure,
+        "bars": bars,
+        "ticks": frame["ticks"],
+        "top": _figure(top_value),
+        "empty": False,
+        "legend": [(name, colours[key]) for key, name in series],
+        "rows": rows,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "baseline": HEIGHT - MARGIN_BOTTOM,
+        "left": MARGIN_LEFT,
+    }
+
+
+def _figure(value: Any) -> str:
+    """A figure as read: whole numbers without decimals, others to one decimal place."""
+    number = float(value)
+    return f"{number:,.0f}" if number == int(number) else f"{number:,.1f}"
