@@ -18,7 +18,7 @@ numbers of records.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from partnerships.models import AgreementParty, ExerciseParticipant, ResourceSharing
+from partnerships.models.agreements import involving_q
 from partnerships.services import coverage
 from partnerships.services.links import url_maker
 from partnerships.services.links_between import LINK_KINDS, collect_links, nations_by_id
@@ -70,8 +71,8 @@ def shared_agreements(*, user: Any, nation_ids: list[int]) -> list[dict[str, Any
     """Return the agreements every nation of ``nation_ids`` was party to, newest first, with each one's periods."""
     rows = (
         AgreementParty.objects.visible_to(user)
+        .filter(involving_q(nation_ids))
         .annotate(nation_key=Coalesce("nation_id", "organization__nation_id"))
-        .filter(nation_key__in=nation_ids)
         .values_list(
             "agreement_id",
             "nation_key",
@@ -134,8 +135,8 @@ def shared_exercises(*, user: Any, nation_ids: list[int]) -> list[dict[str, Any]
     """Return the exercises every nation of ``nation_ids`` took part in, newest first."""
     rows = (
         ExerciseParticipant.objects.visible_to(user)
+        .filter(involving_q(nation_ids))
         .annotate(nation_key=Coalesce("nation_id", "organization__nation_id"))
-        .filter(nation_key__in=nation_ids)
         .values_list("exercise_id", "nation_key", "exercise__name", "exercise__start_date", "exercise__end_date")
     )
     taking_part: dict[int, set[int]] = defaultdict(set)
@@ -166,7 +167,7 @@ def transfers_between(*, user: Any, nation_ids: list[int]) -> list[dict[str, Any
             provider=Coalesce("provider_nation_id", "provider_organization__nation_id"),
             recipient=Coalesce("recipient_nation_id", "recipient_organization__nation_id"),
         )
-        .filter(provider__in=nation_ids, recipient__in=nation_ids)
+        .filter(involving_q(nation_ids, prefix="provider_"), involving_q(nation_ids, prefix="recipient_"))
         .exclude(provider=F("recipient"))
         .values(
             "id",
@@ -246,12 +247,12 @@ def partner_overlap(
     overlap: dict[int, dict[Any, set[int]]] = {}
     for year in sorted(per_year):
         sets = [per_year[year].get(pk, set()) for pk in nation_ids]
-        shared = set.intersection(*sets) if sets else set()
-        entry: dict[Any, set[int]] = {"shared": shared}
+        # How many of the compared nations each partner is linked to: all of them (shared), or one only.
+        linked_to = Counter(partner for partners in sets for partner in partners)
+        entry: dict[Any, set[int]] = {"shared": {p for p, n in linked_to.items() if n == len(nation_ids)}}
         for pk, partners in zip(nation_ids, sets, strict=True):
-            others = set().union(*(s for other, s in zip(nation_ids, sets, strict=True) if other != pk))
-            entry[pk] = partners - others
-        entry["all"] = set().union(*sets)
+            entry[pk] = {p for p in partners if linked_to[p] == 1}
+        entry["all"] = set(linked_to)
         overlap[year] = entry
     return overlap, names
 

@@ -34,7 +34,7 @@ from typing import Any
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from partnerships.choices import Provision
+from partnerships.choices import Provision, Region
 from partnerships.models import Agreement, AgreementParty, Exercise, ExerciseParticipant, Nation, ResourceSharing
 from partnerships.services import coverage
 from partnerships.services.links import url_maker
@@ -99,6 +99,11 @@ class Link:
 
     def touches_year(self, year: int) -> bool:
         return self.touches(date(year, 1, 1), date(year + 1, 1, 1))
+
+    @property
+    def provision_labels(self) -> list[str]:
+        """The provisions as people read them, deepest first."""
+        return [str(label) for value, label in Provision.choices if value in self.provisions]
 
 
 def _nation_key() -> Coalesce:
@@ -318,8 +323,9 @@ def _transfer_links(user: Any, focus: set[int], start: date, end: date) -> list[
 def nations_by_id(*, user: Any, ids: set[int]) -> dict[int, dict[str, Any]]:
     """Return the nations ``user`` may see among ``ids``, as dicts with their url (one query)."""
     nation_url = url_maker("partnerships:nation-detail")
+    regions = dict(Region.choices)
     return {
-        n["id"]: dict(n, url=nation_url(n["id"]))
+        n["id"]: dict(n, url=nation_url(n["id"]), region_label=str(regions.get(n["region"], n["region"] or "")))
         for n in Nation.objects.visible_to(user)
         .filter(pk__in=ids)
         .values("id", "name", "iso3", "cow_code", "cow_abbr", "region")

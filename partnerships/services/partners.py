@@ -102,6 +102,10 @@ class Partner:
     def counts(self) -> dict[str, int]:
         return {"agreements": len(self.agreements), "exercises": len(self.exercises), "transfers": len(self.transfers)}
 
+    @property
+    def total(self) -> int:
+        return len(self.agreements) + len(self.exercises) + len(self.transfers)
+
     def records(self) -> list[Link]:
         return self.agreements + self.exercises + self.transfers
 

@@ -199,8 +199,11 @@ class CompareView(RegistryPage):
                 counts.setdefault(order_year, {})[f"{p}-{r}"] = figures["count"]
                 tivs.setdefault(order_year, {})[f"{p}-{r}"] = figures["tiv"]
         overlap_series = [("shared", "Shared by all")] + [(n["id"], f"Only {n['name']}") for n in result.nations]
-        overlap_counts = {y: {key: len(entry[key]) for key, _ in overlap_series} for y, entry in result.overlap.items()}
-        years = sorted(result.overlap)
+        # The chart starts when they first share a partner: the UK's partners since the 1386 alliance with
+        # Portugal would squeeze 1945-2025 into a sliver of it (the CSV keeps every year).
+        first_shared = min((y for y, entry in result.overlap.items() if entry["shared"]), default=None)
+        years = sorted(y for y in result.overlap if first_shared is None or y >= first_shared)
+        overlap_counts = {y: {key: len(result.overlap[y][key]) for key, _ in overlap_series} for y in years}
         chosen = year if year in result.overlap else (years[-1] if years else None)
         names = result.partner_names
 
@@ -223,7 +226,7 @@ class CompareView(RegistryPage):
                 tivs, series, label="SIPRI TIV of the orders per year of order, each way (millions)", figure="TIV"
             ),
             "overlap_chart": charts.series_chart(
-                overlap_counts, overlap_series, label="Partners per year: shared and each nation's own"
+                overlap_counts, overlap_series, label="Partners per year: shared by all and each nation's own"
             ),
             "overlap_years": years,
             "chosen_year": chosen,
