@@ -237,13 +237,19 @@ def partner_overlap(
     compared = set(nation_ids)
     links = [link for link in links if link.partner not in compared and not link.last_known]
     names = nations_by_id(user=user, ids={link.partner for link in links})
-    per_year: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    # The spans of years each (nation, partner) pair held in, each once: a pair with fifty exercises in one
+    # year fills that year once.
+    spans: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
     for link in links:
-        if link.partner not in names:
-            continue
-        years = _years(link, today.year)
+        if link.partner in names:
+            spans[(link.focus, link.partner)].update(_year_spans(link, today.year))
+    per_year: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for (focus, partner), ranges in spans.items():
+        years: set[int] = set()
+        for first, last in ranges:
+            years.update(range(first, last + 1))
         for year in years:
-            per_year[year][link.focus].add(link.partner)
+            per_year[year][focus].add(partner)
     overlap: dict[int, dict[Any, set[int]]] = {}
     for year in sorted(per_year):
         sets = [per_year[year].get(pk, set()) for pk in nation_ids]
@@ -264,12 +270,14 @@ def _span_years(span: Any, last: int) -> tuple[int, int]:
     return first, min(last, span.end.year if span.end > date(span.end.year, 1, 1) else span.end.year - 1)
 
 
-def _years(link: Any, last: int) -> set[int]:
-    """The years ``link`` held in: years both sides' spans touch (as the dyad table counts a year)."""
-    years: set[int] = set()
+def _year_spans(link: Any, last: int) -> set[tuple[int, int]]:
+    """The spans of years ``link`` held in: years both sides' spans touch (as the dyad table counts a year)."""
+    found = set()
     for own in link.focus_spans:
         own_first, own_last = _span_years(own, last)
         for theirs in link.partner_spans:
             their_first, their_last = _span_years(theirs, last)
-            years.update(range(max(own_first, their_first), min(own_last, their_last) + 1))
-    return years
+            first, final = max(own_first, their_first), min(own_last, their_last)
+            if first <= final:
+                found.add((first, final))
+    return found
