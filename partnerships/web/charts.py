@@ -376,7 +376,7 @@ def series_chart(
         "figure": figure,
         "bars": bars,
         "ticks": frame["ticks"],
-        "top": _figure(top_value),
+        "top": _short(top_value),
         "empty": False,
         "legend": [(name, colours[key]) for key, name in series],
         "rows": rows,
@@ -391,3 +391,12 @@ def _figure(value: Any) -> str:
     """A figure as read: whole numbers without decimals, others to one decimal place."""
     number = float(value)
     return f"{number:,.0f}" if number == int(number) else f"{number:,.1f}"
+
+
+def _short(value: float) -> str:
+    """A figure short enough for the axis's narrow margin: 950, 4.1k, 12k."""
+    if value >= 10_000:
+        return f"{value / 1000:.0f}k"
+    if value >= 1000:
+        return f"{value / 1000:.1f}k"
+    return _figure(value)
