@@ -92,7 +92,7 @@ class PartnersView(APIView):
             ),
             OpenApiParameter("on", OpenApiTypes.DATE, description="A day; default today unless year is given."),
             OpenApiParameter(
-                "year", {"type": "integer", "minimum": 1, "maximum": 9999}, description="A year instead of a day."
+                "year", {"type": "integer", "minimum": 1, "maximum": 9998}, description="A year instead of a day."
             ),
             OpenApiParameter(
                 "since",

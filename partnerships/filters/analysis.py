@@ -13,7 +13,7 @@ from django import forms
 from django.db import models
 
 from partnerships.choices import Provision, Region
-from partnerships.filters.base import NO_NATION, IsoDateField, NationCodeField, StrictBooleanField
+from partnerships.filters.base import NO_NATION, BoundedIntegerField, IsoDateField, NationCodeField, StrictBooleanField
 from partnerships.models import Nation
 from partnerships.services.dyads import DATASETS
 from partnerships.services.links_between import LINK_KINDS
@@ -49,11 +49,12 @@ def _with_nations(form: forms.Form, user: Any, names: tuple[str, ...]) -> None:
 class PartnersQuery(forms.Form):
     nation = NationField(help_text="The nation: ISO alpha-2/alpha-3 (USA), cow:NUMBER, cow:ABBR or id.")
     on = IsoDateField(required=False, help_text="A day (YYYY-MM-DD); default today unless year is given.")
-    year = forms.IntegerField(
-        required=False, min_value=1, max_value=9999, help_text="A year instead of a day: any time in it."
+    year = BoundedIntegerField(
+        required=False, min_value=1, max_value=9998, help_text="A year instead of a day: any time in it."
     )
     since = forms.CharField(
         required=False,
+        strip=False,
         help_text="Also list the partners gained and lost since this day (YYYY-MM-DD) or year (YYYY).",
     )
     kind = forms.MultipleChoiceField(
@@ -65,7 +66,7 @@ class PartnersQuery(forms.Form):
         help_text="Only agreements giving one of these obligations or provisions, and the partners they link.",
     )
     region = forms.ChoiceField(choices=Region.choices, required=False, help_text="The partners' region.")
-    exercise_years = forms.IntegerField(
+    exercise_years = BoundedIntegerField(
         required=False,
         min_value=1,
         max_value=100,
@@ -89,6 +90,8 @@ class PartnersQuery(forms.Form):
         data = super().clean()
         if data.get("on") and data.get("year"):
             self.add_error("year", "Give a day (on) or a year, not both.")
+        if data.get("on") and data["on"].year > 9998:
+            self.add_error("on", "Choose a day before the year 9999.")
         since = data.get("since")
         if since:
             try:
@@ -157,8 +160,8 @@ class CompareQuery(forms.Form):
 
 
 class DyadQuery(forms.Form):
-    year_from = forms.IntegerField(required=False, min_value=1, max_value=9999)
-    year_to = forms.IntegerField(required=False, min_value=1, max_value=9999)
+    year_from = BoundedIntegerField(required=False, min_value=1, max_value=9999)
+    year_to = BoundedIntegerField(required=False, min_value=1, max_value=9999)
     nation = NationField(required=False)
     partner = NationField(required=False)
     region = forms.ChoiceField(choices=Region.choices, required=False)

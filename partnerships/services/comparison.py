@@ -32,7 +32,7 @@ from partnerships.models import AgreementParty, ExerciseParticipant, ResourceSha
 from partnerships.models.agreements import involving_q
 from partnerships.services import coverage
 from partnerships.services.links import url_maker
-from partnerships.services.links_between import LINK_KINDS, collect_links, nations_by_id
+from partnerships.services.links_between import LINK_KINDS, nations_by_id, partner_years
 
 
 @dataclass
@@ -226,23 +226,10 @@ def partner_overlap(
     """Return per year the partners all ``nation_ids`` share (``"shared"``) and each one's own (by its id),
     from the first year any of them had a partner to this year; and the partner nations by id."""
     today = timezone.localdate()
-    links = collect_links(
-        user=user,
-        focus=nation_ids,
-        start=date(1, 1, 1),
-        end=date(today.year + 1, 1, 1),
-        kinds=kinds,
-        extend_open=extend_open,
-    )
     compared = set(nation_ids)
-    links = [link for link in links if link.partner not in compared and not link.last_known]
-    names = nations_by_id(user=user, ids={link.partner for link in links})
-    # The spans of years each (nation, partner) pair held in, each once: a pair with fifty exercises in one
-    # year fills that year once.
-    spans: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
-    for link in links:
-        if link.partner in names:
-            spans[(link.focus, link.partner)].update(_year_spans(link, today.year))
+    found = partner_years(user=user, focus=nation_ids, last_year=today.year, kinds=kinds, extend_open=extend_open)
+    names = nations_by_id(user=user, ids={partner for _, partner in found if partner not in compared})
+    spans = {pair: years for pair, years in found.items() if pair[1] in names}
     per_year: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     for (focus, partner), ranges in spans.items():
         years: set[int] = set()
@@ -261,23 +248,3 @@ def partner_overlap(
         entry["all"] = set(linked_to)
         overlap[year] = entry
     return overlap, names
-
-
-def _span_years(span: Any, last: int) -> tuple[int, int]:
-    first = span.start.year if span.start is not None else 1
-    if span.end is None:
-        return first, last
-    return first, min(last, span.end.year if span.end > date(span.end.year, 1, 1) else span.end.year - 1)
-
-
-def _year_spans(link: Any, last: int) -> set[tuple[int, int]]:
-    """The spans of years ``link`` held in: years both sides' spans touch (as the dyad table counts a year)."""
-    found = set()
-    for own in link.focus_spans:
-        own_first, own_last = _span_years(own, last)
-        for theirs in link.partner_spans:
-            their_first, their_last = _span_years(theirs, last)
-            first, final = max(own_first, their_first), min(own_last, their_last)
-            if first <= final:
-                found.add((first, final))
-    return found

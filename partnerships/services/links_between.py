@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connections
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 
 from partnerships.choices import Provision, Region
 from partnerships.models import Agreement, AgreementParty, Exercise, ExerciseParticipant, Nation, ResourceSharing
@@ -330,3 +331,85 @@ def nations_by_id(*, user: Any, ids: set[int]) -> dict[int, dict[str, Any]]:
         .filter(pk__in=ids)
         .values("id", "name", "iso3", "cow_code", "cow_abbr", "region")
     }
+
+
+def partner_years(
+    *, user: Any, focus: list[int], last_year: int, kinds: tuple[str, ...] = LINK_KINDS, extend_open: bool = False
+) -> dict[tuple[int, int], set[tuple[int, int]]]:
+    """Return, per (focus nation, partner), the spans of years (first, last) the rules above link them in.
+
+    The same rules as ``collect_links`` over whole years, up to ``last_year``,
+    for charts over time: exercises and transfers are reduced to distinct
+    (pair, years) by PostgreSQL rather than listed record by record. Agreements
+    past their dataset's coverage count until it ends unless ``extend_open``.
+    """
+    spans: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
+    end = date(last_year + 1, 1, 1)
+    if "agreement" in kinds:
+        for link in _agreement_links(user, set(focus), date(1, 1, 1), end, extend_open):
+            if not link.last_known:
+                spans[(link.focus, link.partner)].update(_year_spans(link, last_year))
+    if "exercise" in kinds:
+        rows = (
+            ExerciseParticipant.objects.visible_to(user)
+            .filter(exercise__in=Exercise.objects.visible_to(user).filter(start_date__lt=end).involving(focus))
+            .annotate(nation_key=_nation_key(), year=ExtractYear("exercise__start_date"))
+            .filter(nation_key__isnull=False)
+            .values("exercise_id", "nation_key", "year")
+            .distinct()
+        )
+        sql, params = rows.query.sql_with_params()
+        statement = f"""
+            WITH taking_part AS MATERIALIZED ({sql})
+            SELECT DISTINCT one.nation_key, other.nation_key, one.year
+            FROM taking_part one JOIN taking_part other
+              ON other.exercise_id = one.exercise_id AND other.nation_key <> one.nation_key
+            WHERE one.nation_key = ANY(%s)"""
+        with connections[rows.db].cursor() as cursor:
+            cursor.execute(statement, (*params, list(focus)))
+            for nation, partner, year in cursor.fetchall():
+                spans[(nation, partner)].add((int(year), int(year)))
+    if "transfer" in kinds:
+        flows = (
+            ResourceSharing.objects.visible_to(user)
+            .filter(start_date__isnull=False, start_date__lt=end)
+            .filter(Q(provider_nation__in=focus) | Q(provider_organization__nation__in=focus)
+                    | Q(recipient_nation__in=focus) | Q(recipient_organization__nation__in=focus))
+            .annotate(
+                provider=Coalesce("provider_nation_id", "provider_organization__nation_id"),
+                recipient=Coalesce("recipient_nation_id", "recipient_organization__nation_id"),
+                first=ExtractYear("start_date"),
+                last=ExtractYear("end_date"),
+            )
+            .filter(provider__isnull=False, recipient__isnull=False)
+            .values_list("provider", "recipient", "first", "last")
+            .distinct()
+        )  # fmt: skip
+        for provider, recipient, first, last in flows:
+            if provider == recipient:
+                continue
+            years = (int(first), min(int(last) if last is not None else last_year, last_year))
+            for nation, partner in ((provider, recipient), (recipient, provider)):
+                if nation in focus:
+                    spans[(nation, partner)].add(years)
+    return spans
+
+
+def _span_years(span: Span, last: int) -> tuple[int, int]:
+    first = span.start.year if span.start is not None else 1
+    if span.end is None:
+        return first, last
+    return first, min(last, span.end.year if span.end > date(span.end.year, 1, 1) else span.end.year - 1)
+
+
+def _year_spans(link: Link, last: int) -> set[tuple[int, int]]:
+    """The spans of years ``link`` held in: years both sides' spans touch (as the dyad table counts a year)."""
+    found = set()
+    for own in link.focus_spans:
+        own_first, own_last = _span_years(own, last)
+        for theirs in link.partner_spans:
+            their_first, their_last = _span_years(theirs, last)
+            first, final = max(own_first, their_first), min(own_last, their_last)
+            if first <= final:
+                found.add((first, final))
+    return found

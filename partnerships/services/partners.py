@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from partnerships.services.links_between import (
@@ -66,30 +67,33 @@ class Window:
 
 def parse_when(text: str) -> Window:
     """Return the window ``text`` names: ``YYYY-MM-DD`` (a day) or ``YYYY`` (a year); raise ValueError otherwise."""
-    text = text.strip()
-    if re.fullmatch(r"\d{4}", text) and int(text) >= 1:
+    if re.fullmatch(r"\d{4}", text) and 1 <= int(text) <= 9998:
         return Window.of_year(int(text))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:
-            return Window.day(date.fromisoformat(text))
+            day = date.fromisoformat(text)
         except ValueError:
-            pass
-        raise ValueError(f"“{text}” is not a date of the calendar.")
+            day = None
+        if day is not None and day.year <= 9998:
+            return Window.day(day)
+        raise ValueError(f"“{text}” is not a date of the calendar before the year 9999.")
     raise ValueError(f"“{text}” is neither a date (YYYY-MM-DD) nor a year (YYYY).")
 
 
 @dataclass
 class Partner:
+    """A partner nation and the records behind the link (the figures are read once the links are all in)."""
+
     nation: dict[str, Any]
     agreements: list[Link] = field(default_factory=list)
     exercises: list[Link] = field(default_factory=list)
     transfers: list[Link] = field(default_factory=list)
 
-    @property
+    @cached_property
     def provisions(self) -> set[str]:
         return {p for link in self.agreements for p in link.provisions}
 
-    @property
+    @cached_property
     def depth(self) -> str | None:
         """The deepest alliance obligation of the agreements behind the link (a Provision value), or None."""
         return deepest(self.provisions)
@@ -98,7 +102,7 @@ class Partner:
     def depth_label(self) -> str:
         return str(PROVISION_LABELS[self.depth]) if self.depth else ""
 
-    @property
+    @cached_property
     def counts(self) -> dict[str, int]:
         return {"agreements": len(self.agreements), "exercises": len(self.exercises), "transfers": len(self.transfers)}
 
@@ -276,6 +280,11 @@ def record_json(link: Link, absolute: Any = str) -> dict[str, Any]:
             tiv_total=detail["tiv_total"],
         )
     return item
+
+
+def _decimal(value: Any, places: int) -> str | None:
+    """A decimal as the API writes decimals: a string with the field's places."""
+    return None if value is None else f"{value:.{places}f}"
 
 
 def nation_json(nation: dict[str, Any], absolute: Any = str) -> dict[str, Any]:

@@ -235,6 +235,10 @@ def test_partners_csv_lists_each_partner_with_its_records(world: dict, analyst_c
         ({"nation": "USA", "kind": "friendship"}, "kind:"),
         ({"nation": "USA", "colour": "red"}, "is not a parameter"),
         ({"on": "1960-01-01"}, "nation: This field is required"),
+        ({"nation": "USA", "year": "9999"}, "year:"),
+        ({"nation": "USA", "year": "1960.0"}, "Enter a whole number"),
+        ({"nation": "USA", "on": "9999-12-31"}, "before the year 9999"),
+        ({"nation": "USA", "since": "9999-12-31"}, "before the year 9999"),
     ],
 )
 def test_partners_page_explains_bad_parameters(world: dict, analyst_client: Client, params: dict, message: str) -> None:
