@@ -209,18 +209,16 @@ def _agreement_links(user: Any, focus: set[int], start: date, end: date, extend_
             own = [(w, c, o) for w, c, o in members[nation] if w.touches(start, end)]
             if not own:
                 continue
+            # The focus nation's side is the same against every partner: read it once per agreement.
+            own_counted = [c for _, c, _ in own if c.touches(start, end)]
+            own_owed = frozenset().union(*(o for _, _, o in own))
             for partner, periods in members.items():
                 if partner == nation:
                     continue
                 theirs = [(w, c, o) for w, c, o in periods if w.touches(start, end)]
                 if not theirs:
                     continue
-                counted_own = [c for _, c, _ in own if c.touches(start, end)]
-                counted_theirs = [c for _, c, _ in theirs if c.touches(start, end)]
-                is_counted = bool(counted_own and counted_theirs)
-                provisions: set[str] = set()
-                for _, _, owed in own + theirs:
-                    provisions |= owed
+                is_counted = bool(own_counted) and any(c.touches(start, end) for _, c, _ in theirs)
                 links.append(
                     Link(
                         kind="agreement",
@@ -231,7 +229,7 @@ def _agreement_links(user: Any, focus: set[int], start: date, end: date, extend_
                         url=url,
                         focus_spans=[c for _, c, _ in own] if is_counted else [w for w, _, _ in own],
                         partner_spans=[c for _, c, _ in theirs] if is_counted else [w for w, _, _ in theirs],
-                        provisions=frozenset(provisions),
+                        provisions=own_owed.union(*(o for _, _, o in theirs)),
                         last_known="" if is_counted else dataset_label,
                     )
                 )
