@@ -35,6 +35,7 @@ from partnerships.web import charts
 from partnerships.web.views import RegistryPage, _query
 
 PAGE_SIZE = 50
+PARTNERS_PER_PAGE = 100
 # The dyad page's default years when none are given: the last ten of the data's.
 DEFAULT_DYAD_YEARS = 10
 
@@ -48,6 +49,12 @@ def _given(params: QueryDict) -> QueryDict:
             kept.setlist(name, values)
         else:
             del kept[name]
+    return kept
+
+
+def _without(params: QueryDict, name: str) -> QueryDict:
+    kept = params.copy()
+    kept.pop(name, None)
     return kept
 
 
@@ -79,8 +86,8 @@ class PartnersView(RegistryPage):
     def get(self, request: HttpRequest) -> HttpResponse:
         params = _given(request.GET)
         exporting = params.pop("export", None) == ["csv"]
-        form = PartnersQuery(params, user=request.user) if params else None
-        errors = _unknown(params, set(PartnersQuery.base_fields))
+        form = PartnersQuery(_without(params, "page"), user=request.user) if _without(params, "page") else None
+        errors = _unknown(params, {*PartnersQuery.base_fields, "page"})
         valid = form is not None and form.is_valid() and not errors
         if form is not None:
             errors += _errors(form)
@@ -107,7 +114,16 @@ class PartnersView(RegistryPage):
             code = table.nation["iso3"] or table.nation["id"]
             return _csv(partnering.CSV_HEADER, partnering.csv_rows(table), f"partners-{code}-{table.window.label}.csv")
         ordering = params.get("ordering", "name")
+        # A hub nation has a partner in nearly every state: the page shows them a hundred at a time.
+        page_text = params.pop("page", ["1"])[-1]
+        page = int(page_text) if page_text.isascii() and page_text.isdigit() and 0 < int(page_text) < 10**6 else 1
+        shown = table.partners[(page - 1) * PARTNERS_PER_PAGE : page * PARTNERS_PER_PAGE] if table else []
         context = {
+            "shown": shown,
+            "previous": _query(params, page=page - 1) if page > 1 else None,
+            "next": _query(params, page=page + 1) if table and len(table.partners) > page * PARTNERS_PER_PAGE else None,
+            "first_row": (page - 1) * PARTNERS_PER_PAGE + 1,
+            "last_row": (page - 1) * PARTNERS_PER_PAGE + len(shown),
             "form": form,
             "params": params,
             "errors": errors,

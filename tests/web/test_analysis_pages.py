@@ -463,3 +463,15 @@ def test_api_partners_are_in_the_schema(analyst_client: Client) -> None:
     schema = analyst_client.get("/api/schema/", {"format": "json"}).json()
     operation = schema["paths"]["/api/v1/partners/"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"nation", "on", "year", "since", "kind", "provision"}
+
+
+def test_partners_page_shows_a_hundred_partners_at_a_time(world: dict, analyst_client: Client, monkeypatch) -> None:
+    from partnerships.web import analysis
+
+    monkeypatch.setattr(analysis, "PARTNERS_PER_PAGE", 2)
+    first = _partners(analyst_client, nation="USA", on="1960-01-01", kind="agreement")
+    assert [row.nation["name"] for row in first.context["shown"]] == ["France", "Philippines"]
+    assert "Partners 1\u20132 of 3" in first.content.decode()
+    second = analyst_client.get(reverse("partnerships:partners") + first.context["next"])
+    assert [row.nation["name"] for row in second.context["shown"]] == ["United Kingdom"]
+    assert second.context["next"] is None
