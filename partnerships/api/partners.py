@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -52,28 +50,25 @@ RECORD = {
 }
 
 
-def _nation() -> Any:
-    return inline_serializer("PartnerNation", NATION)
-
-
-def _records(name: str) -> Any:
-    return inline_serializer(name, RECORD, many=True)
-
-
+# Each component is made once and reused, so that the schema has one of each name.
+PARTNER_NATION = inline_serializer("PartnerNation", NATION)
+PARTNER_RECORDS = inline_serializer("PartnerRecord", RECORD, many=True)
 PARTNER = inline_serializer(
     "Partner",
     {
-        "nation": _nation(),
+        "nation": PARTNER_NATION,
         "counts": serializers.DictField(child=serializers.IntegerField()),
         "deepest_obligation": serializers.ChoiceField(choices=Provision.choices, allow_null=True),
         "provisions": serializers.ListField(child=serializers.CharField()),
-        "agreements": _records("PartnerRecord"),
-        "exercises": _records("PartnerRecord"),
-        "transfers": _records("PartnerRecord"),
+        "agreements": PARTNER_RECORDS,
+        "exercises": PARTNER_RECORDS,
+        "transfers": PARTNER_RECORDS,
     },
     many=True,
 )
-CHANGE = inline_serializer("PartnerChange", {"nation": _nation(), "records": _records("PartnerRecord")}, many=True)
+CHANGE = inline_serializer(
+    "PartnerChange", {"nation": PARTNER_NATION, "records": PARTNER_RECORDS}, many=True, required=False
+)
 
 
 class PartnersView(APIView):
@@ -131,7 +126,7 @@ class PartnersView(APIView):
         responses=inline_serializer(
             "Partners",
             {
-                "nation": _nation(),
+                "nation": PARTNER_NATION,
                 "on": serializers.DateField(allow_null=True),
                 "year": serializers.IntegerField(allow_null=True),
                 "kinds": serializers.ListField(child=serializers.ChoiceField(choices=LINK_KINDS)),
@@ -140,10 +135,10 @@ class PartnersView(APIView):
                 "partners": PARTNER,
                 "last_known": inline_serializer(
                     "PartnerLastKnown",
-                    {"nation": _nation(), "agreement": inline_serializer("PartnerRecordOne", RECORD)},
+                    {"nation": PARTNER_NATION, "agreement": inline_serializer("PartnerRecordOne", RECORD)},
                     many=True,
                 ),
-                "since": serializers.CharField(required=False),
+                "since": serializers.CharField(required=False, help_text="With since: the day or year compared."),
                 "gained": CHANGE,
                 "lost": CHANGE,
             },
