@@ -488,6 +488,25 @@ def _urls(world: dict) -> list[tuple[str, str]]:
             (name, reverse(name) + f"?a={public_code}&b={secret_code}"),
         ]
     urls.append(("partnerships:strength", reverse("partnerships:strength") + f"?nation={public_code}&export=csv"))
+    # The partners, comparison and dyad pages of the nations the restricted records link, and of the
+    # restricted nation itself (as unknown as a missing one).
+    openland, transfer = world["public"]["nation"].pk, world["secret"][ResourceSharing]
+    ends = f"a={transfer.provider_nation_id}&b={transfer.recipient_nation_id}"
+    for nation in (openland, world["secret"][Nation].pk):
+        urls += [
+            ("partnerships:partners", f"{reverse('partnerships:partners')}?nation={nation}&since=2015"),
+            ("partnerships:partners", f"{reverse('partnerships:partners')}?nation={nation}&year=2014&export=csv"),
+            ("api:partners", f"{reverse('api:partners')}?nation={nation}&since=2015"),
+            ("partnerships:compare", f"{reverse('partnerships:compare')}?a={openland}&b={nation}"),
+            ("partnerships:dyads", f"{reverse('partnerships:dyads')}?nation={nation}&year_from=2014"),
+        ]
+    urls += [
+        ("partnerships:partners", f"{reverse('partnerships:partners')}?nation={transfer.provider_nation_id}&year=2015"),
+        ("partnerships:compare", f"{reverse('partnerships:compare')}?{ends}"),
+        ("partnerships:compare", f"{reverse('partnerships:compare')}?{ends}&export=csv&table=transfers"),
+        ("partnerships:compare", f"{reverse('partnerships:compare')}?{ends}&export=csv&table=overlap"),
+        ("partnerships:dyads", f"{reverse('partnerships:dyads')}?year_from=2014&export=csv"),
+    ]
     # Every list as a CSV export and as JSON, and filtered by the id of each restricted record it can link.
     for key in LIST_PAGES:
         urls.append((f"partnerships:{key}-list", reverse(f"partnerships:{key}-list") + "?export=csv"))

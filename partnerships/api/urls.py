@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from partnerships.api import views
 from partnerships.api.dyads import DyadView
 from partnerships.api.network import NetworkView
+from partnerships.api.partners import PartnersView
 from partnerships.api.scorecards import (
     AgreementScorecardView,
     NationScorecardView,
@@ -38,6 +39,7 @@ urlpatterns = [
     path("network/", NetworkView.as_view(), name="network"),
     path("dyads/", DyadView.as_view(), name="dyads"),
     path("strength/", StrengthView.as_view(), name="strength"),
+    path("partners/", PartnersView.as_view(), name="partners"),
     path("scorecards/programs/<str:key>/", ProgramScorecardView.as_view(), name="scorecard-program"),
     path("scorecards/agreements/<str:key>/", AgreementScorecardView.as_view(), name="scorecard-agreement"),
     path("scorecards/series/<str:key>/", SeriesScorecardView.as_view(), name="scorecard-series"),

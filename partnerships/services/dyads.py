@@ -187,6 +187,7 @@ def dyad_years(
     directed: bool = False,
     dataset: str | None = None,
     extend_open: bool = False,
+    involving: int | None = None,
 ) -> Iterator[list[Any]]:
     """Yield the header, then one row per (year, pair) with anything between the two nations.
 
@@ -203,7 +204,8 @@ def dyad_years(
     An agreement known only from a dataset that ends (COW v4.1 in 2012, ATOP
     4.01 in 2018) and still in force then stops at that dataset's end: its
     later status is unknown. ``extend_open`` carries such agreements on to
-    today, as if still in force.
+    today, as if still in force. ``involving`` (a nation id) keeps the rows
+    of the pairs that nation is one of, reading only the records it takes part in.
     """
     yield header(directed=directed)
     first, last = first_year, last_year
@@ -270,8 +272,12 @@ def dyad_years(
             owed = provisions if obligations is None else shared(obligations)
             members[agreement_id].append((nation, _Span(start, end), owed))
 
+    if involving is not None:
+        members = defaultdict(list, {k: v for k, v in members.items() if any(n == involving for n, _, _ in v)})
     nation_ids = list(nations)
-    exercise_rows = _ExercisePairs(user, nation_ids, {"pk__in": _described_by(dataset, Exercise)} if dataset else {})
+    exercise_rows = _ExercisePairs(
+        user, nation_ids, {"pk__in": _described_by(dataset, Exercise)} if dataset else {}, involving=involving
+    )
     flow_rows = (
         ResourceSharing.objects.visible_to(user)
         .filter(start_date__isnull=False, **({"pk__in": _described_by(dataset, ResourceSharing)} if dataset else {}))
@@ -283,6 +289,8 @@ def dyad_years(
         .filter(provider__in=nation_ids, recipient__in=nation_ids)
         .exclude(provider=F("recipient"))
     )
+    if involving is not None:
+        flow_rows = flow_rows.filter(Q(provider=involving) | Q(recipient=involving))
 
     # Which agreements each year needs: looking at every agreement every year cost more than the
     # rows themselves once there are a hundred thousand of them.
@@ -312,13 +320,15 @@ def dyad_years(
             exercises.take(year),
             flows.take(year),
             directed,
+            involving,
         )
 
 
 class _ExercisePairs:
     """For each year and pair of nations, how many exercises starting that year both took part in."""
 
-    def __init__(self, user: Any, nation_ids: list[int], sourced: dict[str, str]) -> None:
+    def __init__(self, user: Any, nation_ids: list[int], sourced: dict[str, str], involving: int | None = None) -> None:
+        self.involving = involving
         self.participations = (
             ExerciseParticipant.objects.visible_to(user)
             .filter(exercise__start_date__isnull=False, **{f"exercise__{k}": v for k, v in sourced.items()})
@@ -327,6 +337,12 @@ class _ExercisePairs:
             )
             .filter(nation_key__in=nation_ids)
         )
+        if involving is not None:
+            self.participations = self.participations.filter(
+                exercise__in=ExerciseParticipant.objects.filter(
+                    Q(nation_id=involving) | Q(organization__nation_id=involving)
+                ).values("exercise_id")
+            )
 
     def rows(self, first: int, last: int) -> Iterator[tuple[int, int, int, int]]:
         rows = self.participations.filter(year__gte=first, year__lte=last).values("exercise_id", "nation_key", "year")
@@ -336,8 +352,11 @@ class _ExercisePairs:
             SELECT one.year, one.nation_key, other.nation_key, count(*)
             FROM taking_part one JOIN taking_part other
               ON other.exercise_id = one.exercise_id AND one.nation_key < other.nation_key
+            {"WHERE %s IN (one.nation_key, other.nation_key)" if self.involving is not None else ""}
             GROUP BY 1, 2, 3 ORDER BY 1"""
         connection = connections[rows.db]
+        if self.involving is not None:
+            params = (*params, self.involving)
         with connection.chunked_cursor() as cursor:
             cursor.execute(statement, params)
             while batch := cursor.fetchmany(10_000):
@@ -367,6 +386,7 @@ def _year_rows(
     exercise_pairs: list[tuple[Any, ...]],
     flows: list[tuple[Any, ...]],
     directed: bool,
+    involving: int | None = None,
 ) -> Iterator[list[Any]]:
     pairs: dict[tuple[int, int], dict[str, Any]] = defaultdict(
         lambda: {
@@ -393,6 +413,8 @@ def _year_rows(
         flow[1] += usd or Decimal(0)
         flow[2] += tiv or Decimal(0)
     for a, b in sorted(pairs, key=lambda key: (nations[key[0]]["name"], nations[key[1]]["name"])):
+        if involving is not None and involving not in (a, b):
+            continue
         pair = pairs[(a, b)]
         orders = permutations((a, b)) if directed else [(a, b)]
         for first, second in orders:

@@ -362,41 +362,54 @@ def horizontal_bars(
     }
 
 
-def stacked_series_chart(
-    per_year: dict[int, dict[str, float]],
-    *,
+def series_chart(
+    per_year: dict[int, dict[str, Any]],
     series: list[tuple[str, str]],
+    *,
     label: str,
-    value_label: str,
+    value_label: str = "Count",
     name: str = "series",
+    digits: int | None = None,
 ) -> dict[str, Any]:
-    """Return geometry for stacked bars of decimal values: per year, one segment per ``series`` (key, label).
+    """Return geometry for stacked bars of named series per year, drawn by ``_chart.html``.
 
-    The figures (``csv``) give each year's total and its parts, to two decimals.
+    ``per_year`` maps a year to {series key: value}; ``series`` gives each
+    key's label, in stacking order, each with its palette colour. Years
+    between the first and the last with no value leave a gap. Figures read
+    as whole numbers or to one decimal place, or to ``digits`` places; the
+    figures (``csv``) give each year's total and its parts.
     """
+
+    def figure(value: Any) -> str:
+        return _figure(value) if digits is None else f"{float(value):.{digits}f}"
+
+    per_year = {year: values for year, values in per_year.items() if any(values.get(key) for key, _ in series)}
     csv = {
         "header": ["Year", value_label, *[title for _, title in series]],
         "rows": [
-            [year, f"{sum(per_year[year].values()):.2f}", *[f"{per_year[year].get(key, 0):.2f}" for key, _ in series]]
-            for year in sorted(per_year)
-            if any(per_year[year].values())
+            [
+                year,
+                figure(sum(values.get(key) or 0 for key, _ in series)),
+                *[figure(values.get(key) or 0) for key, _ in series],
+            ]
+            for year, values in sorted(per_year.items())
         ],
     }
-    if not any(any(parts.values()) for parts in per_year.values()):
+    if not per_year:
         return {"label": label, "name": name, "bars": [], "empty": True, "rows": [], "legend": [], "csv": csv}
     first, last = min(per_year), max(per_year)
-    top = max(sum(parts.values()) for parts in per_year.values()) or 1
+    top_value = max(sum(float(values.get(key) or 0) for key, _ in series) for values in per_year.values()) or 1
     frame = _frame(first, last, 1)
-    scale = (HEIGHT - MARGIN_BOTTOM - MARGIN_TOP) / top
+    scale = (HEIGHT - MARGIN_BOTTOM - MARGIN_TOP) / top_value
     colours = {key: PALETTE[index % len(PALETTE)] for index, (key, _) in enumerate(series)}
     bars = []
     for year in range(first, last + 1):
         base = HEIGHT - MARGIN_BOTTOM
         for key, title in series:
-            value = per_year.get(year, {}).get(key, 0)
+            value = per_year.get(year, {}).get(key) or 0
             if not value:
                 continue
-            height = value * scale
+            height = float(value) * scale
             base -= height
             bars.append(
                 Bar(
@@ -405,7 +418,7 @@ def stacked_series_chart(
                     width=max(frame["slot"] * 0.8, 1),
                     height=height,
                     colour=colours[key],
-                    title=f"{year}: {title.lower()} {value:.2f}",
+                    title=f"{year}: {title} {figure(value)}",
                 )
             )
     return {
@@ -414,7 +427,7 @@ def stacked_series_chart(
         "csv": csv,
         "bars": bars,
         "ticks": frame["ticks"],
-        "top": f"{top:.1f}",
+        "top": _short(top_value),
         "empty": False,
         "legend": [(title, colours[key]) for key, title in series],
         "rows": csv["rows"],
@@ -423,3 +436,18 @@ def stacked_series_chart(
         "baseline": HEIGHT - MARGIN_BOTTOM,
         "left": MARGIN_LEFT,
     }
+
+
+def _figure(value: Any) -> str:
+    """A figure as read: whole numbers without decimals, others to one decimal place."""
+    number = float(value)
+    return f"{number:,.0f}" if number == int(number) else f"{number:,.1f}"
+
+
+def _short(value: float) -> str:
+    """A figure short enough for the axis's narrow margin: 950, 4.1k, 12k."""
+    if value >= 10_000:
+        return f"{value / 1000:.0f}k"
+    if value >= 1000:
+        return f"{value / 1000:.1f}k"
+    return _figure(value)

@@ -99,7 +99,6 @@ class StrengthPage(RegistryPage):
             "defaults": strength.DEFAULT_WEIGHTS,
             "exercise_half": strength.EXERCISE_HALF,
             "transfer_half": strength.TRANSFER_HALF,
-            "nation_choices": nations.exclude(iso3=None).only("name", "iso3").order_by("name"),
             "weights": strength.Weights(),
         }
         if not form.is_bound or not form.is_valid():
@@ -150,12 +149,13 @@ class StrengthPage(RegistryPage):
             context.update(
                 a=data["a"],
                 b=data["b"],
-                chart=charts.stacked_series_chart(
+                chart=charts.series_chart(
                     shown,
-                    series=COMPONENT_LABELS,
+                    COMPONENT_LABELS,
                     label=f"Partnership strength, {data['a']} and {data['b']}, by year (0-100)",
                     value_label="Index",
                     name="strength",
+                    digits=2,
                 ),
                 rows=[(year, s) for year, s in series if s.index > 0],
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from partnerships.web import personal, scorecards, strength, views
+from partnerships.web import analysis, personal, scorecards, strength, views
 from partnerships.web.lists import LIST_PAGES
 
 app_name = "partnerships"
@@ -14,6 +14,9 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("network/", views.NetworkView.as_view(), name="network"),
     path("timeline/", views.TimelineView.as_view(), name="timeline"),
+    path("partners/", analysis.PartnersView.as_view(), name="partners"),
+    path("compare/", analysis.CompareView.as_view(), name="compare"),
+    path("dyads/", analysis.DyadsView.as_view(), name="dyads"),
     path("strength/", strength.StrengthPage.as_view(), name="strength"),
     path("suggest/actors/", personal.ActorSuggestionsView.as_view(), name="suggest-actors"),
     path("saved-searches/<int:pk>/delete/", personal.SavedSearchDeleteView.as_view(), name="saved-search-delete"),

@@ -1046,3 +1046,109 @@ def test_the_exercises_component_of_the_us_and_the_uk_is_the_mme_files(real_data
     assert series[2000].raw.exercises == count
     assert series[2000].raw.exercise_weight == pytest.approx(weight)
     assert series[2000].exercises == pytest.approx(weight / (weight + strength.EXERCISE_HALF))
+
+
+def _day(year: str, month: str, day: str, *, end: bool = False) -> datetime.date | None:
+    """A member file's date; a missing month or day is the period's first (or, for an end, last) one."""
+    if not year or int(year) <= 0:
+        return None
+    month_number = int(month or 0) or (12 if end else 1)
+    return datetime.date(int(year), month_number, int(day or 0) or (28 if end else 1))
+
+
+def _defense_partners_in_member_file(
+    rows: list[dict[str, str]], columns: dict[str, str], on: datetime.date
+) -> set[int]:
+    """COW codes of the states sharing with the U.S. (2) an alliance both were members of on ``on``, with a
+    defense obligation for either of them there (the dyadic convention), read straight from a member file."""
+    members: dict[str, dict[int, int]] = {}
+    for row in rows:
+        start = _day(row[columns["start_year"]], row[columns["start_month"]], row[columns["start_day"]])
+        exit_year = row[columns["end_year"]]
+        end = (
+            None
+            if exit_year in ("", "0")
+            else _day(exit_year, row[columns["end_month"]], row[columns["end_day"]], end=True)
+        )
+        if start is not None and start <= on and (end is None or end > on):
+            alliance = members.setdefault(row[columns["alliance"]], {})
+            alliance[int(row[columns["state"]])] = alliance.get(int(row[columns["state"]]), 0) | int(row["defense"])
+    return {
+        state
+        for alliance in members.values()
+        if 2 in alliance
+        for state, defense in alliance.items()
+        if state != 2 and (defense or alliance[2])
+    }
+
+
+def _logged_in_client():
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    client = Client()
+    client.force_login(UserFactory(username="real-data-reader", is_superuser=True))
+    return client
+
+
+@pytest.mark.django_db
+def test_the_us_defense_partners_of_1960_are_those_of_the_atop_and_cow_member_files(real_datasets) -> None:
+    from django.urls import reverse
+
+    on = datetime.date(1960, 1, 1)
+    with (DATA / "cow/alliance_v4.1_by_member.csv").open(encoding="utf-8", newline="") as handle:
+        cow = _defense_partners_in_member_file(
+            list(csv.DictReader(handle)),
+            {"alliance": "version4id", "state": "ccode", "start_year": "mem_st_year", "start_month": "mem_st_month",
+             "start_day": "mem_st_day", "end_year": "mem_end_year", "end_month": "mem_end_month",
+             "end_day": "mem_end_day"},
+            on,
+        )  # fmt: skip
+    with (DATA / "atop/atop4.01_member-level.csv").open(encoding="utf-8", newline="") as handle:
+        atop = _defense_partners_in_member_file(
+            list(csv.DictReader(handle)),
+            {"alliance": "atopid", "state": "member", "start_year": "yrent", "start_month": "moent",
+             "start_day": "dayent", "end_year": "yrexit", "end_month": "moexit", "end_day": "dayexit"},
+            on,
+        )  # fmt: skip
+    response = _logged_in_client().get(
+        reverse("partnerships:partners"),
+        {"nation": "USA", "on": "1960-01-01", "kind": "agreement", "provision": "mutual_defense"},
+    )
+    assert response.status_code == 200
+    shown = {row.nation["cow_code"] for row in response.context["table"].partners}
+    assert cow <= atop  # every COW defense partner is also ATOP's; ATOP adds a couple
+    assert shown == cow | atop
+    assert len(shown) == 43
+
+
+@pytest.mark.django_db
+def test_the_uk_transfers_to_saudi_arabia_on_compare_are_the_sipri_rows(real_datasets) -> None:
+    from django.urls import reverse
+
+    with (DATA / "sipri/uk-trade-register.csv").open(encoding="latin-1", newline="") as handle:
+        expected = [row for row in csv.DictReader(handle) if row["Recipient"] == "Saudi Arabia"]
+    response = _logged_in_client().get(reverse("partnerships:compare"), {"a": "GBR", "b": "SAU"})
+    assert response.status_code == 200
+    transfers = response.context["result"].transfers
+    assert len(transfers) == len(expected) == 54
+    assert {(t["provider"], t["recipient"]) for t in transfers} == {
+        tuple(Nation.objects.get(iso3=code).pk for code in ("GBR", "SAU"))
+    }
+    assert sum(t["tiv_total"] or 0 for t in transfers) == sum(
+        Decimal(row["SIPRI TIV for total order"] or "0") for row in expected
+    )
+    assert sum(t["tiv_delivered"] or 0 for t in transfers) == sum(
+        Decimal(row["SIPRI TIV of delivered weapons"] or "0") for row in expected
+    )
+    assert sorted((t["start_date"].year, t["designation"]) for t in transfers) == sorted(
+        (int(row["Year of order"]), row["Weapon designation"]) for row in expected
+    )
+    from django.utils.html import escape
+
+    page = response.content.decode()
+    for row in expected:  # each order is on the page with its delivery years
+        assert escape(row["Weapon designation"]) in page
+        years = ", ".join(year.strip() for year in row["Year(s) of delivery"].split(";") if year.strip())
+        assert years in page
