@@ -345,7 +345,13 @@ class _ExercisePairs:
             )
 
     def rows(self, first: int, last: int) -> Iterator[tuple[int, int, int, int]]:
-        rows = self.participations.filter(year__gte=first, year__lte=last).values("exercise_id", "nation_key", "year")
+        # No ordering: DISTINCT would take the ordering's columns (the participant's id) in, and a nation
+        # taking part twice (itself and one of its organizations) would count its exercise twice.
+        rows = (
+            self.participations.filter(year__gte=first, year__lte=last)
+            .order_by()
+            .values("exercise_id", "nation_key", "year")
+        )
         sql, params = rows.distinct().query.sql_with_params()
         statement = f"""
             WITH taking_part AS MATERIALIZED ({sql})

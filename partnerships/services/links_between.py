@@ -353,6 +353,8 @@ def partner_years(
             .filter(exercise__in=Exercise.objects.visible_to(user).filter(start_date__lt=end).involving(focus))
             .annotate(nation_key=_nation_key(), year=ExtractYear("exercise__start_date"))
             .filter(nation_key__isnull=False)
+            # No ordering: DISTINCT would take the ordering's columns (the participant's id) in.
+            .order_by()
             .values("exercise_id", "nation_key", "year")
             .distinct()
         )

@@ -81,6 +81,17 @@ def test_a_pair_has_a_row_for_each_year_something_is_between_them(pair, analyst)
     )
 
 
+def test_a_nation_taking_part_itself_and_through_its_organization_counts_the_exercise_once(pair, analyst) -> None:
+    exercise = ExerciseFactory(start_date=D(1995, 6, 1), end_date=D(1995, 6, 9))
+    ExerciseParticipantFactory(exercise=exercise, nation=pair["a"])
+    ExerciseParticipantFactory(exercise=exercise, nation=None, organization=OrganizationFactory(nation=pair["a"]))
+    ExerciseParticipantFactory(exercise=exercise, nation=pair["b"])
+    (row,) = table(analyst, first_year=1995, last_year=1995)
+    assert row["exercises"] == 1
+    (involving,) = table(analyst, first_year=1995, last_year=1995, involving=pair["a"].pk)
+    assert involving["exercises"] == 1
+
+
 def test_directed_rows_go_both_ways(pair, analyst) -> None:
     rows = [row for row in table(analyst, first_year=1990, last_year=1990, directed=True)]
     assert [(row["nation_a"], row["nation_b"]) for row in rows] == [("Aland", "Bland"), ("Bland", "Aland")]
