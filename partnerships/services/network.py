@@ -185,24 +185,28 @@ def _focused(
     region_nations: set[str] | None = None
     if region:
         region_nations = {f"n{pk}" for pk in Nation.objects.filter(region=region).values_list("pk", flat=True)}
-    for level in range(1, depth + 1):
-        kept, graph.found[level] = network_focus.rank(
-            scope,
-            frontier=[node for node in frontier if node[0] in "no"],
-            hubs=[node for node in frontier if node[0] == "h"],
-            hub_limit=graph.hubs,
-            exclude=set(levels),
-            region_nations=region_nations,
-            limit=limit,
+    with network_focus.session() as cursor:
+        steps = 0
+        for level in range(1, depth + 1):
+            kept, graph.found[level] = network_focus.rank(
+                cursor,
+                scope,
+                step=level,
+                frontier=[node for node in frontier if node[0] in "no"],
+                hubs=[node for node in frontier if node[0] == "h"],
+                hub_limit=graph.hubs,
+                exclude=set(levels),
+                region_nations=region_nations,
+                limit=limit,
+            )
+            steps = level
+            for node in kept:
+                levels[node] = level
+            frontier = kept
+        # The records read: those of the focus and of the nodes at each step but the last.
+        links, graph.hub_records = network_focus.links(
+            cursor, scope, steps=steps, levels=levels, hub_limit=graph.hubs, per_link=RECORDS_PER_LINK
         )
-        for node in kept:
-            levels[node] = level
-        frontier = kept
-    # The records read: those of the focus and of the actors at each step but the last.
-    actors = [node for node, level in levels.items() if level < depth and node[0] in "no"]
-    links, graph.hub_records = network_focus.links(
-        scope, actors=actors, levels=levels, hub_limit=graph.hubs, per_link=RECORDS_PER_LINK
-    )
     for link in links:
         graph.links[(link["source"], link["target"], link["kind"])] = Link(**link)
     return levels

@@ -165,12 +165,26 @@ def _members(scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> tuple[
     return " UNION ALL ".join(parts), params
 
 
-def _records_sql(scope: Scope, actors: Actors, hubs: dict[str, list[int]], hub_limit: int | None) -> tuple[str, list]:
-    """CTEs ``m`` (the rows, distinct) and ``c`` (per record: its weight for a pair, whether it is a hub)."""
+def _step_table(cursor: Any, step: int, scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> str:
+    """Fill the temporary table of one step's rows, distinct (read once, used to rank and to sum links)."""
     members, params = _members(scope, actors, hubs)
+    table = f"network_focus_step_{int(step)}"
+    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS "
+        f"SELECT DISTINCT kind, rid, actor, role, w, lk FROM ({members}) AS u",
+        params,
+    )
+    cursor.execute(f"ANALYZE {table}")
+    return table
+
+
+def _records_sql(tables: list[str], hub_limit: int | None) -> str:
+    """CTEs ``m`` (the rows of ``tables``) and ``c`` (per record: its weight for a pair, whether it is a hub)."""
     is_hub = "false" if hub_limit is None else f"(kind <> 'resource' AND count(*) > {int(hub_limit)})"
-    sql = f"""
-        m AS MATERIALIZED (SELECT DISTINCT kind, rid, actor, role, w, lk FROM ({members}) AS u),
+    rows = " UNION ".join(f"SELECT * FROM {table}" for table in tables)
+    return f"""
+        m AS MATERIALIZED ({rows}),
         c AS MATERIALIZED (
             SELECT kind, rid,
                    CASE WHEN kind = 'exercise' THEN least(1.0, 2.0 / count(*))::float8 ELSE max(w) END AS w,
@@ -178,12 +192,13 @@ def _records_sql(scope: Scope, actors: Actors, hubs: dict[str, list[int]], hub_l
                    'h' || left(kind, 1) || rid AS hub_id
             FROM m GROUP BY kind, rid
         )"""
-    return sql, params
 
 
 def rank(
+    cursor: Any,
     scope: Scope,
     *,
+    step: int,
     frontier: list[str],
     hubs: list[str],
     hub_limit: int | None,
@@ -192,10 +207,10 @@ def rank(
     limit: int | None,
 ) -> tuple[list[str], int]:
     """Return the ``limit`` strongest neighbours of ``frontier`` (actors and hub nodes) not in ``exclude``,
-    strongest first (then by id), and how many there were."""
+    strongest first (then by id), and how many there were. Reads the step's rows into its table."""
     actors = [node for node in frontier if node[0] in "no"]
-    hub_ids = _hub_ids(hubs)
-    records, params = _records_sql(scope, Actors.of(actors), hub_ids, hub_limit)
+    table = _step_table(cursor, step, scope, Actors.of(actors), _hub_ids(hubs))
+    records = _records_sql([table], hub_limit)
     region = "true" if region_nations is None else "(node NOT LIKE 'n%%' OR node = ANY(%s::text[]))"
     sql = f"""
         WITH {records},
@@ -225,19 +240,18 @@ def rank(
         )
         SELECT node, count(*) OVER () FROM ranked ORDER BY weight DESC, node COLLATE "C"
         {"" if limit is None else f"LIMIT {int(limit)}"}"""
-    params = [*params, actors, list(hubs), sorted(exclude)]
+    params = [actors, list(hubs), sorted(exclude)]
     if region_nations is not None:
         params.append(sorted(region_nations))
-    with _cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    cursor.execute(sql, params)
+    rows = cursor.fetchall()
     return [node for node, _ in rows], (rows[0][1] if rows else 0)
 
 
 @contextmanager
-def _cursor() -> Iterator[Any]:
-    """A cursor in a transaction without nested loops: the CTEs' row estimates are far too low (one row for
-    tens of thousands), and a nested loop over them at scale L ran for minutes; hash joins take seconds."""
+def session() -> Iterator[Any]:
+    """A cursor in a transaction (the steps' temporary tables live in it) without nested loops: the CTEs' row
+    estimates are far too low, and a nested loop over them at scale L ran for minutes; hash joins take seconds."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_nestloop = off")
         yield cursor
@@ -252,12 +266,12 @@ def _hub_ids(hubs: list[str]) -> dict[str, list[int]]:
 
 
 def links(
-    scope: Scope, *, actors: list[str], levels: dict[str, int], hub_limit: int | None, per_link: int
+    cursor: Any, scope: Scope, *, steps: int, levels: dict[str, int], hub_limit: int | None, per_link: int
 ) -> tuple[list[dict[str, Any]], dict[str, Record]]:
-    """Return the links between the nodes of ``levels`` from the records involving ``actors`` (summed: count,
+    """Return the links between the nodes of ``levels`` from the records of the ``steps`` read (summed: count,
     weight, last known, the first ``per_link`` records by id, as (kind, id)), and the hubs among them."""
     hubs = [node for node in levels if node[0] == "h"]
-    records, params = _records_sql(scope, Actors.of(actors), _hub_ids(hubs), hub_limit)
+    records = _records_sql([f"network_focus_step_{step}" for step in range(1, steps + 1)], hub_limit)
     sql = f"""
         WITH {records},
         lv AS (SELECT * FROM unnest(%s::text[], %s::int[]) AS lv(node, level)),
@@ -282,16 +296,15 @@ def links(
         GROUP BY p.source, p.target, p.kind"""
     nodes = list(levels)
     hub_actors: dict[str, list[str]] = {}
-    with _cursor() as cursor:
-        cursor.execute(sql, [*params, nodes, [levels[node] for node in nodes], per_link])
-        rows = cursor.fetchall()
-        if hubs:
-            cursor.execute(
-                f"WITH {records} SELECT c.hub_id, array_agg(DISTINCT m.actor) FROM c JOIN m USING (kind, rid) "
-                "WHERE c.hub_id = ANY(%s::text[]) GROUP BY c.hub_id",
-                [*params, hubs],
-            )
-            hub_actors = dict(cursor.fetchall())
+    cursor.execute(sql, [nodes, [levels[node] for node in nodes], per_link])
+    rows = cursor.fetchall()
+    if hubs:
+        cursor.execute(
+            f"WITH {records} SELECT c.hub_id, array_agg(DISTINCT m.actor) FROM c JOIN m USING (kind, rid) "
+            "WHERE c.hub_id = ANY(%s::text[]) GROUP BY c.hub_id",
+            [hubs],
+        )
+        hub_actors = dict(cursor.fetchall())
     named = {tuple(item.split(":")) for row in rows for item in row[6]}
     named |= {(("agreement" if hub[1] == "a" else "exercise"), hub[2:]) for hub in hubs}
     labels = _labels(scope, named)
