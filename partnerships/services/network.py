@@ -27,6 +27,7 @@ from itertools import combinations
 from typing import Any
 
 from partnerships.models import Nation, Organization
+from partnerships.services import network_focus
 from partnerships.services.links import url_maker
 from partnerships.services.network_records import LINK_KINDS, Record, Scope, read_records
 
@@ -175,33 +176,39 @@ def build_network(
 def _focused(
     graph: _Graph, scope: Scope, *, focus: str, depth: int, limit: int | None, region: str | None
 ) -> dict[str, int]:
-    """Fill ``graph`` step by step out from ``focus``; return the level of each node kept (focus 0)."""
+    """Fill ``graph`` step by step out from ``focus``; return the level of each node kept (focus 0).
+
+    Each step's partners are weighed and ranked in PostgreSQL (``network_focus.rank``), then only the
+    links between the nodes kept are read, summed (``network_focus.links``)."""
     levels = {focus: 0}
     frontier = [focus]
     region_nations: set[str] | None = None
     if region:
         region_nations = {f"n{pk}" for pk in Nation.objects.filter(region=region).values_list("pk", flat=True)}
-    for level in range(1, depth + 1):
-        actors = [node for node in frontier if node[0] in "no"]
-        if actors:
-            graph.add_records(read_records(scope, involving=actors))
-        around = graph.neighbours()
-        # A hub found at the step before counts its members as one more step out.
-        frontier_set = set(frontier)
-        candidates: dict[str, float] = defaultdict(float)
-        for node in frontier_set:
-            for other, weight in around[node].items():
-                if other in levels:
-                    continue
-                if region_nations is not None and other[0] == "n" and other not in region_nations:
-                    continue
-                candidates[other] += weight
-        ranked = sorted(candidates, key=lambda n: (-candidates[n], n))
-        kept = ranked if limit is None else ranked[:limit]
-        graph.found[level] = len(ranked)
-        for node in kept:
-            levels[node] = level
-        frontier = kept
+    with network_focus.session() as cursor:
+        steps = 0
+        for level in range(1, depth + 1):
+            kept, graph.found[level] = network_focus.rank(
+                cursor,
+                scope,
+                step=level,
+                frontier=[node for node in frontier if node[0] in "no"],
+                hubs=[node for node in frontier if node[0] == "h"],
+                hub_limit=graph.hubs,
+                exclude=set(levels),
+                region_nations=region_nations,
+                limit=limit,
+            )
+            steps = level
+            for node in kept:
+                levels[node] = level
+            frontier = kept
+        # The records read: those of the focus and of the nodes at each step but the last.
+        links, graph.hub_records = network_focus.links(
+            cursor, scope, steps=steps, levels=levels, hub_limit=graph.hubs, per_link=RECORDS_PER_LINK
+        )
+    for link in links:
+        graph.links[(link["source"], link["target"], link["kind"])] = Link(**link)
     return levels
 
 

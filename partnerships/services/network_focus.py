@@ -1,0 +1,364 @@
+"""The focused network weighed in PostgreSQL: partners ranked, links summed, only the kept ones read.
+
+The synthetic United States at benchmark scale L is party to tens of
+thousands of records on a day; turning each into a Python record to keep its
+20 strongest partners took 11 to 16 s. Here one query per step weighs every
+candidate partner (``GROUP BY`` partner, each record's weight a ``CASE`` on its
+deepest obligation, exercises ``2 / participants``, flows 0.5; a record with
+more than ``hubs`` actors counts as a hub node) and keeps the ``limit``
+strongest, and one more sums the links between the nodes kept, naming the
+first ``RECORDS_PER_LINK`` records of each (by id). The weights, the ranking
+(weight, then node id) and the links are those of the graph built record by
+record in :mod:`partnerships.services.network`, which tests compare.
+
+Rows come from the same visible, dated querysets as
+:mod:`partnerships.services.network_records` (their SQL is embedded), so
+restricted records, parties and actors take no part. Actors are folded: a
+nation's own organizations count as the nation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models.functions import Cast, Concat
+
+from partnerships.models import Agreement, AgreementParty, Exercise, ExerciseParticipant, ResourceSharing
+from partnerships.services.coverage import open_beyond_coverage_q
+from partnerships.services.links import url_maker
+from partnerships.services.network_records import (
+    COOPERATION_DEPTH,
+    OBLIGATION_DEPTH,
+    RESOURCE_WEIGHT,
+    Actors,
+    Record,
+    Scope,
+    _last_known,
+)
+
+KIND_INITIAL = {"agreement": "a", "exercise": "e", "resource": "r"}
+
+
+def _actor(nation: str, organization: str) -> models.Expression:
+    """``n<id>`` for a nation or an organization of one (folded), else ``o<id>``: the graph's node ids."""
+    text = models.CharField()
+    return models.Case(
+        models.When(**{f"{nation}__isnull": False}, then=Concat(models.Value("n"), Cast(nation, text))),
+        models.When(
+            **{f"{organization}__nation__isnull": False},
+            then=Concat(models.Value("n"), Cast(f"{organization}__nation", text)),
+        ),
+        default=Concat(models.Value("o"), Cast(organization, text)),
+        output_field=text,
+    )
+
+
+def _obligation_sql(column: str) -> str:
+    """The ``CASE`` giving an agreement the weight of its deepest obligation (``obligation_depth``)."""
+    by_depth: dict[float, list[str]] = defaultdict(list)
+    for provision, depth in OBLIGATION_DEPTH.items():
+        by_depth[depth].append(provision)
+    whens = " ".join(
+        f"WHEN {column} && ARRAY[{', '.join(repr(p) for p in sorted(by_depth[depth]))}]::varchar[] THEN {depth}"
+        for depth in sorted(by_depth, reverse=True)
+        if depth > COOPERATION_DEPTH
+    )
+    return f"(CASE {whens} ELSE {COOPERATION_DEPTH} END)::float8"
+
+
+def _members(scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> tuple[str, list[Any]]:
+    """SQL for the rows (kind, rid, actor, role, w, lk) of the records involving ``actors`` or named in ``hubs``.
+
+    ``w`` is an agreement's obligation weight or a flow's (an exercise's depends on its count of actors);
+    ``role`` 0 for a flow's provider, 1 for its recipient; ``lk`` 1 for a "last known" agreement.
+    """
+    # The first SELECT names the columns (and keeps the UNION valid with no kind asked for).
+    parts = [
+        "SELECT NULL::text AS kind, NULL::int AS rid, NULL::text AS actor, 0 AS role, NULL::float8 AS w, 0 AS lk "
+        "WHERE false"
+    ]
+    params: list[Any] = []
+
+    def add(queryset: models.QuerySet, select: str) -> None:
+        sql, qparams = queryset.query.sql_with_params()
+        parts.append(f"SELECT {select} FROM ({sql}) AS t")  # columns named by the annotations
+        params.extend(qparams)
+
+    if "agreement" in scope.kinds:
+        agreements = Agreement.objects.visible_to(scope.user)
+        parties = AgreementParty.objects.visible_to(scope.user)
+        if scope.as_of is not None:
+            agreements = agreements.in_force(on=scope.as_of)
+            if not scope.last_known:
+                agreements = agreements.exclude(open_beyond_coverage_q(on=scope.as_of))
+            parties = parties.active(on=scope.as_of)
+        if scope.program_id is not None:
+            agreements = agreements.filter(program_id=scope.program_id)
+        if scope.provisions:
+            parties = parties.filter(
+                models.Q(obligations__isnull=True, agreement__provisions__overlap=list(scope.provisions))
+                | models.Q(obligations__overlap=list(scope.provisions))
+            )
+        involved = models.Exists(parties.filter(actors.q(), agreement=models.OuterRef("pk")))
+        agreements = agreements.filter(involved | models.Q(pk__in=hubs.get("agreement", [])))
+        lk: Any = models.Value(0)
+        if scope.last_known and scope.as_of is not None:
+            lk = models.Case(
+                models.When(
+                    models.Exists(
+                        Agreement.objects.filter(
+                            open_beyond_coverage_q(on=scope.as_of), pk=models.OuterRef("agreement")
+                        )
+                    ),
+                    then=models.Value(1),
+                ),
+                default=models.Value(0),
+            )
+        rows = (
+            parties.filter(agreement__in=agreements.order_by().values("pk"))
+            .order_by()
+            .annotate(
+                rid=models.F("agreement_id"),
+                node=_actor("nation", "organization"),
+                prov=models.F("agreement__provisions"),
+                lk=lk,
+            )
+            .values("rid", "node", "prov", "lk")
+        )
+        add(rows, f"'agreement', t.rid, t.node, 0, {_obligation_sql('t.prov')}, t.lk")
+    if "exercise" in scope.kinds and not scope.provisions:
+        from partnerships.services.network import years_before
+
+        exercises = Exercise.objects.visible_to(scope.user)
+        if scope.as_of is not None:
+            exercises = exercises.filter(
+                start_date__lte=scope.as_of, start_date__gt=years_before(scope.as_of, scope.exercise_years)
+            )
+        if scope.program_id is not None:
+            exercises = exercises.filter(program_id=scope.program_id)
+        participants = ExerciseParticipant.objects.visible_to(scope.user)
+        involved = models.Exists(participants.filter(actors.q(), exercise=models.OuterRef("pk")))
+        exercises = exercises.filter(involved | models.Q(pk__in=hubs.get("exercise", [])))
+        rows = (
+            participants.filter(exercise__in=exercises.order_by().values("pk"))
+            .order_by()
+            .annotate(rid=models.F("exercise_id"), node=_actor("nation", "organization"))
+            .values("rid", "node")
+        )
+        add(rows, "'exercise', t.rid, t.node, 0, NULL::float8, 0")
+    if "resource" in scope.kinds and not scope.provisions:
+        flows = ResourceSharing.objects.visible_to(scope.user)
+        if scope.as_of is not None:
+            flows = flows.active(on=scope.as_of).filter(start_date__isnull=False)
+        if scope.program_id is not None:
+            flows = flows.filter(program_id=scope.program_id)
+        ends = {"nation": "provider_nation", "organization": "provider_organization"}
+        other = {"nation": "recipient_nation", "organization": "recipient_organization"}
+        flows = flows.filter(actors.q(**ends) | actors.q(**other)).order_by()
+        for role, side in enumerate(("provider", "recipient")):
+            rows = flows.annotate(rid=models.F("id"), node=_actor(f"{side}_nation", f"{side}_organization"))
+            add(rows.values("rid", "node"), f"'resource', t.rid, t.node, {role}, {RESOURCE_WEIGHT}::float8, 0")
+    return " UNION ALL ".join(parts), params
+
+
+def _step_table(cursor: Any, step: int, scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> str:
+    """Fill the temporary table of one step's rows, distinct (read once, used to rank and to sum links)."""
+    members, params = _members(scope, actors, hubs)
+    table = f"network_focus_step_{int(step)}"
+    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS "
+        f"SELECT DISTINCT kind, rid, actor, role, w, lk FROM ({members}) AS u",
+        params,
+    )
+    cursor.execute(f"ANALYZE {table}")
+    return table
+
+
+def _records_sql(tables: list[str], hub_limit: int | None) -> str:
+    """CTEs ``m`` (the rows of ``tables``) and ``c`` (per record: its weight for a pair, whether it is a hub)."""
+    is_hub = "false" if hub_limit is None else f"(kind <> 'resource' AND count(*) > {int(hub_limit)})"
+    rows = " UNION ".join(f"SELECT * FROM {table}" for table in tables)
+    return f"""
+        m AS MATERIALIZED ({rows}),
+        c AS MATERIALIZED (
+            SELECT kind, rid,
+                   CASE WHEN kind = 'exercise' THEN least(1.0, 2.0 / count(*))::float8 ELSE max(w) END AS w,
+                   max(lk) AS lk, {is_hub} AS hub,
+                   'h' || left(kind, 1) || rid AS hub_id
+            FROM m GROUP BY kind, rid
+        )"""
+
+
+def rank(
+    cursor: Any,
+    scope: Scope,
+    *,
+    step: int,
+    frontier: list[str],
+    hubs: list[str],
+    hub_limit: int | None,
+    exclude: set[str],
+    region_nations: set[str] | None,
+    limit: int | None,
+) -> tuple[list[str], int]:
+    """Return the ``limit`` strongest neighbours of ``frontier`` (actors and hub nodes) not in ``exclude``,
+    strongest first (then by id), and how many there were. Reads the step's rows into its table."""
+    actors = [node for node in frontier if node[0] in "no"]
+    table = _step_table(cursor, step, scope, Actors.of(actors), _hub_ids(hubs))
+    records = _records_sql([table], hub_limit)
+    region = "true" if region_nations is None else "(node NOT LIKE 'n%%' OR node = ANY(%s::text[]))"
+    sql = f"""
+        WITH {records},
+        f AS (SELECT m.* FROM m WHERE actor = ANY(%s::text[])),
+        contributions AS (
+            -- a pair record: each other actor of a frontier actor's record
+            SELECT o.actor AS node, c.w FROM f
+            JOIN c ON c.kind = f.kind AND c.rid = f.rid AND NOT c.hub AND c.kind <> 'resource'
+            JOIN m o ON o.kind = f.kind AND o.rid = f.rid AND o.actor <> f.actor
+            UNION ALL
+            -- a flow: the other end
+            SELECT o.actor, c.w FROM f
+            JOIN c ON c.kind = f.kind AND c.rid = f.rid AND c.kind = 'resource'
+            JOIN m o ON o.kind = f.kind AND o.rid = f.rid AND o.role <> f.role AND o.actor <> f.actor
+            UNION ALL
+            -- a hub record: the hub
+            SELECT c.hub_id, c.w FROM (SELECT DISTINCT kind, rid, actor FROM f) AS f
+            JOIN c ON c.kind = f.kind AND c.rid = f.rid AND c.hub
+            UNION ALL
+            -- a hub in the frontier: its members
+            SELECT m.actor, c.w FROM c JOIN (SELECT DISTINCT kind, rid, actor FROM m) AS m
+            ON m.kind = c.kind AND m.rid = c.rid WHERE c.hub_id = ANY(%s::text[])
+        ),
+        ranked AS (
+            SELECT node, round(sum(w)::numeric, 9) AS weight FROM contributions
+            WHERE NOT node = ANY(%s::text[]) AND {region} GROUP BY node
+        )
+        SELECT node, count(*) OVER () FROM ranked ORDER BY weight DESC, node COLLATE "C"
+        {"" if limit is None else f"LIMIT {int(limit)}"}"""
+    params = [actors, list(hubs), sorted(exclude)]
+    if region_nations is not None:
+        params.append(sorted(region_nations))
+    cursor.execute(sql, params)
+    rows = cursor.fetchall()
+    return [node for node, _ in rows], (rows[0][1] if rows else 0)
+
+
+@contextmanager
+def session() -> Iterator[Any]:
+    """A cursor in a transaction (the steps' temporary tables live in it) without nested loops: the CTEs' row
+    estimates are far too low, and a nested loop over them at scale L ran for minutes; hash joins take seconds."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        yield cursor
+
+
+def _hub_ids(hubs: list[str]) -> dict[str, list[int]]:
+    kinds = {initial: kind for kind, initial in KIND_INITIAL.items()}
+    out: dict[str, list[int]] = defaultdict(list)
+    for hub in hubs:
+        out[kinds[hub[1]]].append(int(hub[2:]))
+    return out
+
+
+def links(
+    cursor: Any, scope: Scope, *, steps: int, levels: dict[str, int], hub_limit: int | None, per_link: int
+) -> tuple[list[dict[str, Any]], dict[str, Record]]:
+    """Return the links between the nodes of ``levels`` from the records of the ``steps`` read (summed: count,
+    weight, last known, the first ``per_link`` records by id, as (kind, id)), and the hubs among them."""
+    hubs = [node for node in levels if node[0] == "h"]
+    records = _records_sql([f"network_focus_step_{step}" for step in range(1, steps + 1)], hub_limit)
+    sql = f"""
+        WITH {records},
+        lv AS (SELECT * FROM unnest(%s::text[], %s::int[]) AS lv(node, level)),
+        k AS (SELECT m.*, lv.level FROM m JOIN lv ON lv.node = m.actor),
+        pairs AS (
+            SELECT a.actor AS source, b.actor AS target, a.kind, a.kind AS rkind, a.rid FROM k a
+            JOIN k b ON b.kind = a.kind AND b.rid = a.rid AND a.actor < b.actor COLLATE "C" AND a.level <> b.level
+            JOIN c ON c.kind = a.kind AND c.rid = a.rid AND NOT c.hub AND c.kind <> 'resource'
+            UNION ALL
+            SELECT a.actor, b.actor, a.kind, a.kind, a.rid FROM k a
+            JOIN k b ON b.kind = a.kind AND b.rid = a.rid AND a.role = 0 AND b.role = 1
+                AND a.actor <> b.actor AND a.level <> b.level
+            WHERE a.kind = 'resource'
+            UNION ALL
+            SELECT DISTINCT k.actor, c.hub_id, 'member', k.kind, k.rid FROM k
+            JOIN c ON c.kind = k.kind AND c.rid = k.rid AND c.hub
+            JOIN lv ON lv.node = c.hub_id
+        )
+        SELECT p.source, p.target, p.kind, count(*), sum(c.w), sum(c.lk),
+               (array_agg(c.kind || ':' || c.rid ORDER BY c.rid))[1:%s::int]
+        FROM pairs p JOIN c ON c.kind = p.rkind AND c.rid = p.rid
+        GROUP BY p.source, p.target, p.kind"""
+    nodes = list(levels)
+    hub_actors: dict[str, list[str]] = {}
+    cursor.execute(sql, [nodes, [levels[node] for node in nodes], per_link])
+    rows = cursor.fetchall()
+    if hubs:
+        cursor.execute(
+            f"WITH {records} SELECT c.hub_id, array_agg(DISTINCT m.actor) FROM c JOIN m USING (kind, rid) "
+            "WHERE c.hub_id = ANY(%s::text[]) GROUP BY c.hub_id",
+            [hubs],
+        )
+        hub_actors = dict(cursor.fetchall())
+    named = {tuple(item.split(":")) for row in rows for item in row[6]}
+    named |= {(("agreement" if hub[1] == "a" else "exercise"), hub[2:]) for hub in hubs}
+    labels = _labels(scope, named)
+    out = [
+        {
+            "source": source,
+            "target": target,
+            "kind": kind,
+            "count": count,
+            "weight": weight,
+            "last_known": int(last_known),
+            "records": [labels[tuple(item.split(":"))] for item in named_records],
+        }
+        for source, target, kind, count, weight, last_known, named_records in rows
+    ]
+    hub_records: dict[str, Record] = {}
+    for hub in hubs:
+        if hub in hub_actors:
+            label = labels[("agreement" if hub[1] == "a" else "exercise", hub[2:])]
+            hub_records[hub] = Record(
+                "agreement" if hub[1] == "a" else "exercise",
+                int(hub[2:]),
+                label["label"],
+                label["url"],
+                0.0,
+                tuple(sorted(hub_actors[hub])),
+            )
+    return out, hub_records
+
+
+def _labels(scope: Scope, named: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
+    """Label and URL of the records named, as :mod:`network_records` writes them."""
+    ids: dict[str, list[int]] = defaultdict(list)
+    for kind, pk in named:
+        ids[kind].append(int(pk))
+    labels: dict[tuple[str, str], dict[str, str]] = {}
+    if ids["agreement"]:
+        url = url_maker("partnerships:agreement-detail")
+        for pk, short_name, title, *dates in Agreement.objects.filter(pk__in=ids["agreement"]).values_list(
+            "pk", "short_name", "title", "follows", "in_force_from", "ended_on", "expires_on"
+        ):
+            label = short_name or title
+            last_known = _last_known(scope.as_of, *dates) if scope.last_known else ""
+            if last_known:
+                label = f"{label} (last known {last_known})"
+            labels[("agreement", str(pk))] = {"label": label, "url": url(pk)}
+    if ids["exercise"]:
+        url = url_maker("partnerships:exercise-detail")
+        for pk, name in Exercise.objects.filter(pk__in=ids["exercise"]).values_list("pk", "name"):
+            labels[("exercise", str(pk))] = {"label": name, "url": url(pk)}
+    if ids["resource"]:
+        url = url_maker("partnerships:resource-detail")
+        for pk, category, description in ResourceSharing.objects.filter(pk__in=ids["resource"]).values_list(
+            "pk", "category", "description"
+        ):
+            labels[("resource", str(pk))] = {"label": f"{category}: {description[:60]}", "url": url(pk)}
+    return labels
