@@ -347,6 +347,9 @@ SPECTACULAR_SETTINGS = {
         "ProvisionEnum": "partnerships.choices.Provision",
         # Every date's precision (signed_on_precision, start_date_precision…): one choice set.
         "DatePrecisionEnum": "partnerships.choices.DatePrecision",
+        # A partner link's transfer: to the partner or from it (an indicator's "direction" is another set).
+        "TransferDirectionEnum": [("to", "to"), ("from", "from")],
+        "IndicatorDirectionEnum": "partnerships.choices.IndicatorDirection",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "POSTPROCESSING_HOOKS": [

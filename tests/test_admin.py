@@ -23,12 +23,14 @@ from partnerships.models import (
     Exercise,
     Finding,
     Indicator,
+    ListPreference,
     Membership,
     MergeRecord,
     Nation,
     Organization,
     Program,
     ResourceSharing,
+    SavedSearch,
 )
 from tests.factories import (
     AgreementFactory,
@@ -112,7 +114,8 @@ def admin_url(model: type[models.Model], view: str, *args: object) -> str:
 
 def test_every_registry_model_is_registered_in_the_admin() -> None:
     registered = {model for model in admin.site._registry if model._meta.app_label == "partnerships"}
-    assert registered == {*MODELS, ApiToken, DuplicateCandidate, MergeRecord}
+    # Each user's list preferences and saved searches are there too (superusers see everyone's).
+    assert registered == {*MODELS, ApiToken, DuplicateCandidate, MergeRecord, ListPreference, SavedSearch}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

@@ -37,6 +37,8 @@ SCENARIOS = {
     "network-focused-depth-2",
     "page-network",
     "network-region-page",
+    "page-partners",
+    "page-compare",
     "sync-agreements",
     "dyads",
     "export-resources",

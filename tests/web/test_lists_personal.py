@@ -56,7 +56,7 @@ def asia(db) -> dict[str, Any]:
     civ = NationFactory(name="Côte d\u2019Ivoire", iso2="CI", iso3="CIV", cow_code=437, cow_abbr="CDI")
     prk = NationFactory(name="North Korea", iso2="KP", iso3="PRK", cow_code=731, cow_abbr="PRK")
     kor = NationFactory(name="South Korea", iso2="KR", iso3="KOR", cow_code=732, cow_abbr="ROK")
-    secret = NationFactory(name="Secretland", iso3="QSE", visibility="restricted")
+    secret = NationFactory(name="Secretland", iso3="XSE", visibility="restricted")
     mdt = bilateral_agreement(
         usa, phl, title="Mutual Defense Treaty", kind="treaty", signed_on=D(1951, 8, 30), in_force_from=D(1952, 8, 27)
     )
@@ -134,7 +134,7 @@ def test_an_ambiguous_name_is_a_field_error_listing_the_candidates(asia: dict, a
 def test_a_restricted_nation_never_resolves_for_an_analyst(
     asia: dict, analyst_client: Client, cleared_client: Client
 ) -> None:
-    for value in ("Secretland", "secret", "QSE"):
+    for value in ("Secretland", "secret", "XSE"):
         response = analyst_client.get(reverse(AGREEMENTS), {"party": value})
         assert response.context["errors"] == []
         assert response.context["rows"] == []
@@ -144,7 +144,7 @@ def test_a_restricted_nation_never_resolves_for_an_analyst(
     # Nor does it make a name ambiguous: for an analyst "Se" starts Serbia only.
     NationFactory(name="Serbia", iso3="SRB")
     assert analyst_client.get(reverse(AGREEMENTS), {"party": "Se"}).context["errors"] == []
-    assert "Secretland (QSE)" in " ".join(cleared_client.get(reverse(AGREEMENTS), {"party": "Se"}).context["errors"])
+    assert "Secretland (XSE)" in " ".join(cleared_client.get(reverse(AGREEMENTS), {"party": "Se"}).context["errors"])
 
 
 def test_party_all_keeps_agreements_every_nation_named_is_party_to(asia: dict, analyst_client: Client) -> None:
@@ -423,8 +423,8 @@ def test_suggestions_name_visible_nations_best_first(
     assert labels(analyst_client, q="usa")[0] == "United States (USA)"
     assert labels(analyst_client, q="cote")[0] == "Côte d\u2019Ivoire (CIV)"
     assert labels(analyst_client, q="Secret") == []
-    assert labels(analyst_client, q="QSE") == []
-    assert labels(cleared_client, q="Secret") == ["Secretland (QSE)"]
+    assert labels(analyst_client, q="XSE") == []
+    assert labels(cleared_client, q="Secret") == ["Secretland (XSE)"]
     assert labels(analyst_client, q="") == []
 
 
