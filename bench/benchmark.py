@@ -397,6 +397,8 @@ def explain(scenario: Scenario, params: dict[str, Any]) -> dict[str, Any]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from partnerships.services.network_focus import STEP_TABLE
+
     client = Client(headers={"host": "127.0.0.1"})
     client.force_login(User.objects.get(username="bench-analyst"))
     with CaptureQueriesContext(connection) as captured:
@@ -404,7 +406,12 @@ def explain(scenario: Scenario, params: dict[str, Any]) -> dict[str, Any]:
         if getattr(response, "streaming", False):
             for _ in response.streaming_content:
                 pass
-    statements = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
+    # A query over a temporary table of the request (the focused network's steps) cannot be run again here.
+    statements = [
+        q
+        for q in captured.captured_queries
+        if q["sql"].lstrip().upper().startswith(("SELECT", "WITH")) and STEP_TABLE not in q["sql"]
+    ]
     if not statements:
         return {"sql": None, "plan": None, "seq_scans": []}
     main = max(statements, key=lambda q: float(q["time"]))

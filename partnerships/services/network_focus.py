@@ -40,6 +40,8 @@ from partnerships.services.network_records import (
     _last_known,
 )
 
+# The temporary table of each step of a request (dropped when its transaction ends).
+STEP_TABLE = "network_focus_step_"
 KIND_INITIAL = {"agreement": "a", "exercise": "e", "resource": "r"}
 
 
@@ -168,7 +170,7 @@ def _members(scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> tuple[
 def _step_table(cursor: Any, step: int, scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> str:
     """Fill the temporary table of one step's rows, distinct (read once, used to rank and to sum links)."""
     members, params = _members(scope, actors, hubs)
-    table = f"network_focus_step_{int(step)}"
+    table = f"{STEP_TABLE}{int(step)}"
     cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(
         f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS "
@@ -271,7 +273,7 @@ def links(
     """Return the links between the nodes of ``levels`` from the records of the ``steps`` read (summed: count,
     weight, last known, the first ``per_link`` records by id, as (kind, id)), and the hubs among them."""
     hubs = [node for node in levels if node[0] == "h"]
-    records = _records_sql([f"network_focus_step_{step}" for step in range(1, steps + 1)], hub_limit)
+    records = _records_sql([f"{STEP_TABLE}{step}" for step in range(1, steps + 1)], hub_limit)
     sql = f"""
         WITH {records},
         lv AS (SELECT * FROM unnest(%s::text[], %s::int[]) AS lv(node, level)),
