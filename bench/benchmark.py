@@ -443,6 +443,9 @@ def judge(scenario: Scenario, result: dict[str, Any]) -> list[str]:
     missed = []
     limits = scenario.limits
     api = result.get("api", {})
+    if scenario.kind == "latency" and api.get("requests") == 0:
+        # Not one answer within the window: its percentiles read 0 ms, which is no figure at all.
+        missed.append("no request completed within the run")
     if "p50_ms" in limits and api.get("p50_ms", 0) > limits["p50_ms"]:
         missed.append(f"p50 {api['p50_ms']} ms > {limits['p50_ms']} ms")
     if "p99_ms" in limits and api.get("p99_ms", 0) > limits["p99_ms"]:

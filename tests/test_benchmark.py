@@ -145,3 +145,13 @@ def test_the_synthetic_registry_is_the_same_for_the_same_seed() -> None:
     parties = [row for row in sample(7) if len(row) == 10 and row[6] == "party"]
     nations_seen = [row[3] for row in parties if row[3] is not None]
     assert max(set(nations_seen), key=nations_seen.count) == 1
+
+
+def test_a_latency_scenario_with_no_answer_in_its_window_misses_its_target() -> None:
+    from bench.benchmark import Scenario, judge
+
+    scenario = Scenario("page-x", "A page", "latency", "/x/", "p50 ≤ 150 ms", limits={"p50_ms": 150})
+    assert judge(scenario, {"api": {"requests": 0, "p50_ms": 0.0, "errors": 0}}) == [
+        "no request completed within the run"
+    ]
+    assert judge(scenario, {"api": {"requests": 12, "p50_ms": 90.0, "errors": 0}}) == []
