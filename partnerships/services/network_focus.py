@@ -27,7 +27,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models.functions import Cast, Concat
 
-from partnerships.models import Agreement, AgreementParty, Exercise, ExerciseParticipant, ResourceSharing
+from partnerships.models import Agreement, Exercise, ExerciseParticipant, ResourceSharing
 from partnerships.services.coverage import open_beyond_coverage_q
 from partnerships.services.links import url_maker
 from partnerships.services.network_records import (
@@ -38,6 +38,7 @@ from partnerships.services.network_records import (
     Record,
     Scope,
     _last_known,
+    agreements_in_scope,
 )
 
 # The temporary table of each step of a request (dropped when its transaction ends).
@@ -91,20 +92,7 @@ def _members(scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> tuple[
         params.extend(qparams)
 
     if "agreement" in scope.kinds:
-        agreements = Agreement.objects.visible_to(scope.user)
-        parties = AgreementParty.objects.visible_to(scope.user)
-        if scope.as_of is not None:
-            agreements = agreements.in_force(on=scope.as_of)
-            if not scope.last_known:
-                agreements = agreements.exclude(open_beyond_coverage_q(on=scope.as_of))
-            parties = parties.active(on=scope.as_of)
-        if scope.program_id is not None:
-            agreements = agreements.filter(program_id=scope.program_id)
-        if scope.provisions:
-            parties = parties.filter(
-                models.Q(obligations__isnull=True, agreement__provisions__overlap=list(scope.provisions))
-                | models.Q(obligations__overlap=list(scope.provisions))
-            )
+        agreements, parties = agreements_in_scope(scope)
         involved = models.Exists(parties.filter(actors.q(), agreement=models.OuterRef("pk")))
         agreements = agreements.filter(involved | models.Q(pk__in=hubs.get("agreement", [])))
         lk: Any = models.Value(0)

@@ -135,7 +135,9 @@ def read_records(scope: Scope, *, involving: list[str] | None = None, region: st
     return records
 
 
-def _agreements(scope: Scope, conditions: list[Actors]) -> list[Record]:
+def agreements_in_scope(scope: Scope) -> tuple[models.QuerySet, models.QuerySet]:
+    """The agreements and party rows a network of ``scope`` draws: visible, in force and active on its date,
+    of its program, and with its obligations (record by record here, ranked in SQL by ``network_focus``)."""
     agreements = Agreement.objects.visible_to(scope.user)
     parties = AgreementParty.objects.visible_to(scope.user)
     if scope.as_of is not None:
@@ -152,6 +154,11 @@ def _agreements(scope: Scope, conditions: list[Actors]) -> list[Record]:
             models.Q(obligations__isnull=True, agreement__provisions__overlap=list(scope.provisions))
             | models.Q(obligations__overlap=list(scope.provisions))
         )
+    return agreements, parties
+
+
+def _agreements(scope: Scope, conditions: list[Actors]) -> list[Record]:
+    agreements, parties = agreements_in_scope(scope)
     for actors in conditions:
         agreements = agreements.filter(models.Exists(parties.filter(actors.q(), agreement=models.OuterRef("pk"))))
     if conditions:
