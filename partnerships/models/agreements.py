@@ -37,6 +37,11 @@ ActorKey = tuple[str, int | None]
 PartyPeriod = tuple[ActorKey, date | None, date | None]
 
 
+def counted_nation(prefix: str = "") -> Coalesce:
+    """The nation an actor row counts as: its nation, or the nation of its organization (None: multinational)."""
+    return Coalesce(f"{prefix}nation_id", f"{prefix}organization__nation_id")
+
+
 def involving_q(nations: Nation | int | Iterable[Nation | int], *, prefix: str = "") -> models.Q:
     """Return a Q true for actor rows naming one of ``nations`` or one of their own organizations."""
     ids = pks_of(nations)

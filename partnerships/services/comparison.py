@@ -25,11 +25,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from partnerships.models import AgreementParty, ExerciseParticipant, ResourceSharing
-from partnerships.models.agreements import involving_q
+from partnerships.models.agreements import counted_nation, involving_q
 from partnerships.services import coverage
 from partnerships.services.links import url_maker
 from partnerships.services.links_between import LINK_KINDS, nations_by_id, partner_years
@@ -72,7 +71,7 @@ def shared_agreements(*, user: Any, nation_ids: list[int]) -> list[dict[str, Any
     rows = (
         AgreementParty.objects.visible_to(user)
         .filter(involving_q(nation_ids))
-        .annotate(nation_key=Coalesce("nation_id", "organization__nation_id"))
+        .annotate(nation_key=counted_nation())
         .values_list(
             "agreement_id",
             "nation_key",
@@ -136,7 +135,7 @@ def shared_exercises(*, user: Any, nation_ids: list[int]) -> list[dict[str, Any]
     rows = (
         ExerciseParticipant.objects.visible_to(user)
         .filter(involving_q(nation_ids))
-        .annotate(nation_key=Coalesce("nation_id", "organization__nation_id"))
+        .annotate(nation_key=counted_nation())
         .values_list("exercise_id", "nation_key", "exercise__name", "exercise__start_date", "exercise__end_date")
     )
     taking_part: dict[int, set[int]] = defaultdict(set)
@@ -164,8 +163,8 @@ def transfers_between(*, user: Any, nation_ids: list[int]) -> list[dict[str, Any
     rows = (
         ResourceSharing.objects.visible_to(user)
         .annotate(
-            provider=Coalesce("provider_nation_id", "provider_organization__nation_id"),
-            recipient=Coalesce("recipient_nation_id", "recipient_organization__nation_id"),
+            provider=counted_nation("provider_"),
+            recipient=counted_nation("recipient_"),
         )
         .filter(involving_q(nation_ids, prefix="provider_"), involving_q(nation_ids, prefix="recipient_"))
         .exclude(provider=F("recipient"))

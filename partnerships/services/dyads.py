@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Count, F, Max, Min, Q, Sum
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import ExtractYear
 
 from partnerships.choices import Provision
 from partnerships.models import (
@@ -36,6 +36,7 @@ from partnerships.models import (
     Organization,
     ResourceSharing,
 )
+from partnerships.models.agreements import counted_nation
 from partnerships.services import coverage
 from partnerships.services.importers.alliances import CowAlliancesImporter
 from partnerships.services.importers.atop import AtopImporter
@@ -283,8 +284,8 @@ def dyad_years(
         .filter(start_date__isnull=False, **({"pk__in": _described_by(dataset, ResourceSharing)} if dataset else {}))
         .annotate(
             year=ExtractYear("start_date"),
-            provider=Coalesce("provider_nation_id", "provider_organization__nation_id"),
-            recipient=Coalesce("recipient_nation_id", "recipient_organization__nation_id"),
+            provider=counted_nation("provider_"),
+            recipient=counted_nation("recipient_"),
         )
         .filter(provider__in=nation_ids, recipient__in=nation_ids)
         .exclude(provider=F("recipient"))
@@ -332,9 +333,7 @@ class _ExercisePairs:
         self.participations = (
             ExerciseParticipant.objects.visible_to(user)
             .filter(exercise__start_date__isnull=False, **{f"exercise__{k}": v for k, v in sourced.items()})
-            .annotate(
-                year=ExtractYear("exercise__start_date"), nation_key=Coalesce("nation_id", "organization__nation_id")
-            )
+            .annotate(year=ExtractYear("exercise__start_date"), nation_key=counted_nation())
             .filter(nation_key__in=nation_ids)
         )
         if involving is not None:

@@ -37,6 +37,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from partnerships.choices import Provision, Region
 from partnerships.models import Agreement, AgreementParty, Exercise, ExerciseParticipant, Nation, ResourceSharing
+from partnerships.models.agreements import counted_nation
 from partnerships.services import coverage
 from partnerships.services.links import url_maker
 
@@ -107,10 +108,6 @@ class Link:
         return [str(label) for value, label in Provision.choices if value in self.provisions]
 
 
-def _nation_key() -> Coalesce:
-    return Coalesce("nation_id", "organization__nation_id")
-
-
 def collect_links(
     *,
     user: Any,
@@ -154,7 +151,7 @@ def _agreement_links(user: Any, focus: set[int], start: date, end: date, extend_
         .filter(
             Q(joined_on__isnull=True) | Q(joined_on__lt=end), Q(withdrew_on__isnull=True) | Q(withdrew_on__gt=start)
         )
-        .annotate(nation_key=_nation_key())
+        .annotate(nation_key=counted_nation())
         .filter(nation_key__isnull=False)
         .values_list(
             "agreement_id",
@@ -248,7 +245,7 @@ def _exercise_links(user: Any, focus: set[int], start: date, end: date) -> list[
     rows = (
         ExerciseParticipant.objects.visible_to(user)
         .filter(exercise__in=exercises)
-        .annotate(nation_key=_nation_key())
+        .annotate(nation_key=counted_nation())
         .filter(nation_key__isnull=False)
         .values_list("exercise_id", "nation_key", "exercise__name", "exercise__start_date", "exercise__end_date")
     )
@@ -278,8 +275,8 @@ def _transfer_links(user: Any, focus: set[int], start: date, end: date) -> list[
         .filter(start_date__isnull=False, start_date__lt=end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
         .annotate(
-            provider=Coalesce("provider_nation_id", "provider_organization__nation_id"),
-            recipient=Coalesce("recipient_nation_id", "recipient_organization__nation_id"),
+            provider=counted_nation("provider_"),
+            recipient=counted_nation("recipient_"),
         )
         .filter(Q(provider__in=ids) | Q(recipient__in=ids))
         .filter(provider__isnull=False, recipient__isnull=False)
@@ -351,7 +348,7 @@ def partner_years(
         rows = (
             ExerciseParticipant.objects.visible_to(user)
             .filter(exercise__in=Exercise.objects.visible_to(user).filter(start_date__lt=end).involving(focus))
-            .annotate(nation_key=_nation_key(), year=ExtractYear("exercise__start_date"))
+            .annotate(nation_key=counted_nation(), year=ExtractYear("exercise__start_date"))
             .filter(nation_key__isnull=False)
             # No ordering: DISTINCT would take the ordering's columns (the participant's id) in.
             .order_by()
@@ -376,8 +373,8 @@ def partner_years(
             .filter(Q(provider_nation__in=focus) | Q(provider_organization__nation__in=focus)
                     | Q(recipient_nation__in=focus) | Q(recipient_organization__nation__in=focus))
             .annotate(
-                provider=Coalesce("provider_nation_id", "provider_organization__nation_id"),
-                recipient=Coalesce("recipient_nation_id", "recipient_organization__nation_id"),
+                provider=counted_nation("provider_"),
+                recipient=counted_nation("recipient_"),
                 first=ExtractYear("start_date"),
                 last=ExtractYear("end_date"),
             )

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from partnerships.choices import Provision
 from partnerships.models import Agreement, AgreementParty, ExerciseParticipant, Nation, ResourceSharing
-from partnerships.models.agreements import involving_q
+from partnerships.models.agreements import counted_nation, involving_q
 from partnerships.services import coverage
 from partnerships.services.dyads import _Span
 
@@ -182,7 +182,7 @@ def _add_exercises(
     participations = (
         ExerciseParticipant.objects.visible_to(user)
         .filter(exercise__in=theirs, **within)
-        .annotate(year=ExtractYear("exercise__start_date"), nation_key=Coalesce("nation_id", "organization__nation_id"))
+        .annotate(year=ExtractYear("exercise__start_date"), nation_key=counted_nation())
         # Multinational organizations are not nations; nations the user may not see take no part.
         .filter(nation_key__in=Nation.objects.visible_to(user).values("pk"))
         .values("exercise_id", "nation_key", "year")
@@ -220,8 +220,8 @@ def _add_transfers(
         .filter(start_date__gte=date(first, 1, 1), start_date__lte=date(last, 12, 31))
         .annotate(
             year=ExtractYear("start_date"),
-            provider=Coalesce("provider_nation_id", "provider_organization__nation_id"),
-            recipient=Coalesce("recipient_nation_id", "recipient_organization__nation_id"),
+            provider=counted_nation("provider_"),
+            recipient=counted_nation("recipient_"),
         )
         .filter(Q(provider=nation) | Q(recipient=nation))
         .exclude(provider=F("recipient"))
