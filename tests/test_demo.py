@@ -339,7 +339,7 @@ NAT, MDT = (
     "North Atlantic Treaty",
     "Mutual Defense Treaty between the Republic of the Philippines and the United States of America",
 )
-# Three of COW Formal Alliances v4.1's member rows of alliance 227, the North Atlantic Treaty (as in shared/data).
+# Three of COW Formal Alliances v4.1's member rows of alliance 227, the North Atlantic Treaty (as in data/cow/).
 COW_227 = """version4id,ccode,state_name,all_st_day,all_st_month,all_st_year,all_end_day,all_end_month,all_end_year,\
 ss_type,mem_st_day,mem_st_month,mem_st_year,mem_end_day,mem_end_month,mem_end_year,left_censor,right_censor,defense,\
 neutrality,nonaggression,entente,version

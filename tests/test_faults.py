@@ -29,7 +29,7 @@ import requests
 from registry_site.embedded_db import ensure_database, ensure_server, stop_server
 from tests.processes import BASE_DIR, manage, served_environment, start_gunicorn
 
-DATA = BASE_DIR.parent / "shared" / "data"
+DATA = BASE_DIR / "data"
 
 
 class Postgres:
@@ -125,7 +125,7 @@ def test_an_outage_answers_503_loses_nothing_and_heals_without_a_restart(stack: 
     assert names == {"Before", "After"}
 
 
-@pytest.mark.skipif(not (DATA / "cow" / "alliance_v4.1_by_member.csv").exists(), reason="needs ../shared/data")
+@pytest.mark.skipif(not (DATA / "cow" / "alliance_v4.1_by_member.csv").exists(), reason="needs data/ (the published datasets)")
 def test_an_import_interrupted_by_an_outage_writes_nothing(stack: dict) -> None:
     postgres = stack["postgres"]
     env = stack["env"]

@@ -19,7 +19,7 @@ from tests.api.conftest import Api
 from tests.processes import BASE_DIR, database_url, production_environment
 
 pytestmark = pytest.mark.django_db(transaction=True)
-DATA = BASE_DIR.parent / "shared" / "data"
+DATA = BASE_DIR / "data"
 
 
 def _race(api: Api, path: str, payload: dict, clients: int = 6) -> list[Any]:
@@ -74,7 +74,7 @@ def _import(kind: str, path: Path) -> subprocess.Popen:
     )
 
 
-@pytest.mark.skipif(not (DATA / "cow" / "alliance_v4.1_by_member.csv").exists(), reason="needs ../shared/data")
+@pytest.mark.skipif(not (DATA / "cow" / "alliance_v4.1_by_member.csv").exists(), reason="needs data/ (the published datasets)")
 def test_the_same_file_imported_twice_at_once_creates_each_record_once(tmp_path: Path) -> None:
     from partnerships.services.importers import IMPORTERS
 

@@ -20,7 +20,7 @@ from partnerships.services.importers import IMPORTERS
 from partnerships.services.importers.resolver import NationResolver, successions
 from partnerships.services.nations import seed_nations
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 COW_SAMPLE = """stateabb,ccode,statenme,styear,stmonth,stday,endyear,endmonth,endday,version
 USA,2,United States of America,1816,1,1,2016,12,31,2016
 GRC,350,Greece,1828,8,1,2016,12,31,2016

@@ -16,7 +16,7 @@ from partnerships.models import Agreement, Nation
 from partnerships.services.importers import IMPORTERS, ImportAborted
 from partnerships.services.nations import seed_nations
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 STATES_HEADER = "stateabb,ccode,statenme,styear,stmonth,stday,endyear,endmonth,endday,version"
 ALLIANCE_HEADER = (
     "version4id,ccode,state_name,all_st_day,all_st_month,all_st_year,all_end_day,all_end_month,all_end_year,"

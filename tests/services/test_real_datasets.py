@@ -1,4 +1,4 @@
-"""The real published datasets in ../shared/data imported whole: every row accounted for, known facts hold.
+"""The real published datasets in data/ imported whole: every row accounted for, known facts hold.
 
 In a module of its own: the module-scoped import holds its transaction (and the
 importers' advisory locks) open until the module ends, and pytest-django runs
@@ -22,7 +22,7 @@ from partnerships.services.importers import IMPORTERS
 from partnerships.services.nations import seed_nations
 from tests.services.test_importers import records_written
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 # When each import of the module's fixture ran, by kind: its history rows say what it wrote.
@@ -41,7 +41,7 @@ def real_datasets(django_db_setup, django_db_blocker):
     """Import the full published files once for the module (rolled back at its end)."""
     from django.db import connection, transaction
 
-    if not DATA.exists():  # pragma: no cover - shared/ sits beside every clone, CI included
+    if not DATA.exists():  # pragma: no cover - data/ is in the repository
         pytest.fail(f"{DATA} is missing")
     with django_db_blocker.unblock(), transaction.atomic():
         seed_nations()

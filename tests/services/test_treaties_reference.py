@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "data"
 TREATIES = ROOT / "partnerships" / "reference" / "treaties.csv"
 COLUMNS = [
     "key",
