@@ -125,7 +125,6 @@ def test_an_outage_answers_503_loses_nothing_and_heals_without_a_restart(stack: 
     assert names == {"Before", "After"}
 
 
-@pytest.mark.skipif(not (DATA / "cow" / "alliance_v4.1_by_member.csv").exists(), reason="needs data/ (the published datasets)")
 def test_an_import_interrupted_by_an_outage_writes_nothing(stack: dict) -> None:
     postgres = stack["postgres"]
     env = stack["env"]

@@ -72,6 +72,24 @@ def header(*, directed: bool) -> list[str]:
     return ["year", *identity, *PROVISION_COLUMNS, "agreements", "exercises", *flows]
 
 
+# What the dyad table's columns are called on a page (the CSV and the API keep the column names).
+_FLOW_LABELS = {"resources": "Transfers", "value_usd": "USD", "tiv": "TIV"}
+
+
+def column_label(column: str) -> str:
+    """``mutual_defense`` → "Mutual defense", ``tiv_a_to_b`` → "TIV A→B", ``nation_a`` → "Nation A"."""
+    if column in PROVISION_COLUMNS:
+        return str(Provision(column).label)
+    for stem, label in _FLOW_LABELS.items():
+        if column.startswith(f"{stem}_"):
+            first, second = column.removeprefix(f"{stem}_").split("_to_")
+            return f"{label} {first.upper()}→{second.upper()}"
+    name, _, side = column.rpartition("_")
+    if side in ("a", "b") and name:
+        return f"{name.capitalize()} {side.upper()}"
+    return column.capitalize()
+
+
 def _nation_of(row: dict[str, Any]) -> int | None:
     return row["nation_id"] or row["organization__nation_id"]
 

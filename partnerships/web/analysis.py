@@ -22,13 +22,12 @@ from partnerships.services.dyads import (
     DATASETS,
     PROVISION_COLUMNS,
     YearsOutsideData,
+    column_label,
     dyad_years,
     export_years,
     year_range,
 )
-from partnerships.services.dyads import (
-    header as dyad_header,
-)
+from partnerships.services.dyads import header as dyad_header
 from partnerships.services.exports import csv_lines
 from partnerships.services.links_between import LINK_KINDS
 from partnerships.web import charts
@@ -398,7 +397,15 @@ class DyadsView(RegistryPage):
             return _csv(header, rows, "dyad-years.csv")
         start = (page - 1) * PAGE_SIZE
         shown = list(islice(rows, start, start + PAGE_SIZE + 1))
+        # On the page, nations by name (the CSV also has their ISO and COW codes).
+        kept = [index for index, column in enumerate(header) if not column.startswith(("iso3_", "cow_"))]
         context = {
+            "columns": [(column_label(header[index]), position > 2) for position, index in enumerate(kept)],
+            # A provision either undertook reads as a tick (the CSV keeps 1 and 0).
+            "cells": [
+                [("✓" if row[index] else "") if header[index] in PROVISION_COLUMNS else row[index] for index in kept]
+                for row in shown[:PAGE_SIZE]
+            ],
             "form": form,
             "params": params,
             "errors": errors,

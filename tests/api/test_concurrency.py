@@ -74,7 +74,6 @@ def _import(kind: str, path: Path) -> subprocess.Popen:
     )
 
 
-@pytest.mark.skipif(not (DATA / "cow" / "alliance_v4.1_by_member.csv").exists(), reason="needs data/ (the published datasets)")
 def test_the_same_file_imported_twice_at_once_creates_each_record_once(tmp_path: Path) -> None:
     from partnerships.services.importers import IMPORTERS
 

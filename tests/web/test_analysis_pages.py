@@ -475,3 +475,23 @@ def test_partners_page_shows_a_hundred_partners_at_a_time(world: dict, analyst_c
     second = analyst_client.get(reverse("partnerships:partners") + first.context["next"])
     assert [row.nation["name"] for row in second.context["shown"]] == ["United Kingdom"]
     assert second.context["next"] is None
+
+
+def test_dyad_page_labels_its_columns_and_shows_nations_by_name(world: dict, analyst_client: Client) -> None:
+    response = analyst_client.get(
+        reverse("partnerships:dyads"), {"year_from": "1960", "year_to": "1960", "nation": "USA"}
+    )
+    labels = [label for label, _ in response.context["columns"]]
+    assert labels[:4] == ["Year", "Nation A", "Nation B", "Mutual defense"]
+    assert "TIV A→B" in labels
+    assert "Transfers B→A" in labels
+    assert not any(label.startswith(("Iso3", "Cow")) or "_" in label for label in labels)
+    # Every row's cells line up with the labels, and the codes stay in the CSV only.
+    assert {len(cells) for cells in response.context["cells"]} == {len(labels)}
+    assert "USA" not in {cell for cells in response.context["cells"] for cell in cells}
+    assert '<th scope="col" class="num">Mutual defense</th>' in response.content.decode()
+    # A provision the pair undertook is ticked (the CSV keeps 1 and 0): the U.S. and the U.K. are allies in 1960.
+    defense = labels.index("Mutual defense")
+    ticked = {frozenset(cells[1:3]) for cells in response.context["cells"] if cells[defense] == "✓"}
+    assert ticked == {frozenset(("United States", other)) for other in ("Philippines", "United Kingdom")}
+    assert {cells[defense] for cells in response.context["cells"]} == {"✓", ""}
