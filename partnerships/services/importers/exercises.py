@@ -143,6 +143,8 @@ def group_participants(importer: Importer, path: Path, rows: Rows) -> Rows:
     return list(exercises.values())
 
 
+# One row per participant (and per year of the exercise), with its Gleditsch-Ward number, as the data
+# behind troopdata's mme_long are distributed (data-raw/mme-v7-long.csv).
 LONG_LAYOUT = Layout(
     "MME v7, long layout",
     required=(*EXERCISE_COLUMNS, "gwcode", "country"),
@@ -150,7 +152,6 @@ LONG_LAYOUT = Layout(
     reshape=group_participants,
     file_rows="participant rows",
     rows="exercises",
-    note="one row per participant (and year), with its Gleditsch-Ward code: troopdata's mme_long",
 )
 
 

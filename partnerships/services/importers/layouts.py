@@ -52,7 +52,6 @@ class Layout:
     confirms: Callable[[list[dict[str, str]]], bool] | None = None
     file_rows: str = "rows"
     rows: str = "rows"
-    note: str = ""  # where this layout comes from, for the README and the refusal
 
     def missing(self, header: list[str]) -> list[str]:
         """Return the required columns ``header`` lacks (compared as read_rows compares them)."""
