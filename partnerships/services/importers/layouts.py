@@ -75,7 +75,7 @@ def header_of(text: str) -> list[str]:
 
 
 def detect(layouts: tuple[Layout, ...], text: str, *, kind: str) -> Layout:
-    """Return the layout ``text`` is in: the most specific whose columns it has, the first rows deciding a tie.
+    """Return the layout ``text`` is in: the one that needs most of its columns, the first rows deciding a tie.
 
     Raise ImportAborted naming the layouts ``kind`` accepts, what each lacks,
     and the columns the file has. With one layout the refusal is
@@ -88,11 +88,13 @@ def detect(layouts: tuple[Layout, ...], text: str, *, kind: str) -> Layout:
             layout = layouts[0]
             list(read_rows(text, layout.required, optional=layout.optional))  # raises with its own message
         raise ImportAborted(refusal(layouts, header, kind=kind))
+    # A header with the states file's nine columns also has the code list's three: the longer list is meant.
+    most = max(len(layout.required) for layout in fitting)
+    fitting = [layout for layout in fitting if len(layout.required) == most]
     if len(fitting) > 1:
         confirmed = [layout for layout in fitting if layout.confirms is None or layout.confirms(_sample(text, layout))]
         fitting = confirmed or fitting
-    # A header with the states file's nine columns also has the code list's three: the longer list is meant.
-    return max(fitting, key=lambda layout: len(layout.required))
+    return fitting[0]
 
 
 def _sample(text: str, layout: Layout) -> list[dict[str, str]]:
