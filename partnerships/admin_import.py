@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from partnerships.choices import Visibility
 from partnerships.models import can_view_restricted
 from partnerships.services.importers import IMPORTERS, ImportAborted
+from partnerships.services.importers.sipri import REGISTER_NAME
 
 # What each importer may create or change, as "<model>" permission suffixes.
 WRITES = {
@@ -79,8 +80,11 @@ def import_view(request: HttpRequest) -> HttpResponse:
                 _store(form.cleaned_data["second_file"], Path(folder) / MEMBER_FILE)
                 path = Path(folder)
             else:
-                suffix = Path(form.cleaned_data["file"].name).suffix or ".csv"
-                path = Path(folder) / f"upload{suffix}"
+                uploaded = Path(form.cleaned_data["file"].name)
+                suffix = uploaded.suffix or ".csv"
+                # An older SIPRI register's name says whose it is (us-trade-register.csv): it is kept.
+                stem = uploaded.stem if kind == "sipri" and REGISTER_NAME.match(uploaded.stem) else "upload"
+                path = Path(folder) / f"{stem}{suffix}"
                 _store(form.cleaned_data["file"], path)
             try:
                 report = IMPORTERS[kind](visibility=form.cleaned_data["visibility"], user=request.user).run(

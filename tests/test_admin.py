@@ -471,7 +471,27 @@ def test_staff_import_a_dataset_from_the_admin_starting_with_a_dry_run(editor_cl
     assert not Nation.objects.filter(cow_code=1931).exists()
     real = _upload(editor_client, STATES)
     assert "Imported" in real.content.decode()
+    assert "Layout: COW state system membership (states2016 layout): 1 rows" in real.content.decode()
     assert Nation.objects.get(cow_code=1931).name == "Uploadland"
+
+
+def test_an_older_sipri_register_uploaded_under_its_own_name_takes_the_supplier_from_it(
+    editor_client: Client,
+) -> None:
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from partnerships.services.nations import seed_nations
+
+    seed_nations()
+    register = (Path(__file__).resolve().parent / "data/layouts/us-trade-register.csv").read_bytes()
+    data = {"kind": "sipri", "visibility": "public"}
+    data["file"] = SimpleUploadedFile("us-trade-register.csv", register, content_type="text/csv")
+    html = editor_client.post(reverse("admin-import"), data).content.decode()
+    assert "Imported" in html
+    assert "supplier United States, from the file name us-trade-register.csv" in html
+    assert ResourceSharing.objects.filter(provider_nation__iso3="USA").count() == 11
 
 
 def test_admin_import_lists_rejected_rows_and_writes_nothing(editor_client: Client) -> None:

@@ -69,7 +69,7 @@ class TestFileQuirks:
 
     def test_missing_columns_are_named_before_any_row_is_read(self, tmp_path: Path) -> None:
         text = "stateabb,ccode,name\nQAG,1906,Nameless\n"
-        with pytest.raises(ImportAborted, match="Missing column\\(s\\): statenme, styear"):
+        with pytest.raises(ImportAborted, match="missing column\\(s\\) statenme, styear"):
             run("cow-states", write(tmp_path, text))
         assert not Nation.objects.filter(cow_code=1906).exists()
 
@@ -82,12 +82,17 @@ class TestFileQuirks:
         assert Nation.objects.get(cow_code=1908).cow_abbr == "QAI"
 
     def test_only_the_columns_really_missing_are_named(self, tmp_path: Path) -> None:
-        text = "StateAbb,CCode,StateNme,name\nQAJ,1909,Partland,x\n"
+        # StateAbb, CCode and StateNme alone are COW's code list (see test_layouts): a file with two of them is
+        # in no layout, and each layout's missing columns are named.
+        text = "StateAbb,CCode,name\nQAJ,1909,Partland\n"
         with pytest.raises(ImportAborted) as refused:
             run("cow-states", write(tmp_path, text))
-        assert str(refused.value).startswith(
-            "Missing column(s): styear, stmonth, stday, endyear, endmonth, endday. The file has: "
-        )
+        assert str(refused.value).splitlines()[2:] == [
+            "  - COW state system membership (states2016 layout): missing column(s) statenme, styear, stmonth, "
+            "stday, endyear, endmonth, endday.",
+            "  - COW country codes (COW-country-codes.csv: StateAbb, CCode, StateNme, no dates): "
+            "missing column(s) statenme.",
+        ]
 
     def test_a_column_given_twice_is_refused_rather_than_guessed(self, tmp_path: Path) -> None:
         text = STATES_HEADER + ",CCODE\n" + "QAK,1910,Twiceland,1900,1,1,2016,12,31,2016,1911\n"
@@ -239,7 +244,10 @@ def test_the_report_counts_exactly_what_the_import_wrote(tmp_path: Path) -> None
         created, updated = records_written(model, start, end)
         assert (report.outcomes[(label, "created")], report.outcomes[(label, "updated")]) == (created, updated)
     assert Agreement.objects.filter(sources__dataset="cow-alliances").count() == 2
-    assert report.summary().splitlines()[2:5] == [
+    # Line 1 is the layout read (see layouts.py), line 2 the rows read.
+    layout = "  COW Formal Alliances v4.1 by member (cow/alliance_v4.1_by_member.csv): 8 rows"
+    assert report.summary().splitlines()[1] == layout
+    assert report.summary().splitlines()[3:6] == [
         "  agreement parties: 5 created, 0 updated, 0 unchanged, 1 created then dropped",
         "  agreement sources: 2 created, 0 updated, 0 unchanged, 1 created then dropped",
         "  agreements: 2 created, 0 updated, 0 unchanged, 1 created then dropped",
@@ -253,7 +261,7 @@ def test_the_report_counts_exactly_what_the_import_wrote(tmp_path: Path) -> None
     again = run("cow-alliances", renamed, skip_invalid=True)
     end = timezone.now()
     assert records_written(Agreement, start, end) == (0, 1)
-    assert again.summary().splitlines()[2:5] == [
+    assert again.summary().splitlines()[3:6] == [
         "  agreement parties: 0 created, 0 updated, 5 unchanged, 1 created then dropped",
         "  agreement sources: 0 created, 0 updated, 2 unchanged, 1 created then dropped",
         "  agreements: 0 created, 1 updated, 1 unchanged, 1 created then dropped",
@@ -395,7 +403,7 @@ def test_command_skip_invalid_writes_rejects_beside_the_file(tmp_path: Path) -> 
 
 @pytest.mark.django_db
 def test_command_refuses_a_file_it_cannot_read(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="Missing column"):
+    with pytest.raises(CommandError, match="missing column\\(s\\) Recipient, Supplier"):
         call_command("import_data", "sipri", str(write(tmp_path, "a,b\n1,2\n")), stdout=StringIO(), stderr=StringIO())
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_data", "mme", str(tmp_path / "nope.csv"), stdout=StringIO(), stderr=StringIO())

@@ -30,6 +30,12 @@ class Command(BaseCommand):
         parser.add_argument("--rejects", type=Path, default=None, help="Where to write rejected rows (CSV).")
         parser.add_argument("--encoding", default=None, help="The file's encoding (default: UTF-8, else Windows-1252).")
         parser.add_argument(
+            "--supplier",
+            default=None,
+            help="sipri only: the supplier of a register in the older layout, which has no supplier column "
+            "(a name or ISO code; default: from the file name <iso2>-trade-register.csv).",
+        )
+        parser.add_argument(
             "--visibility",
             choices=Visibility.values,
             default=Visibility.PUBLIC,
@@ -37,7 +43,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, kind: str, path: Path, **options: Any) -> None:
-        importer = IMPORTERS[kind](visibility=options["visibility"])
+        extra = {}
+        if options["supplier"]:
+            if kind != "sipri":
+                raise CommandError("--supplier is for sipri registers only.")
+            extra["supplier"] = options["supplier"]
+        importer = IMPORTERS[kind](visibility=options["visibility"], **extra)
         rejects = options["rejects"]
         if options["skip_invalid"] and rejects is None:
             rejects = path.with_name(f"{path.stem}.rejected.csv")

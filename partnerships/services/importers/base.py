@@ -102,6 +102,7 @@ class ImportReport:
     kind: str
     path: str
     dry_run: bool = False
+    layout: str = ""  # the file's layout and what its rows became (see layouts.py)
     rows_read: int = 0
     outcomes: Counter = field(default_factory=Counter)  # rows per (record type, outcome); see MAIN_OUTCOMES
     rejected: list[Rejection] = field(default_factory=list)
@@ -207,6 +208,8 @@ class ImportReport:
             f"{'dry run, nothing written' if self.dry_run else ('written' if self.committed else 'nothing written')}"
             f" ({self.seconds:.1f} s)",
         ]
+        if self.layout:
+            lines.insert(1, f"  {self.layout}")
         labels = sorted({label for label, _ in self.outcomes})
         for label in labels:
             lines.append(f"  {label}: {self.describe(label)}")
@@ -372,6 +375,10 @@ class Importer:
     required_columns: ClassVar[tuple[str, ...]] = ()
     # Columns read when present; matched, like the required ones, whatever their case.
     optional_columns: ClassVar[tuple[str, ...]] = ()
+    # The layout these columns make, by name, and the dataset's other common layouts (layouts.Layout),
+    # each recognised by its header.
+    layout_name: ClassVar[str] = ""
+    other_layouts: ClassVar[tuple[Any, ...]] = ()
     description: ClassVar[str] = ""
     # The dataset's citation, written on its source rows.
     source_url: ClassVar[str] = ""
@@ -417,12 +424,10 @@ class Importer:
         raise NotImplementedError
 
     def read(self, path: Path, encoding: str | None) -> list[tuple[int | str, dict[str, str]]]:
-        """Return the numbered rows to import (one CSV file; importers of several files override it)."""
-        try:
-            raw = Path(path).read_bytes()
-        except OSError as exc:
-            raise ImportAborted(f"Cannot read {path}: {exc.strerror or exc}") from exc
-        return list(read_rows(decode(raw, encoding), self.required_columns, optional=self.optional_columns))
+        """Return the numbered rows to import, whichever of its layouts the file is in (several files: override)."""
+        from partnerships.services.importers.layouts import read_layout
+
+        return read_layout(self, Path(path), encoding)
 
     def finish(self) -> None:
         """Checks or writes that need every row (called once, after the last row)."""

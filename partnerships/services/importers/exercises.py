@@ -6,6 +6,7 @@ import calendar
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from simple_history.utils import bulk_create_with_history
@@ -15,7 +16,8 @@ from partnerships.choices import DatePrecision, Domain, ExerciseKind, ExercisePu
 from partnerships.models import Exercise, ExerciseParticipant, Organization
 from partnerships.services import sources
 from partnerships.services.exercises import derived_location_country, generated_name, is_host
-from partnerships.services.importers.base import Importer, RowRejected, related_in_hand
+from partnerships.services.importers.base import Importer, RowRejected, parse_int, related_in_hand
+from partnerships.services.importers.layouts import Layout, Rows
 from partnerships.services.importers.resolver import NationResolver
 
 STATE_COLUMNS = tuple(
@@ -94,6 +96,65 @@ def mme_date(text: str, year: str, month: str, day: str, column: str, *, end: bo
         raise RowRejected(f"{column}: “{text}” is not a date") from None
 
 
+EXERCISE_COLUMNS = (
+    "MMEID",
+    "Ex_Name",
+    "Series_Name",
+    "Location",
+    "StartDate",
+    "s.year",
+    "s.month",
+    "s.day",
+    "EndDate",
+    "e.year",
+    "e.month",
+    "e.day",
+    "CPX",
+    *DOMAINS,
+    *PURPOSES,
+    "FocusDescription",
+)
+# The long layout's columns that describe a participant rather than the exercise (one row per
+# participant and year: an exercise spanning New Year repeats its participants).
+PARTICIPANT_COLUMNS = ("gwcode", "country", "year", "participant_count")
+
+
+def group_participants(importer: Importer, path: Path, rows: Rows) -> Rows:
+    """Return one exercise row per MMEID from the long layout's participant rows, numbered by its first row.
+
+    Each exercise row carries its participants as (label, name, Gleditsch-Ward
+    code) in ``__participants``, each once; rows of one exercise that
+    disagree on the exercise's own columns are named in ``__conflicts`` for
+    the import to reject.
+    """
+    exercises: dict[str, tuple[int | str, dict[str, Any]]] = {}
+    for number, row in rows:
+        mmeid = row["MMEID"]
+        if mmeid not in exercises:
+            first = {key: value for key, value in row.items() if key not in PARTICIPANT_COLUMNS}
+            exercises[mmeid] = (number, {**first, "__participants": [], "__conflicts": []})
+        first_number, exercise = exercises[mmeid]
+        differs = [c for c in EXERCISE_COLUMNS if row[c] != exercise[c]]
+        if differs:
+            exercise["__conflicts"].append(f"row {number} differs from row {first_number} on {', '.join(differs)}")
+        participant = (f"row {number} gwcode/country", row["country"], row["gwcode"])
+        if all((name, code) != (participant[1], participant[2]) for _, name, code in exercise["__participants"]):
+            exercise["__participants"].append(participant)
+    return list(exercises.values())
+
+
+# One row per participant (and per year of the exercise), with its Gleditsch-Ward number, as the data
+# behind troopdata's mme_long are distributed (data-raw/mme-v7-long.csv).
+LONG_LAYOUT = Layout(
+    "MME v7, long layout",
+    required=(*EXERCISE_COLUMNS, "gwcode", "country"),
+    optional=("lat", "lon", "year", "participant_count"),
+    reshape=group_participants,
+    file_rows="participant rows",
+    rows="exercises",
+)
+
+
 class MmeImporter(Importer):
     kind = "mme"
     dataset = "mme"
@@ -101,27 +162,11 @@ class MmeImporter(Importer):
     source_url = SOURCE_URL
     source_text = SOURCE_TEXT
     description = "Multinational Military Exercises v7 (mme/mme_v7.csv)"
-    required_columns = (
-        "MMEID",
-        "Ex_Name",
-        "Series_Name",
-        "Location",
-        "StartDate",
-        "s.year",
-        "s.month",
-        "s.day",
-        "EndDate",
-        "e.year",
-        "e.month",
-        "e.day",
-        "CPX",
-        *DOMAINS,
-        *PURPOSES,
-        "FocusDescription",
-        "StateA",
-    )
+    layout_name = "MME v7, wide layout"
+    required_columns = (*EXERCISE_COLUMNS, "StateA")
     # Coordinates are read when the file has them (v7 does; a file without them imports as before).
     optional_columns = ("lat", "lon", *STATE_COLUMNS[1:])
+    other_layouts = (LONG_LAYOUT,)
 
     def prepare(self) -> None:
         self.resolver = NationResolver()
@@ -152,18 +197,20 @@ class MmeImporter(Importer):
         end, end_precision = mme_date(row["EndDate"], row["e.year"], row["e.month"], row["e.day"], "EndDate", end=True)
         if start is None:
             raise RowRejected("StartDate: missing")
+        if row.get("__conflicts"):
+            raise RowRejected(f"MMEID {mmeid}: the rows of this exercise disagree: {'; '.join(row['__conflicts'])}")
         participants, unresolved = [], []
-        for column in STATE_COLUMNS:
-            name = row.get(column, "")
-            if name.lower() in MISSING:
+        for column, name, gwcode in self.named(row):
+            code = parse_int(gwcode, f"{column} (gwcode)", missing=("", "na", "NA", "-9"))
+            if name.lower() in MISSING and code is None:
                 continue
-            # A name means the state that existed when the exercise began ("Germany" in 1985: West Germany).
-            nation = self.nation_on(
-                self.resolver.name(name), start, resolver=self.resolver, number=number, column=column, name=name
-            )
-            organization = None if nation else self.organizations.get(name.lower())
+            # A code or name means the state that existed when the exercise began ("Germany" in 1985:
+            # West Germany; Gleditsch-Ward 260 in 1995: Germany, COW 255).
+            named = self.resolver.name(name) if code is None else self.resolver.gw(code, start)
+            nation = self.nation_on(named, start, resolver=self.resolver, number=number, column=column, name=name)
+            organization = None if nation or code is not None else self.organizations.get(name.lower())
             if nation is None and organization is None:
-                unresolved.append(f"{column} “{name}”")
+                unresolved.append(f"{column} “{name}”" + (f" (Gleditsch-Ward {code})" if code is not None else ""))
                 continue
             participants.append((nation, organization))
         if unresolved:
@@ -252,6 +299,13 @@ class MmeImporter(Importer):
         )
         for participant in new:
             self.report.note("exercise participants", (exercise.pk, participant.actor_key), "created")  # type: ignore[union-attr]
+
+    @staticmethod
+    def named(row: dict[str, Any]) -> list[tuple[str, str, str]]:
+        """Return the row's participants as (column, name, Gleditsch-Ward code or ""), in either layout."""
+        if "__participants" in row:
+            return row["__participants"]
+        return [(column, row.get(column, ""), "") for column in STATE_COLUMNS]
 
     def generated(
         self,

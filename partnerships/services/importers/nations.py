@@ -13,6 +13,7 @@ from typing import Any
 
 from partnerships.models import Nation
 from partnerships.services.importers.base import Importer, RowRejected, parse_int
+from partnerships.services.importers.layouts import Layout
 from partnerships.services.importers.resolver import NationResolver
 from partnerships.services.nations import reference_nations, reference_region
 
@@ -70,8 +71,22 @@ class CountriesImporter(NationImporter):
     kind = "countries"
     dataset = "iso-3166"
     description = "ISO 3166 country codes (countries/country-codes.csv)"
+    layout_name = "ISO 3166, datasets/country-codes layout"
     required_columns = ("ISO3166-1-Alpha-3", "ISO3166-1-Alpha-2", "ISO3166-1-numeric", "CLDR display name")
     optional_columns = ("official_name_en",)
+    other_layouts = (
+        Layout(
+            "ISO 3166, all.csv layout (lukes/ISO-3166-Countries-with-Regional-Codes)",
+            required=("name", "alpha-2", "alpha-3", "country-code"),
+            optional=("iso_3166-2", "region", "sub-region", "intermediate-region"),
+            rename={
+                "alpha-3": "ISO3166-1-Alpha-3",
+                "alpha-2": "ISO3166-1-Alpha-2",
+                "country-code": "ISO3166-1-numeric",
+                "name": "CLDR display name",
+            },
+        ),
+    )
 
     def facts(self, nation: Nation) -> dict[str, Any]:
         return {"iso3": nation.iso3}
@@ -119,7 +134,16 @@ class CowStatesImporter(NationImporter):
     dataset = "cow-states"
     version = "2016"
     description = "Correlates of War state system membership (cow/states2016.csv)"
+    layout_name = "COW state system membership (states2016 layout)"
     required_columns = ("stateabb", "ccode", "statenme", "styear", "stmonth", "stday", "endyear", "endmonth", "endday")
+    # COW's list of codes and names, one row per membership spell without its dates: it gives states their
+    # COW number and abbreviation (creating the historical states the registry lacks), never their dates.
+    other_layouts = (
+        Layout(
+            "COW country codes (COW-country-codes.csv: StateAbb, CCode, StateNme, no dates)",
+            required=("stateabb", "ccode", "statenme"),
+        ),
+    )
 
     def prepare(self) -> None:
         super().prepare()
@@ -136,10 +160,13 @@ class CowStatesImporter(NationImporter):
         if ccode is None or ccode <= 0:
             raise RowRejected(f"ccode: “{row['ccode']}” is not a COW state number")
         abbr = row["stateabb"].upper()
-        start = _cow_date(row["styear"], row["stmonth"], row["stday"], "start")
-        end = _cow_date(row["endyear"], row["endmonth"], row["endday"], "end", end=True)
-        if end < start:
-            raise RowRejected(f"the state ends ({end}) before it starts ({start})")
+        span = None
+        if "styear" in row:  # the code list has no dates: the states' existence is left as it is
+            start = _cow_date(row["styear"], row["stmonth"], row["stday"], "start")
+            end = _cow_date(row["endyear"], row["endmonth"], row["endday"], "end", end=True)
+            if end < start:
+                raise RowRejected(f"the state ends ({end}) before it starts ({start})")
+            span = (start, end)
         nation = self.resolver.cow(ccode) or self.find(Nation, str(ccode))[0] or self.resolver.name(row["statenme"])
         values: dict[str, Any] = {"cow_code": ccode, "cow_abbr": abbr}
         if nation is None:
@@ -149,8 +176,11 @@ class CowStatesImporter(NationImporter):
             # number (e.g. a successor state): this row is a state of its own.
             nation = None
             values["region"] = reference_region(cow_code=ccode)
+        if not row["statenme"]:
+            raise RowRejected("statenme: empty; the nation needs a name")
         self.merge(nation, str(ccode), values, name=row["statenme"])
-        self.spans[ccode].append((start, end))
+        if span is not None:
+            self.spans[ccode].append(span)
 
     def finish(self) -> None:
         """Set each state's existence from all its rows (membership can be interrupted)."""

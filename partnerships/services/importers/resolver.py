@@ -25,6 +25,7 @@ from pathlib import Path
 from partnerships.models import Nation
 
 SUCCESSIONS = Path(__file__).resolve().parents[2] / "reference" / "state_successions.csv"
+GW_COW_CODES = Path(__file__).resolve().parents[2] / "reference" / "gw_cow_codes.csv"
 # Which way a dated name may follow a succession: a successor's name before the day means its
 # predecessor (not for an absorbed state: "Germany" in 1960 is not the GDR), a predecessor's name
 # from the day on means its successor (not after a dissolution, which left several, or a secession,
@@ -48,6 +49,44 @@ def successions(path: Path = SUCCESSIONS) -> list[Succession]:
             Succession(row["predecessor"], row["successor"], date.fromisoformat(row["on"]), row["relation"])
             for row in csv.DictReader(handle)
         ]
+
+
+@dataclass(frozen=True)
+class GwDifference:
+    gwcode: int
+    cow_code: int
+    since: date | None
+    until: date | None  # the first day it no longer holds
+
+
+@lru_cache(maxsize=1)
+def gw_differences(path: Path = GW_COW_CODES) -> tuple[GwDifference, ...]:
+    """Return the Gleditsch-Ward numbers that mean another COW number (see partnerships/reference/README.md)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple(
+            GwDifference(
+                int(row["gwcode"]),
+                int(row["cow_code"]),
+                date.fromisoformat(row["from"]) if row["from"] else None,
+                date.fromisoformat(row["until"]) if row["until"] else None,
+            )
+            for row in csv.DictReader(handle)
+        )
+
+
+def cow_code_of_gw(code: int, day: date | None) -> int:
+    """Return the COW number of the state Gleditsch-Ward number ``code`` means on ``day`` (undated: its first)."""
+    for difference in gw_differences():
+        if difference.gwcode != code:
+            continue
+        if day is None:
+            if difference.since is None:
+                return difference.cow_code
+            continue  # undated: the number's own state (260 is the German Federal Republic)
+        started = difference.since is None or difference.since <= day
+        if started and (difference.until is None or day < difference.until):
+            return difference.cow_code
+    return code
 
 
 def exists_on(nation: Nation, day: date) -> bool:
@@ -111,6 +150,16 @@ class NationResolver:
 
     def cow(self, code: int | None) -> Nation | None:
         return self.by_cow_code.get(code) if code is not None else None
+
+    def gw(self, code: int | None, day: date | None = None) -> Nation | None:
+        """Return the nation a Gleditsch-Ward number means on ``day``: the COW state it stands for then.
+
+        The two lists share their numbers but for a handful of states
+        (``gw_cow_codes.csv``): Gleditsch-Ward 260 is Germany from 1990-10-03
+        (COW 255), 678 Yemen from 1990-05-22 (COW 679), 340 Serbia (COW 345),
+        970-973 Kiribati, Nauru, Tonga and Tuvalu (COW 946, 970, 955, 947).
+        """
+        return self.by_cow_code.get(cow_code_of_gw(code, day)) if code is not None else None
 
     def code(self, code: str) -> Nation | None:
         """Return the nation a COW number or ISO alpha-3 code (as the successions list names them) means."""

@@ -7,11 +7,13 @@ import re
 from collections import Counter
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from partnerships.choices import DatePrecision, OrganizationKind, ResourceCategory, ResourceStatus
 from partnerships.models import Nation, Organization, ResourceSharing
-from partnerships.services.importers.base import Importer, RowRejected
+from partnerships.services.importers.base import ImportAborted, Importer, RowRejected
+from partnerships.services.importers.layouts import Layout, Rows
 from partnerships.services.importers.resolver import NationResolver
 
 SOURCE_URL = "https://www.sipri.org/databases/armstransfers"
@@ -43,12 +45,77 @@ def _year(value: str, column: str) -> int:
     return int(text)
 
 
+# The older register's file name says whose register it is: us-trade-register.csv is the United States'.
+REGISTER_NAME = re.compile(r"^(?P<iso2>[a-z]{2})-trade-register$", re.IGNORECASE)
+OLDER_COLUMNS = ("country", "ordered", "weapon", "weapon.des", "year", "years.delivered", "delivered", "comments")
+DELIVERY_SPAN = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
+
+
+def _delivery_years(text: str) -> str:
+    """Return the older layout's "2011-2013" as the current layout's "2011; 2012; 2013" (anything else as it is)."""
+    match = DELIVERY_SPAN.match(text)
+    if match is None or not int(match[1]) <= int(match[2]) <= int(match[1]) + 100:
+        return text
+    return "; ".join(str(year) for year in range(int(match[1]), int(match[2]) + 1))
+
+
+def older_register(importer: Importer, path: Path, rows: Rows) -> Rows:
+    """Return the deals of an older register: each under the recipient line above it, from the register's supplier.
+
+    A recipient line has the recipient's name and nothing else; the deals
+    below it leave ``country`` blank. Raise ImportAborted when the supplier
+    is unknown (no ``--supplier``, no ``<iso2>-trade-register.csv`` name).
+    """
+    assert isinstance(importer, SipriImporter)
+    supplier = importer.register_supplier(path)
+    deals: Rows = []
+    recipient = ""
+    for number, row in rows:
+        deal = [row[column] for column in OLDER_COLUMNS[1:]]
+        if row["country"]:
+            recipient = row["country"]
+        if not any(deal):
+            continue  # a recipient line, or an empty one
+        deals.append(
+            (
+                number,
+                {
+                    "Recipient": recipient,
+                    "Supplier": supplier,
+                    "Year of order": row["year"],
+                    "Number ordered": row["ordered"],
+                    "Weapon designation": row["weapon"],
+                    "Weapon description": row["weapon.des"],
+                    "Number delivered": row["delivered"],
+                    "Year(s) of delivery": _delivery_years(row["years.delivered"]),
+                    "status": "",
+                    "Comments": row["comments"],
+                    "SIPRI TIV per unit": "",
+                    "SIPRI TIV for total order": "",
+                    "SIPRI TIV of delivered weapons": "",
+                },
+            )
+        )
+    return deals
+
+
+OLDER_LAYOUT = Layout(
+    "SIPRI trade register, older layout (deals under recipient lines, the register's supplier)",
+    required=OLDER_COLUMNS,
+    reshape=older_register,
+    file_rows="lines",
+    rows="deals",
+)
+
+
 class SipriImporter(Importer):
     kind = "sipri"
     dataset = "sipri"
     source_url = SOURCE_URL
     source_text = SOURCE_TEXT
     description = "SIPRI arms transfers trade register CSV (sipri/uk-trade-register.csv)"
+    layout_name = "SIPRI trade register, current layout"
+    other_layouts = (OLDER_LAYOUT,)
     required_columns = (
         "Recipient",
         "Supplier",
@@ -64,6 +131,49 @@ class SipriImporter(Importer):
         "SIPRI TIV for total order",
         "SIPRI TIV of delivered weapons",
     )
+
+    def __init__(self, *, supplier: str | None = None, **options: Any) -> None:
+        # The supplier of a register in the older layout, which has no supplier column (a name or ISO code).
+        self.supplier = supplier
+        self.supplier_named = ""
+        super().__init__(**options)
+
+    def read(self, path: Path, encoding: str | None) -> list[tuple[int | str, dict[str, str]]]:
+        self.supplier_named = ""
+        rows = super().read(path, encoding)
+        if self.supplier_named and self.report is not None:
+            self.report.layout += f"; supplier {self.supplier_named}"
+        return rows
+
+    def register_supplier(self, path: Path) -> str:
+        """Return the name of the nation whose register the older-layout file at ``path`` is.
+
+        From ``--supplier`` (a name, or an ISO alpha-2 or alpha-3 code), else from the file's
+        name ``<iso2>-trade-register.csv``. Raise ImportAborted when neither says, or says a
+        nation the registry does not hold.
+        """
+        given, how = self.supplier, "--supplier"
+        if not given:
+            match = REGISTER_NAME.match(path.stem)
+            if match is None:
+                raise ImportAborted(
+                    "This SIPRI register is in the older layout (country, ordered, weapon, weapon.des, year, "
+                    "years.delivered, delivered, comments), which names each deal's recipient but not its "
+                    "supplier: the supplier is the register's. Give it with --supplier NAME (or ISO code), or "
+                    f"name the file <iso2>-trade-register.csv (us-trade-register.csv for the United States); "
+                    f"“{path.name}” says neither."
+                )
+            given, how = match["iso2"], f"the file name {path.name}"
+        code = given.strip().upper()
+        nation = (
+            Nation.objects.filter(iso2=code).first()
+            or Nation.objects.filter(iso3=code).first()
+            or NationResolver().name(given)
+        )
+        if nation is None:
+            raise ImportAborted(f"The supplier “{given}” ({how}) matches no nation: import the nations first.")
+        self.supplier_named = f"{nation.name}, from {how}"
+        return nation.name
 
     def prepare(self) -> None:
         self.resolver = NationResolver()
@@ -149,6 +259,8 @@ class SipriImporter(Importer):
         self.organizations.update(self.created)
 
     def import_deal(self, number: int | str, row: dict[str, str]) -> None:
+        if not row["Recipient"]:
+            raise RowRejected("Recipient: none; the older layout names it on a line of its own above its deals")
         ordered_year = _year(row["Year of order"], "Year of order")
         # Names mean the state that existed when the deal was ordered (SIPRI gives the year: its first day).
         ordered_on = date(ordered_year, 1, 1)
