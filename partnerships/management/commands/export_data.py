@@ -12,17 +12,22 @@ from partnerships.choices import Region
 from partnerships.services.access import FULL_ACCESS
 from partnerships.services.dyads import DATASETS, YearsOutsideData, dyad_years, export_years
 from partnerships.services.exports import csv_lines
+from partnerships.services.package import export_package
+from partnerships.services.package_schema import PackageError
 from partnerships.services.record_io import RECORD_TYPES, csv_header, csv_row, export_records
 
 
 class Command(BaseCommand):
     help = (
         "Export data, streamed. dyads: one row per pair of nations per year (CSV). records: every record of one "
-        "type (--type) as CSV or JSON, which `import_data records` reads back."
+        "type (--type) as CSV or JSON, which `import_data records` reads back. package DIR: the whole registry as "
+        "a Frictionless data package (datapackage.json and one CSV per resource), which `import_data package` "
+        "loads into an empty registry."
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("kind", choices=["dyads", "records"], help="What to export.")
+        parser.add_argument("kind", choices=["dyads", "records", "package"], help="What to export.")
+        parser.add_argument("path", nargs="?", type=Path, default=None, help="package: the folder to write (new).")
         parser.add_argument("--output", type=Path, default=None, help="File to write (default: standard output).")
         parser.add_argument(
             "--as-user",
@@ -32,6 +37,13 @@ class Command(BaseCommand):
         records = parser.add_argument_group("records")
         records.add_argument("--type", dest="record_type", choices=sorted(RECORD_TYPES), help="Record type.")
         records.add_argument("--format", choices=["csv", "json"], default="csv")
+        package = parser.add_argument_group("package")
+        package.add_argument(
+            "--since",
+            type=Path,
+            default=None,
+            help="A previous package's folder: also write CHANGELOG.md and changes.csv, the rows changed since it.",
+        )
         dyads = parser.add_argument_group("dyads")
         dyads.add_argument("--from", dest="first_year", type=int, default=None, help="First year.")
         dyads.add_argument("--to", dest="last_year", type=int, default=None, help="Last year.")
@@ -50,7 +62,7 @@ class Command(BaseCommand):
             "and still in force then, on to today instead of stopping them where their dataset ends.",
         )
 
-    def handle(self, *args: Any, kind: str, output: Path | None, **options: Any) -> None:
+    def handle(self, *args: Any, kind: str, path: Path | None, output: Path | None, **options: Any) -> None:
         user: Any = FULL_ACCESS
         if options["as_user"]:
             from django.contrib.auth import get_user_model
@@ -58,6 +70,11 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["as_user"]).first()
             if user is None:
                 raise CommandError(f"No user “{options['as_user']}”.")
+        if kind == "package":
+            self.package(path, user, options["since"])
+            return
+        if path is not None:
+            raise CommandError(f"{kind} takes no folder: write to a file with --output.")
         handle: TextIO = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
         try:
             written = self.dyads(handle, user, options) if kind == "dyads" else self.records(handle, user, options)
@@ -66,6 +83,15 @@ class Command(BaseCommand):
                 handle.close()
         if output:
             self.stderr.write(f"Wrote {written} {kind} row(s) to {output}.")
+
+    def package(self, directory: Path | None, user: Any, since: Path | None) -> None:
+        if directory is None:
+            raise CommandError("Name the folder to write the package to: export_data package DIR.")
+        try:
+            result = export_package(directory=directory, user=user, since=since)
+        except PackageError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(result.summary())
 
     def dyads(self, handle: TextIO, user: Any, options: dict[str, Any]) -> int:
         first, last = options["first_year"], options["last_year"]

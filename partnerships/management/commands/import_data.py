@@ -9,6 +9,8 @@ from django.db import InterfaceError, OperationalError
 
 from partnerships.choices import Visibility
 from partnerships.services.importers import IMPORTERS, ImportAborted
+from partnerships.services.package_import import import_package
+from partnerships.services.package_schema import PackageError
 
 
 class Command(BaseCommand):
@@ -19,8 +21,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         kinds = ", ".join(f"{kind} ({importer.description})" for kind, importer in IMPORTERS.items())
-        parser.add_argument("kind", choices=sorted(IMPORTERS), help=f"What the file is: {kinds}.")
-        parser.add_argument("path", type=Path, help="The CSV file.")
+        kinds += ", package (a data package folder written by `export_data package`, into an empty registry)"
+        parser.add_argument("kind", choices=[*sorted(IMPORTERS), "package"], help=f"What the file is: {kinds}.")
+        parser.add_argument("path", type=Path, help="The CSV file (package: the package's folder).")
         parser.add_argument("--dry-run", action="store_true", help="Report what would change; write nothing.")
         parser.add_argument(
             "--skip-invalid",
@@ -43,6 +46,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, kind: str, path: Path, **options: Any) -> None:
+        if kind == "package":
+            if options["skip_invalid"]:
+                raise CommandError("A package loads whole or not at all: --skip-invalid does not apply to it.")
+            self.package(path, dry_run=options["dry_run"])
+            return
         extra = {}
         if options["supplier"]:
             if kind != "sipri":
@@ -75,3 +83,10 @@ class Command(BaseCommand):
                 f"{report.rows_rejected} row(s) rejected, so nothing was written (all or nothing). "
                 "Fix them, or import the valid rows with --skip-invalid."
             )
+
+    def package(self, directory: Path, *, dry_run: bool) -> None:
+        try:
+            result = import_package(directory=directory, dry_run=dry_run)
+        except PackageError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(result.summary())
