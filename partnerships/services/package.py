@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import shutil
 import tempfile
@@ -97,19 +96,15 @@ def _write(directory: Path, *, user: Any, since: Path | None) -> PackageResult:
     described: list[dict[str, Any]] = []
     datasets: set[str] = set()
     with _snapshot():
-        tables = read_tables(user=user)
         version = registry_version()
-    for resource in RESOURCES:
-        rows = tables[resource.name]
-        text = _csv_text(resource, rows)
-        data = text.encode("utf-8")
-        (directory / resource.path).write_bytes(data)
-        sha256 = hashlib.sha256(data).hexdigest()
-        described.append(_resource_descriptor(resource, sha256=sha256, size=len(data), rows=len(rows)))
-        result.rows[resource.name] = len(rows)
-        for position, column in enumerate(resource.columns):
-            if column.name in DATASET_COLUMNS:
-                datasets.update(row[position] for row in rows if row[position])
+        kept: dict[str, set[int]] = {}
+        for resource in RESOURCES:
+            written = write_resource(resource, directory / resource.path, user=user, kept=kept)
+            described.append(
+                _resource_descriptor(resource, sha256=written.sha256, size=written.size, rows=written.rows)
+            )
+            result.rows[resource.name] = written.rows
+            datasets |= written.datasets
     result.content_hash = content_hash((item["path"], item["hash"].removeprefix("sha256:")) for item in described)
     sources, licences = describe_datasets(datasets)
     descriptor: dict[str, Any] = {
@@ -158,43 +153,69 @@ class _snapshot:
         self.atomic.__exit__(*exc)
 
 
-def read_tables(*, user: Any) -> dict[str, list[list[str]]]:
-    """Return each resource's rows ``user`` may see as cells, in id order, links to rows left out emptied.
+@dataclass
+class _Written:
+    rows: int = 0
+    size: int = 0
+    sha256: str = ""
+    datasets: set[str] = field(default_factory=set)
 
-    Each table is read through its model's ``visible_to(user)``. A link to a
+
+def write_resource(resource: PackageResource, path: Path, *, user: Any, kept: dict[str, set[int]]) -> _Written:
+    """Write the rows of ``resource`` that ``user`` may see to ``path``, in id order; return what was written.
+
+    The table is read through its model's ``visible_to(user)``. A link to a
     row that is not in the package (a restricted record) is emptied; a row
     that cannot be without its link (a required one) is left out too.
+    ``kept`` holds the ids written for each resource so far, and gains this
+    one's. Rows are streamed: the largest registries never sit in memory.
     """
-    kept: dict[str, set[int]] = {}
-    tables: dict[str, list[list[str]]] = {}
-    for resource in RESOURCES:
-        columns = resource.columns
-        queryset = resource.model._default_manager.visible_to(user).order_by("pk")
-        rows = [list(values) for values in queryset.values_list(*(column.name for column in columns))]
-        links = [(position, column) for position, column in enumerate(columns) if column.link is not None]
-        outside = [(p, c) for p, c in links if c.link is not resource]
-        rows = [
-            row
-            for row in rows
-            if all(row[p] is None or row[p] in kept[c.link.name] or c.nullable for p, c in outside)  # type: ignore[union-attr]
-        ]
-        kept[resource.name] = {row[0] for row in rows}
-        for row in rows:
+    columns = resource.columns
+    queryset = resource.model._default_manager.visible_to(user).order_by("pk")
+    links = [(position, column) for position, column in enumerate(columns) if column.link is not None]
+    required = [(p, c.link.name) for p, c in links if c.link is not resource and not c.nullable]  # type: ignore[union-attr]
+    if any(column.link is resource for _position, column in links):
+        # A link within the table: which rows it keeps must be known before the first row is written.
+        kept[resource.name] = {
+            row[0] for row in queryset.values_list(*(c.name for c in columns)) if _links_kept(row, required, kept)
+        }
+    own = kept.setdefault(resource.name, set())
+    dataset_positions = [p for p, column in enumerate(columns) if column.name in DATASET_COLUMNS]
+    written = _Written()
+    digest = hashlib.sha256()
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(_Hashing(handle, digest, written), lineterminator="\n")
+        writer.writerow(resource.header)
+        for values in queryset.values_list(*(c.name for c in columns)).iterator(chunk_size=5000):
+            if not _links_kept(values, required, kept):
+                continue
+            row = list(values)
+            own.add(row[0])
             for position, column in links:
                 if row[position] is not None and row[position] not in kept[column.link.name]:  # type: ignore[union-attr]
                     row[position] = None
-        tables[resource.name] = [
-            [format_value(column, value) for column, value in zip(columns, row, strict=True)] for row in rows
-        ]
-    return tables
+            written.datasets.update(row[p] for p in dataset_positions if row[p])
+            writer.writerow([format_value(column, value) for column, value in zip(columns, row, strict=True)])
+            written.rows += 1
+    written.sha256 = digest.hexdigest()
+    return written
 
 
-def _csv_text(resource: PackageResource, rows: list[list[str]]) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(resource.header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+def _links_kept(row: Any, required: list[tuple[int, str]], kept: dict[str, set[int]]) -> bool:
+    return all(row[position] in kept[name] for position, name in required)
+
+
+class _Hashing:
+    """A text file that also hashes and counts the UTF-8 bytes written to it."""
+
+    def __init__(self, handle: Any, digest: Any, written: _Written) -> None:
+        self.handle, self.digest, self.written = handle, digest, written
+
+    def write(self, text: str) -> int:
+        data = text.encode("utf-8")
+        self.digest.update(data)
+        self.written.size += len(data)
+        return self.handle.write(text)
 
 
 def _resource_descriptor(resource: PackageResource, *, sha256: str, size: int, rows: int) -> dict[str, Any]:

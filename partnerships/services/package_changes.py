@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from partnerships.services.package_schema import RESOURCES, PackageError, read_csv, read_descriptor
+from partnerships.services.package_schema import RESOURCES, PackageError, csv_rows, read_descriptor
 
 CHANGES_RESOURCE = "changes"
 CHANGES_CSV = "changes.csv"
@@ -76,30 +76,39 @@ class ChangeSummary:
         }
 
 
-def _table(directory: Path, path: str) -> tuple[list[str], dict[int, dict[str, str]]]:
-    """Return a resource file's header and its rows by id; raise PackageError on a file without ids."""
-    rows = read_csv(directory / path)
-    if not rows or "id" not in rows[0]:
+def _rows(directory: Path, path: str | None) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield a resource file's rows by id, in id order (as packages are written); none for no file."""
+    if path is None:
+        return
+    rows = csv_rows(directory / path)
+    header = next(rows, [])
+    if "id" not in header:
         raise PackageError(f"{directory / path}: no id column, so its rows cannot be compared.")
-    header = rows[0]
-    by_id: dict[int, dict[str, str]] = {}
-    for number, row in enumerate(rows[1:], start=2):
+    last = None
+    for number, row in enumerate(rows, start=2):
         values = dict(zip(header, row, strict=False))
         try:
-            by_id[int(values.get("id", ""))] = values
+            key = int(values.get("id", ""))
         except ValueError:
             raise PackageError(
                 f"{directory / path}, row {number}: the id “{values.get('id')}” is not a number."
             ) from None
-    return header, by_id
+        if last is not None and key <= last:
+            raise PackageError(f"{directory / path}, row {number}: the rows are not in id order.")
+        last = key
+        yield key, values
 
 
 def _label(row: dict[str, str]) -> str:
     return " ".join(next((row[column] for column in LABEL_COLUMNS if row.get(column)), "").split())
 
 
-def compare(previous: Path, current: Path) -> list[Change]:
-    """Return the rows added, changed and removed from the package ``previous`` to ``current``, in order."""
+def compare(previous: Path, current: Path) -> Iterator[Change]:
+    """Yield the rows added, changed and removed from the package ``previous`` to ``current``, in order.
+
+    Both packages' files are in id order, so each resource is compared in one
+    pass over its two files, whatever their size.
+    """
     old_resources = {
         item["name"]: item["path"]
         for item in read_descriptor(previous)["resources"]
@@ -108,21 +117,23 @@ def compare(previous: Path, current: Path) -> list[Change]:
     names = [resource.name for resource in RESOURCES]
     names += sorted(set(old_resources) - set(names))
     paths = {resource.name: resource.path for resource in RESOURCES}
-    changes: list[Change] = []
+    end = (None, {})
     for name in names:
-        old_header, old = _table(previous, old_resources[name]) if name in old_resources else ([], {})
-        new_header, new = _table(current, paths[name]) if name in paths else ([], {})
-        columns = [*new_header, *(column for column in old_header if column not in new_header)]
-        for key in sorted(old.keys() | new.keys()):
-            if key not in old:
-                changes.append(Change(name, key, "added", label=_label(new[key])))
-            elif key not in new:
-                changes.append(Change(name, key, "removed", label=_label(old[key])))
+        old_rows, new_rows = _rows(previous, old_resources.get(name)), _rows(current, paths.get(name))
+        (old_key, old), (new_key, new) = next(old_rows, end), next(new_rows, end)
+        while old_key is not None or new_key is not None:
+            if old_key is None or (new_key is not None and new_key < old_key):
+                yield Change(name, new_key, "added", label=_label(new))  # type: ignore[arg-type]
+                new_key, new = next(new_rows, end)
+            elif new_key is None or old_key < new_key:
+                yield Change(name, old_key, "removed", label=_label(old))
+                old_key, old = next(old_rows, end)
             else:
-                differ = tuple(c for c in columns if old[key].get(c, "") != new[key].get(c, ""))
+                columns = [*new, *(column for column in old if column not in new)]
+                differ = tuple(column for column in columns if old.get(column, "") != new.get(column, ""))
                 if differ:
-                    changes.append(Change(name, key, "changed", differ, _label(new[key])))
-    return changes
+                    yield Change(name, new_key, "changed", differ, _label(new))
+                (old_key, old), (new_key, new) = next(old_rows, end), next(new_rows, end)
 
 
 def write_changes(*, previous: Path, current: Path, current_descriptor: dict[str, Any]) -> ChangeSummary:
@@ -138,18 +149,20 @@ def write_changes(*, previous: Path, current: Path, current_descriptor: dict[str
             f"--since {previous}: that package may hold restricted records (its view: "
             f"{old_registry.get('view', 'unknown')}); a changelog of public records only cannot be made from it."
         )
-    changes = compare(previous, current)
     summary = ChangeSummary(previous=old_registry)
-    for change in changes:
-        counts = summary.counts.setdefault(change.resource, dict.fromkeys(KINDS, 0))
-        counts[change.kind] += 1
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([item["name"] for item in CHANGES_SCHEMA["fields"]])
-    writer.writerows([c.resource, c.id, c.kind, ";".join(c.fields), c.label] for c in changes)
-    data = buffer.getvalue().encode("utf-8")
-    (current / CHANGES_CSV).write_bytes(data)
-    (current / CHANGELOG).write_text(_changelog(changes, summary, old_registry, new_registry), encoding="utf-8")
+    listed: dict[tuple[str, str], list[Change]] = {}
+    with (current / CHANGES_CSV).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([item["name"] for item in CHANGES_SCHEMA["fields"]])
+        for change in compare(previous, current):
+            counts = summary.counts.setdefault(change.resource, dict.fromkeys(KINDS, 0))
+            counts[change.kind] += 1
+            if counts[change.kind] <= LISTED:
+                listed.setdefault((change.resource, change.kind), []).append(change)
+            writer.writerow([change.resource, change.id, change.kind, ";".join(change.fields), change.label])
+    with (current / CHANGES_CSV).open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256")
+    (current / CHANGELOG).write_text(_changelog(listed, summary, old_registry, new_registry), encoding="utf-8")
     summary.resource_descriptor = {
         "name": CHANGES_RESOURCE,
         "path": CHANGES_CSV,
@@ -158,9 +171,9 @@ def write_changes(*, previous: Path, current: Path, current_descriptor: dict[str
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
-        "bytes": len(data),
-        "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
-        "rows": len(changes),
+        "bytes": (current / CHANGES_CSV).stat().st_size,
+        "hash": f"sha256:{digest.hexdigest()}",
+        "rows": sum(sum(counts.values()) for counts in summary.counts.values()),
         "schema": CHANGES_SCHEMA,
     }
     return summary
@@ -173,7 +186,9 @@ def _version_line(registry: dict[str, Any]) -> str:
     )
 
 
-def _changelog(changes: list[Change], summary: ChangeSummary, old: dict[str, Any], new: dict[str, Any]) -> str:
+def _changelog(
+    listed: dict[tuple[str, str], list[Change]], summary: ChangeSummary, old: dict[str, Any], new: dict[str, Any]
+) -> str:
     lines = [
         "# Changes since the previous package",
         "",
@@ -190,17 +205,16 @@ def _changelog(changes: list[Change], summary: ChangeSummary, old: dict[str, Any
         lines.append(f"| {resource} | {counts['added']} | {counts['changed']} | {counts['removed']} |")
     if not summary.counts:
         lines.append("| (none) | 0 | 0 | 0 |")
-    for resource in summary.counts:
+    for resource, counts in summary.counts.items():
         lines += ["", f"## {resource}"]
         for kind in KINDS:
-            rows = [change for change in changes if change.resource == resource and change.kind == kind]
-            if not rows:
+            if not counts[kind]:
                 continue
-            lines += ["", f"{kind.capitalize()} ({len(rows)}):", ""]
-            for change in rows[:LISTED]:
+            lines += ["", f"{kind.capitalize()} ({counts[kind]}):", ""]
+            for change in listed[(resource, kind)]:
                 label = f" {change.label}" if change.label else ""
                 fields = f" — {', '.join(change.fields)}" if change.fields else ""
                 lines.append(f"- id {change.id}{label}{fields}")
-            if len(rows) > LISTED:
-                lines.append(f"- … and {len(rows) - LISTED} more")
+            if counts[kind] > LISTED:
+                lines.append(f"- … and {counts[kind] - LISTED} more")
     return "\n".join(lines) + "\n"

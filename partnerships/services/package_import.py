@@ -17,6 +17,7 @@ replaced by the package's.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,12 +32,13 @@ from partnerships.services.package_schema import (
     RESOURCES,
     PackageError,
     PackageResource,
+    csv_rows,
     parse_value,
-    read_csv,
     read_descriptor,
 )
 
 MAX_PROBLEMS = 50
+BATCH = 2000
 # One package load at a time: two into the same empty registry would each find it empty.
 LOCK_KEY = 0x7061636B  # "pack"
 CHANGE_REASON = "import_data package"
@@ -81,10 +83,11 @@ class _Problems(list):
             self.append(problem)
 
 
-def validate_package(directory: Path) -> dict[str, Rows]:
-    """Return each resource's rows as model values; raise PackageInvalid listing the problems found.
+def validate_package(directory: Path) -> dict[str, Path]:
+    """Return each resource's file once the whole package is checked; raise PackageInvalid listing the problems.
 
     Raise PackageError when ``directory`` is not a data package at all.
+    Files are read row by row: only ids (and the few unique codes) are kept.
     """
     directory = Path(directory)
     descriptor = read_descriptor(directory)
@@ -96,9 +99,10 @@ def validate_package(directory: Path) -> dict[str, Rows]:
             continue
         entries[item["name"]] = item
     known = [resource.name for resource in RESOURCES]
-    for name in entries.keys() - {*known, CHANGES_RESOURCE}:
+    for name in sorted(entries.keys() - {*known, CHANGES_RESOURCE}):
         problems.add(f"resource {name}: not one this registry has (it has {', '.join(known)})")
-    parsed: dict[str, Rows] = {}
+    files: dict[str, Path] = {}
+    ids: dict[str, set[int]] = {}
     for resource in RESOURCES:
         if problems.full:
             break
@@ -106,45 +110,46 @@ def validate_package(directory: Path) -> dict[str, Rows]:
         if item is None:
             problems.add(f"resource {resource.name}: missing from datapackage.json")
             continue
-        parsed[resource.name] = _read_resource(directory, resource, item, problems, descriptor.get("registry"))
-    if not problems:
-        _check_keys(parsed, problems)
+        path = _checked_file(directory, resource, item, problems, descriptor.get("registry"))
+        if path is not None:
+            files[resource.name] = path
+            ids[resource.name] = _check_rows(resource, path, problems, ids, expected_rows=item.get("rows"))
     if problems:
         raise PackageInvalid(directory, problems)
-    return parsed
+    return files
 
 
-def _file_of(directory: Path, resource: PackageResource, item: dict[str, Any]) -> Path | None:
-    """Return the resource's file, if its path stays inside the package."""
-    path = item.get("path")
-    if not isinstance(path, str) or not path or Path(path).is_absolute():
-        return None
-    target = (directory / path).resolve()
-    return target if target.is_relative_to(directory.resolve()) else None
-
-
-def _read_resource(
+def _checked_file(
     directory: Path, resource: PackageResource, item: dict[str, Any], problems: _Problems, registry: Any
-) -> Rows:
+) -> Path | None:
+    """Return the resource's file if it is inside the package, as written and with this registry's columns."""
     name = resource.name
-    path = _file_of(directory, resource, item)
-    if path is None:
-        problems.add(f"resource {name}: its path {item.get('path')!r} is not a file inside the package")
-        return []
+    relative = item.get("path")
+    path = (directory / relative).resolve() if isinstance(relative, str) and relative else None
+    if path is None or Path(relative).is_absolute() or not path.is_relative_to(directory.resolve()):
+        problems.add(f"resource {name}: its path {relative!r} is not a file inside the package")
+        return None
+    if not path.is_file():
+        problems.add(f"resource {name}: {relative} is missing")
+        return None
+    expected_hash = str(item.get("hash", "")).removeprefix("sha256:")
+    if expected_hash:
+        with path.open("rb") as handle:
+            actual = hashlib.file_digest(handle, "sha256").hexdigest()
+        if actual != expected_hash:
+            problems.add(
+                f"resource {name}: {relative} is not the file the package was written with "
+                "(its SHA-256 differs from datapackage.json's hash)"
+            )
+            return None
+    rows = csv_rows(path)
     try:
-        rows = read_csv(path)
-        data = path.read_bytes()
+        header = next(rows, [])
     except PackageError as exc:
         problems.add(f"resource {name}: {exc}")
-        return []
-    expected_hash = str(item.get("hash", "")).removeprefix("sha256:")
-    if expected_hash and hashlib.sha256(data).hexdigest() != expected_hash:
-        problems.add(
-            f"resource {name}: {item['path']} is not the file the package was written with "
-            "(its SHA-256 differs from datapackage.json's hash)"
-        )
-        return []
-    header = rows[0] if rows else []
+        return None
+    finally:
+        rows.close()
     if header != resource.header:
         missing = [column for column in resource.header if column not in header]
         extra = [column for column in header if column not in resource.header]
@@ -159,51 +164,80 @@ def _read_resource(
         )
         version = registry.get("migration", "?") if isinstance(registry, dict) else "?"
         problems.add(f"resource {name}: {said} (the package was written by registry schema {version})")
-        return []
-    result: Rows = []
-    for number, row in enumerate(rows[1:], start=2):
-        if problems.full:
-            break
-        if len(row) != len(header):
-            problems.add(f"resource {name}, row {number}: {len(row)} cells, but the header has {len(header)}")
+        return None
+    return path
+
+
+def _check_rows(
+    resource: PackageResource, path: Path, problems: _Problems, ids: dict[str, set[int]], *, expected_rows: Any
+) -> set[int]:
+    """Check every cell, unique value and link of the resource's rows; return its ids.
+
+    Links to earlier resources are checked as the rows are read, links
+    within the resource once all of its ids are known.
+    """
+    name = resource.name
+    own: set[int] = set()
+    unique = {column.name: {} for column in resource.columns if column.field.unique and not column.field.primary_key}
+    links = [column for column in resource.columns if column.link is not None]
+    inner: list[tuple[int, str, int]] = []  # (row, column, id) of links within the resource
+    count = 0
+    try:
+        for number, values, errors in _parsed(resource, path):
+            count += 1
+            if problems.full:
+                break
+            for problem in errors:
+                problems.add(f"resource {name}, row {number}, {problem}")
+            key = values.get("id")
+            if key is not None:
+                if key in own:
+                    problems.add(f"resource {name}, row {number}, field id: {key} is the id of an earlier row")
+                own.add(key)
+            for column, seen in unique.items():
+                value = values.get(column)
+                if value is not None and value in seen:
+                    problems.add(f"resource {name}, row {number}, field {column}: {value} repeats row {seen[value]}")
+                elif value is not None:
+                    seen[value] = number
+            for column in links:
+                value = values.get(column.name)
+                if value is None:
+                    continue
+                if column.link is resource:
+                    inner.append((number, column.name, value))
+                elif value not in ids.get(column.link.name, ()):  # type: ignore[union-attr]
+                    problems.add(
+                        f"resource {name}, row {number}, field {column.name}: "
+                        f"no row of {column.link.name} has id {value}"  # type: ignore[union-attr]
+                    )
+    except PackageError as exc:
+        problems.add(f"resource {name}: {exc}")
+    if isinstance(expected_rows, int) and count != expected_rows and not problems.full:
+        problems.add(f"resource {name}: {count} rows, but datapackage.json says {expected_rows}")
+    for number, column_name, value in inner:
+        if value not in own:
+            problems.add(f"resource {name}, row {number}, field {column_name}: no row of {name} has id {value}")
+    return own
+
+
+def _parsed(resource: PackageResource, path: Path) -> Iterator[tuple[int, dict[str, Any], list[str]]]:
+    """Yield each data row's number (the header is row 1), its values by column, and what is wrong with it."""
+    width = len(resource.columns)
+    rows = csv_rows(path)
+    next(rows, None)
+    for number, row in enumerate(rows, start=2):
+        if len(row) != width:
+            yield number, {}, [f"{len(row)} cells, but the header has {width}"]
             continue
         values: dict[str, Any] = {}
+        errors: list[str] = []
         for column, text in zip(resource.columns, row, strict=True):
             try:
                 values[column.name] = parse_value(column, text)
             except ValueError as exc:
-                problems.add(f"resource {name}, row {number}, field {column.name}: {exc}")
-        result.append((number, values))
-    return result
-
-
-def _check_keys(parsed: dict[str, Rows], problems: _Problems) -> None:
-    """Add a problem for each repeated id or unique value, and each link to a row the package lacks."""
-    ids: dict[str, set[Any]] = {}
-    for resource in RESOURCES:
-        unique = [column.name for column in resource.columns if column.field.unique]
-        for name in unique:
-            seen: dict[Any, int] = {}
-            for number, values in parsed[resource.name]:
-                value = values[name]
-                if value is None:
-                    continue
-                if value in seen:
-                    problems.add(
-                        f"resource {resource.name}, row {number}, field {name}: {value} repeats row {seen[value]}"
-                    )
-                seen.setdefault(value, number)
-        ids[resource.name] = {values["id"] for _number, values in parsed[resource.name]}
-    for resource in RESOURCES:
-        links = [column for column in resource.columns if column.link is not None]
-        for number, values in parsed[resource.name]:
-            for column in links:
-                value = values[column.name]
-                if value is not None and value not in ids[column.link.name]:  # type: ignore[union-attr]
-                    problems.add(
-                        f"resource {resource.name}, row {number}, field {column.name}: "
-                        f"no row of {column.link.name} has id {value}"  # type: ignore[union-attr]
-                    )
+                errors.append(f"field {column.name}: {exc}")
+        yield number, values, errors
 
 
 def import_package(*, directory: Path, dry_run: bool = False) -> LoadResult:
@@ -214,7 +248,7 @@ def import_package(*, directory: Path, dry_run: bool = False) -> LoadResult:
     written then. ``dry_run`` checks and loads everything, then rolls back.
     """
     directory = Path(directory)
-    parsed = validate_package(directory)
+    files = validate_package(directory)
     result = LoadResult(directory, dry_run=dry_run)
     with transaction.atomic(), recorded_as(Channel.IMPORT):
         with connection.cursor() as cursor:
@@ -222,9 +256,7 @@ def import_package(*, directory: Path, dry_run: bool = False) -> LoadResult:
         _require_empty()
         _clear_catalogues()
         for resource in RESOURCES:
-            rows = parsed[resource.name]
-            _insert(resource, rows)
-            result.rows[resource.name] = len(rows)
+            result.rows[resource.name] = _load(resource, files[resource.name])
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), [r.model for r in RESOURCES]):
                 cursor.execute(statement)
@@ -258,15 +290,29 @@ def _clear_catalogues() -> None:
             manager.all().delete()
 
 
+def _load(resource: PackageResource, path: Path) -> int:
+    """Write the resource's rows (checked already) in batches; return how many."""
+    count = 0
+    batch: Rows = []
+    for number, values, _errors in _parsed(resource, path):
+        batch.append((number, values))
+        if len(batch) == BATCH:
+            _insert(resource, batch)
+            count, batch = count + len(batch), []
+    if batch:
+        _insert(resource, batch)
+    return count + len(batch)
+
+
 def _insert(resource: PackageResource, rows: Rows) -> None:
-    """Write the resource's rows with their ids and history; raise PackageError naming a row the database refuses."""
+    """Write rows with their ids and history; raise PackageError naming a row the database refuses."""
     model = resource.model
     try:
         with transaction.atomic():
             bulk_create_with_history(
                 [model(**values) for _number, values in rows],
                 model,
-                batch_size=1000,
+                batch_size=BATCH,
                 default_change_reason=CHANGE_REASON,
                 custom_historical_attrs={"history_channel": channel_of(None)},
             )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -362,14 +363,14 @@ def read_descriptor(directory: Path) -> dict[str, Any]:
     return descriptor
 
 
-def read_csv(path: Path) -> list[list[str]]:
-    """Return a CSV file's rows, header first; raise PackageError when it is missing or not UTF-8 CSV."""
+def csv_rows(path: Path) -> Iterator[list[str]]:
+    """Yield a CSV file's rows, header first, as it is read; raise PackageError when it is missing or not UTF-8 CSV."""
     if not path.is_file():
-        raise PackageError(f"{path}: the file is missing.")
+        raise PackageError(f"{path.name}: the file is missing.")
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            return list(csv.reader(handle, strict=True))
+            yield from csv.reader(handle, strict=True)
     except UnicodeDecodeError as exc:
-        raise PackageError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
+        raise PackageError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
     except csv.Error as exc:
-        raise PackageError(f"{path}: not a CSV file ({exc}).") from exc
+        raise PackageError(f"{path.name}: not a CSV file ({exc}).") from exc

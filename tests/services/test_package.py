@@ -217,6 +217,17 @@ def test_restricted_records_and_links_to_them_never_leave_without_permission(reg
     assert json.loads((package / "datapackage.json").read_text())["registry"]["view"] == "public records only"
 
 
+def test_a_registry_loaded_from_a_public_package_exports_the_same_bytes(registry, tmp_path: Path) -> None:
+    export_package(directory=tmp_path / "public", user=UserFactory())
+    empty_registry()
+
+    import_package(directory=tmp_path / "public")
+    export_package(directory=tmp_path / "again")
+
+    assert csv_files(tmp_path / "again") == csv_files(tmp_path / "public")
+    assert not Nation.objects.filter(name="Zedland").exists()
+
+
 def test_a_user_allowed_restricted_records_exports_them(registry, tmp_path: Path) -> None:
     UserFactory(username="cleared", permissions=["partnerships.view_restricted"])
     export_package(directory=tmp_path / "everything")
@@ -267,6 +278,7 @@ def test_bad_cells_are_reported_by_resource_row_and_field_and_nothing_is_written
         "resource agreements, row 2, field status: “dreaming” is not one of "
         + ", ".join(choices.AgreementStatus.values),
         "resource agreements, row 3, field signed_on: “14 April 2014” is not an ISO 8601 date",
+        "resource agreement-parties, row 4, field agreement_id: no row of agreements has id 999999",
         "resource agreement-parties, row 5, field obligations: “world_peace” is not one of "
         + ", ".join(choices.Provision.values),
     ]
@@ -274,21 +286,24 @@ def test_bad_cells_are_reported_by_resource_row_and_field_and_nothing_is_written
     assert frictionless_problems(package)  # frictionless agrees the package is broken
 
 
-def test_a_link_to_a_row_the_package_lacks_is_reported(registry, tmp_path: Path) -> None:
+def test_a_link_within_a_resource_and_a_repeated_id_are_reported(registry, tmp_path: Path) -> None:
     package = tmp_path / "package"
     export_package(directory=package)
     empty_registry()
 
-    def spoil(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-        rows[2]["agreement_id"] = "999999"
+    def spoil_parent(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        rows[0]["parent_id"] = "999999"
         return rows
 
-    rewrite(package, "agreement-parties", spoil)
+    rewrite(package, "organizations", spoil_parent)
+    rewrite(package, "programs", lambda rows: [*rows, {**rows[0], "name": "Another program"}])
 
     with pytest.raises(PackageInvalid) as raised:
         import_package(directory=package)
+    program = registry["program"].pk
     assert raised.value.problems == [
-        "resource agreement-parties, row 4, field agreement_id: no row of agreements has id 999999"
+        "resource organizations, row 2, field parent_id: no row of organizations has id 999999",
+        f"resource programs, row 3, field id: {program} is the id of an earlier row",
     ]
 
 
