@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
+from partnerships.services.package_schema import PackageError
+
 # The datasets the importers read, by the name their source rows carry, for when the manifest lacks one.
 KNOWN_DATASETS: dict[str, dict[str, Any]] = {
     "iso-3166": {
@@ -100,10 +102,16 @@ def content_hash(files: Iterable[tuple[str, str]]) -> str:
 
 
 def _manifest_entries(path: Path) -> list[dict[str, Any]]:
-    """Return the manifest's dataset entries: a list, ``{"datasets": [...]}`` or a mapping by name; none without it."""
+    """Return the manifest's dataset entries: a list, ``{"datasets": [...]}`` or a mapping by name; none without it.
+
+    Raise PackageError when the manifest is not JSON.
+    """
     if not path.exists():
         return []
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PackageError(f"{path}: not valid JSON ({exc}), so the datasets' sources cannot be read.") from exc
     if isinstance(data, dict):
         data = data.get("datasets", data)
     if isinstance(data, dict):
