@@ -58,6 +58,7 @@ from partnerships.models import (
 DESCRIPTOR = "datapackage.json"
 # Bookkeeping of this registry, not facts about the world: a loaded registry sets its own.
 SKIPPED_FIELDS = {"created_at", "updated_at"}
+MAX_CELL = 64 * 1024 * 1024
 TRUE_VALUES = ("true", "True", "TRUE", "1")
 FALSE_VALUES = ("false", "False", "FALSE", "0")
 
@@ -367,6 +368,8 @@ def csv_rows(path: Path) -> Iterator[list[str]]:
     """Yield a CSV file's rows, header first, as it is read; raise PackageError when it is missing or not UTF-8 CSV."""
     if not path.is_file():
         raise PackageError(f"{path.name}: the file is missing.")
+    # A cell may be longer than the csv module's default limit (128 KiB): a source's values, a long citation.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             yield from csv.reader(handle, strict=True)
