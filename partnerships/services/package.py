@@ -22,6 +22,8 @@ import hashlib
 import json
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,19 +140,15 @@ def _write(directory: Path, *, user: Any, since: Path | None) -> PackageResult:
     return result
 
 
-class _snapshot:
-    """One consistent view of every table for the whole export (REPEATABLE READ), when not inside a transaction."""
-
-    def __enter__(self) -> None:
-        self.outermost = not connection.in_atomic_block
-        self.atomic = transaction.atomic()
-        self.atomic.__enter__()
-        if self.outermost:
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """Read every table in one transaction; outside any, one consistent view of them all (REPEATABLE READ)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-
-    def __exit__(self, *exc: Any) -> None:
-        self.atomic.__exit__(*exc)
+        yield
 
 
 @dataclass

@@ -407,7 +407,7 @@ def test_a_public_changelog_cannot_be_made_against_a_package_with_restricted_rec
         call_command(
             "export_data", "package", str(tmp_path / "v2"), "--since", str(tmp_path / "v1"), "--as-user", "reader"
         )
-    assert not (tmp_path / "v2").exists()
+    assert [path.name for path in tmp_path.iterdir()] == ["v1"]  # neither the package nor its staging folder
 
 
 def test_the_datasets_are_described_by_the_manifest_when_there_is_one(tmp_path: Path) -> None:
