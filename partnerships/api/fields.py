@@ -41,6 +41,7 @@ class NestedRelatedField(serializers.RelatedField):
     default_error_messages = {
         "does_not_exist": "No {model} matches “{value}”.",
         "incorrect_type": "Give an id, an object with an id{codes}, not {data_type}.",
+        "empty": "Give an id{codes}, or null to leave it unlinked, not an empty string.",
     }
 
     def __init__(self, brief_serializer: type[serializers.Serializer], **kwargs: Any) -> None:
@@ -69,6 +70,13 @@ class NestedRelatedField(serializers.RelatedField):
     def brief(self) -> serializers.Serializer:
         """One brief serializer for every row this field renders: building its fields is the costly part."""
         return self.brief_serializer(context=self.context)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # DRF reads "" as null for a link; the schema says id or null, so "" is refused rather than guessed.
+        if isinstance(data, str) and data == "":
+            codes = " or a nation code" if self.get_queryset().model is Nation else ""
+            self.fail("empty", codes=codes)
+        return super().run_validation(data)
 
     def to_internal_value(self, data: Any) -> models.Model:
         queryset = self.get_queryset()

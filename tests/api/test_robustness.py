@@ -181,3 +181,25 @@ def test_dyad_years_outside_the_data_are_refused_naming_its_years(records: dict,
     assert everything.text == inside.text
     with pytest.raises(CommandError, match=rf"--from and --to: The data covers 1999 to {this_year}"):
         call_command("export_data", "dyads", "--from", "1", "--to", "9999")
+
+
+def test_an_empty_string_for_a_link_is_refused_not_read_as_null(records: dict, admin_api: Api) -> None:
+    """Schemathesis found ``{"parent": ""}`` creating a challenge type with no parent: the schema says id or null."""
+    from partnerships.models import ChallengeType
+
+    before = ChallengeType.objects.count()
+    response = admin_api.post("challenge-types/", json={"parent": "", "name": "Fuel", "slug": "fuel"})
+    assert response.status_code == 400, response.text
+    assert {(error["attr"], error["detail"]) for error in response.json()["errors"]} == {
+        ("parent", "Give an id, or null to leave it unlinked, not an empty string.")
+    }
+    assert ChallengeType.objects.count() == before
+    # A nation link says it may also be a code; null still clears a link.
+    nation = admin_api.post("organizations/", json={"name": "Fleet", "nation": "", "kind": "armed_service"})
+    assert nation.status_code == 400, nation.text
+    assert {(error["attr"], error["detail"]) for error in nation.json()["errors"]} == {
+        ("nation", "Give an id or a nation code, or null to leave it unlinked, not an empty string.")
+    }
+    created = admin_api.post("challenge-types/", json={"parent": None, "name": "Fuel", "slug": "fuel"})
+    assert created.status_code == 201, created.text
+    assert created.json()["parent"] is None
