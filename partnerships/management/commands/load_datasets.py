@@ -12,8 +12,8 @@ from partnerships.services.importers import ImportAborted
 
 class Command(BaseCommand):
     help = (
-        "Import every published dataset in data/ (data/manifest.json), in order: nations, states, alliances, "
-        "ATOP, MME, SIPRI. The files' checksums are verified first; the load is one transaction; "
+        "Import every published dataset in data/ (data/manifest.json), in its order: nations, states, alliances, "
+        "ATOP, the SIPRI register, MME. The files' checksums are verified first; the load is one transaction; "
         "running it again changes nothing."
     )
 
