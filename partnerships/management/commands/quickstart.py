@@ -15,8 +15,8 @@ LOCAL_ADMIN = "admin"
 
 class Command(BaseCommand):
     help = (
-        "Set up a local development registry and serve it: migrate, load the demo data (with --datasets, the "
-        "published datasets in data/ first), create (or show) a local admin login, and run the development "
+        "Set up a local development registry and serve it: migrate, load the demo data (with --datasets, then the "
+        "published datasets in data/), create (or show) a local admin login, and run the development "
         "server. Needs DEBUG on."
     )
 
