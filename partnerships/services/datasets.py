@@ -52,7 +52,7 @@ class Dataset:
     path: str  # what the importer reads: a file, or a folder of files
     version: str
     citation: str
-    licence: str
+    licence: dict[str, str]  # a Frictionless licence: name (SPDX, where there is one), title, path
     source_url: str
     import_options: dict[str, Any]
     files: tuple[DataFile, ...]
@@ -83,6 +83,8 @@ def read_manifest(data_dir: Path = DATA_DIR) -> list[Dataset]:
     except (ValueError, KeyError, TypeError) as exc:
         raise ManifestError(f"{path} is malformed: {exc!r}.") from exc
     for dataset in datasets:
+        if not isinstance(dataset.licence, dict) or not dataset.licence.get("path"):
+            raise ManifestError(f'{path}: {dataset.kind}\'s licence needs the "path" where its terms are published.')
         if dataset.kind not in IMPORTERS:
             raise ManifestError(f"{path}: no importer reads the kind “{dataset.kind}”.")
         unknown = set(dataset.import_options) - IMPORT_OPTIONS

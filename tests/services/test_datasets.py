@@ -54,14 +54,16 @@ def test_the_manifest_imports_the_nations_first_and_sipri_before_mme() -> None:
 def test_each_dataset_says_what_it_is_where_it_comes_from_and_on_what_terms() -> None:
     entries = json.loads((DATA_DIR / "manifest.json").read_text(encoding="utf-8"))["datasets"]
     for entry in entries:
-        for name in ("kind", "title", "path", "version", "citation", "licence", "source_url"):
+        for name in ("kind", "title", "path", "version", "citation", "source_url"):
             assert isinstance(entry[name], str), (entry["kind"], name)
             assert entry[name].strip(), (entry["kind"], name)
         assert entry["source_url"].startswith(("http://", "https://")), entry["kind"]
         assert all(Path(f["path"]).is_relative_to(entry["path"]) for f in entry["files"]), entry["kind"]
+        assert entry["licence"]["title"].strip(), entry["kind"]
+        assert entry["licence"]["path"].startswith(("http://", "https://")), entry["kind"]
     licences = {entry["kind"]: entry["licence"] for entry in entries}
-    assert licences["countries"].startswith("ODC-PDDL-1.0")
-    assert "doi:10.7910/DVN/KHFODX" in licences["mme"]
+    assert licences["countries"]["name"] == "ODC-PDDL-1.0"
+    assert "doi:10.7910/DVN/KHFODX" in licences["mme"]["title"]
 
 
 def test_the_manifest_counts_the_rows_each_importer_reads() -> None:
@@ -124,7 +126,7 @@ def _small_data(tmp_path: Path, files: dict[str, str], options: dict[str, dict])
                 "path": f"{kind}.csv",
                 "version": "test",
                 "citation": "written for this test",
-                "licence": "none",
+                "licence": {"title": "none", "path": "https://example.org/"},
                 "source_url": "https://example.org/",
                 "import_options": options.get(kind, {}),
                 "files": [

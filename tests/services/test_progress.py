@@ -176,9 +176,9 @@ def test_record_and_dyad_exports_show_their_progress_on_standard_error(tmp_path:
     bilateral_agreement(a, b, signed_on=datetime.date(2000, 1, 1), in_force_from=datetime.date(2000, 1, 1))
     call_command("export_data", "records", "--type", "nations", "--output", str(tmp_path / "n.csv"), stderr=StringIO())
     err = capsys.readouterr().err
-    assert re.search(r"^Exporting nations: 3/3 rows \(100%\) in [\d.]+ s, \d+ rows/s$", err, re.M), err
+    assert re.search(r"^Exporting nations: 3/3 rows \(100%\) in [\d.]+ s, [\d,]+ rows/s$", err, re.M), err
     call_command(
         "export_data", "dyads", "--from", "2000", "--to", "2003", "--output", str(tmp_path / "d.csv"), stderr=StringIO()
     )
     err = capsys.readouterr().err
-    assert re.search(r"^Exporting dyads: 4/4 years, 4 rows \(100%\) in [\d.]+ s, \d+ rows/s$", err, re.M), err
+    assert re.search(r"^Exporting dyads: 4/4 years, 4 rows \(100%\) in [\d.]+ s, [\d,]+ rows/s$", err, re.M), err
