@@ -54,7 +54,7 @@ def test_the_demo_loads_after_the_published_nation_lists() -> None:
 
     from partnerships.models import Exercise, Nation
 
-    data = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    data = Path(__file__).resolve().parents[1] / "data"
     call_command("import_data", "countries", str(data / "countries" / "country-codes.csv"), verbosity=0)
     call_command("import_data", "cow-states", str(data / "cow" / "states2016.csv"), verbosity=0)
 

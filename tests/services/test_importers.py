@@ -409,27 +409,6 @@ def test_command_refuses_a_file_it_cannot_read(tmp_path: Path) -> None:
         call_command("import_data", "mme", str(tmp_path / "nope.csv"), stdout=StringIO(), stderr=StringIO())
 
 
-def test_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise() -> None:
-    from partnerships.services.importers.base import Progress
-
-    class Terminal(StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    log, terminal = StringIO(), Terminal()
-    for stream in (log, terminal):
-        progress = Progress(stream, 20, "Importing mme")
-        for done in range(1, 21):
-            progress.update(done)
-        progress.close()
-    lines = log.getvalue().splitlines()
-    assert lines[-1] == "Importing mme: 20/20 rows (100%)"
-    assert len(lines) == 11  # the first row, then one line per tenth, not one per row
-    assert "\r" not in log.getvalue()
-    assert terminal.getvalue().count("\r") == 20
-    assert "[#########################] 100% (20/20)" in terminal.getvalue()
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "broken",

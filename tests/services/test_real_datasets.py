@@ -18,8 +18,8 @@ from django.apps import apps
 from django.utils import timezone
 
 from partnerships.models import Agreement, Nation
+from partnerships.services.datasets import load_datasets
 from partnerships.services.importers import IMPORTERS
-from partnerships.services.nations import seed_nations
 from tests.services.test_importers import records_written
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -29,39 +29,27 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 WINDOWS: dict[str, tuple[datetime.datetime, datetime.datetime]] = {}
 
 
-def run(kind: str, path: Path, **options: object):
-    start = timezone.now()
-    report = IMPORTERS[kind]().run(path, **options)
-    WINDOWS[kind] = (start, timezone.now())
-    return report
-
-
 @pytest.fixture(scope="module")
-def real_datasets(django_db_setup, django_db_blocker):
-    """Import the full published files once for the module (rolled back at its end)."""
+def real_datasets(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Load every published dataset into the empty registry once for the module, as `load_datasets` does.
+
+    Rolled back at the module's end. ATOP, SIPRI and MME name states the
+    registry cannot resolve (reported, with reasons): their manifest keeps the rest.
+    """
     from django.db import connection, transaction
 
     if not DATA.exists():  # pragma: no cover - data/ is in the repository
         pytest.fail(f"{DATA} is missing")
     with django_db_blocker.unblock(), transaction.atomic():
-        seed_nations()
-        reports = {
-            kind: run(kind, DATA / path)
-            for kind, path in (
-                ("countries", "countries/country-codes.csv"),
-                ("cow-states", "cow/states2016.csv"),
-                ("cow-alliances", "cow/alliance_v4.1_by_member.csv"),
-            )
-        }
-        # These two name states the registry cannot resolve (reported, with reasons): keep the rest.
-        reports["atop"] = run("atop", DATA / "atop", skip_invalid=True)
-        reports["mme"] = run("mme", DATA / "mme/mme_v7.csv", skip_invalid=True)
-        reports["sipri"] = run("sipri", DATA / "sipri/uk-trade-register.csv", skip_invalid=True)
+        assert not Nation.objects.exists()
+        result = load_datasets(rejects_dir=tmp_path_factory.mktemp("rejects"))
+        for load in result.loads:
+            WINDOWS[load.dataset.kind] = (load.started_at, load.finished_at)
         # Statistics of the imported rows, as autovacuum gathers them on a server after an import: without
         # them the planner takes these uncommitted tables for empty ones and nests loops over thousands of rows.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        yield reports
+        yield result.reports()
         transaction.set_rollback(True)
 
 
@@ -99,6 +87,48 @@ def test_every_report_counts_what_its_import_wrote(real_datasets, kind: str) -> 
     }
     written = {label: records_written(models_by_label[label], *WINDOWS[kind]) for label in counted}
     assert counted == written
+
+
+@pytest.mark.django_db
+def test_load_datasets_imports_every_dataset_into_an_empty_registry_and_a_second_run_changes_nothing(
+    real_datasets, settings, tmp_path: Path
+) -> None:
+    """The fixture loaded the manifest into the empty registry; `load_datasets` again writes nothing at all."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from partnerships.services.datasets import read_manifest, unlisted_files
+
+    manifest = read_manifest()
+    assert list(real_datasets) == [dataset.kind for dataset in manifest]
+    for dataset in manifest:
+        report = real_datasets[dataset.kind]
+        assert report.committed, dataset.kind
+        assert report.rows_read == dataset.rows, dataset.kind
+        assert sum(n for (_label, outcome), n in report.outcomes.items() if outcome == "created") > 0, dataset.kind
+
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+    start = timezone.now()
+    call_command("load_datasets", stdout=out, stderr=StringIO())
+    end = timezone.now()
+    table = out.getvalue()
+    print(f"\n{table}")
+    assert "Nothing changed" in table
+    kinds = set(real_datasets)
+    rows = {cells[0]: cells[1:] for cells in map(str.split, table.splitlines()) if cells and cells[0] in kinds}
+    for dataset in manifest:
+        read, created, updated, _unchanged, rejected, _seconds = rows[dataset.kind]
+        assert (read, created, updated) == (f"{dataset.rows:,}", "0", "0"), dataset.kind
+        assert rejected == f"{real_datasets[dataset.kind].rows_rejected:,}", dataset.kind
+    history_models = [m for m in apps.get_app_config("partnerships").get_models() if hasattr(m, "history")]
+    assert {m.__name__: records_written(m, start, end) for m in history_models} == {
+        m.__name__: (0, 0) for m in history_models
+    }
+    # Rejected rows went to the var folder, not beside the published files.
+    assert (tmp_path / "rejects" / "mme.rejected.csv").exists()
+    assert unlisted_files(manifest) == []
 
 
 @pytest.mark.django_db
@@ -671,20 +701,6 @@ def test_sources_that_disagree_are_marked_and_found_by_the_filter(real_datasets)
 
 
 @pytest.mark.django_db
-def test_reimporting_sipri_changes_nothing(real_datasets) -> None:
-    # COW and ATOP: re-imported after a merge in test_a_merged_pair_counts_once_survives_reimports_and_its_undo_…;
-    # MME: test_a_second_mme_import_changes_nothing_and_keeps_a_name_staff_typed (NATO exists by then).
-    for kind, path, options in (("sipri", "sipri/uk-trade-register.csv", {"skip_invalid": True}),):
-        report = IMPORTERS[kind]().run(DATA / path, **options)
-        # "dropped": a record a row created and the file's rules then removed (ATOP 1320): nothing is written.
-        changed = {
-            key: count for key, count in report.outcomes.items() if key[1] not in ("unchanged", "dropped") and count
-        }
-        assert changed == {}, (kind, changed)
-        assert report.attached == [], kind
-
-
-@pytest.mark.django_db
 def test_a_merged_pair_counts_once_survives_reimports_and_its_undo_restores_every_row(real_datasets) -> None:
     from partnerships.models.duplicates import DuplicateCandidate
     from partnerships.services.access import FULL_ACCESS
@@ -899,23 +915,14 @@ def test_a_second_mme_import_changes_nothing_and_keeps_a_name_staff_typed(real_d
         exercise.save()
         report = IMPORTERS["mme"]().run(DATA / "mme/mme_v7.csv", skip_invalid=True)
         print(f"\n{report.summary()}")
-        # The SIPRI import after the first MME one created NATO: the two rows naming it, rejected then, are
-        # imported now. Nothing else is created, and nothing at all is updated.
+        # The SIPRI register, loaded before MME, created the organizations MME names (NATO): the rows the
+        # first import rejected are rejected again, and nothing is created or updated.
         first = real_datasets["mme"]
-        accepted_now = {r.row for r in first.rejected} - {r.row for r in report.rejected}
-        assert all("NATO" in " ".join(r.reasons) for r in first.rejected if r.row in accepted_now)
-        assert report.outcomes[("exercises", "created")] == len(accepted_now)
-        assert report.outcomes[("exercises", "updated")] == 0
-        assert report.outcomes[("exercise participants", "updated")] == 0
-        created_participants = Exercise.objects.filter(
-            sources__dataset="mme",
-            sources__dataset_id__in=[
-                first_row["MMEID"] for first_row in (r.data for r in first.rejected if r.row in accepted_now)
-            ],
-        )
-        assert report.outcomes[("exercise participants", "created")] == sum(
-            e.participants.count() for e in created_participants
-        )
+        assert [r.row for r in report.rejected] == [r.row for r in first.rejected]
+        assert not any("NATO" in " ".join(r.reasons) for r in first.rejected)
+        for label in ("exercises", "exercise participants"):
+            assert report.outcomes[(label, "created")] == 0
+            assert report.outcomes[(label, "updated")] == 0
         exercise.refresh_from_db()
         assert exercise.name == "Exercise named by staff"
         assert not exercise.name_generated

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -14,6 +14,7 @@ from partnerships.services.dyads import DATASETS, YearsOutsideData, dyad_years, 
 from partnerships.services.exports import csv_lines
 from partnerships.services.package import export_package
 from partnerships.services.package_schema import PackageError
+from partnerships.services.progress import Progress
 from partnerships.services.record_io import RECORD_TYPES, csv_header, csv_row, export_records
 
 
@@ -76,8 +77,13 @@ class Command(BaseCommand):
         if path is not None:
             raise CommandError(f"{kind} takes no folder: write to a file with --output.")
         handle: TextIO = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+        # Progress on standard error, unless the rows themselves scroll past on the same terminal.
+        progress = sys.stderr if output or not sys.stdout.isatty() else None
         try:
-            written = self.dyads(handle, user, options) if kind == "dyads" else self.records(handle, user, options)
+            if kind == "dyads":
+                written = self.dyads(handle, user, options, progress)
+            else:
+                written = self.records(handle, user, options, progress)
         finally:
             if output:
                 handle.close()
@@ -93,7 +99,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(result.summary())
 
-    def dyads(self, handle: TextIO, user: Any, options: dict[str, Any]) -> int:
+    def dyads(self, handle: TextIO, user: Any, options: dict[str, Any], progress: TextIO | None) -> int:
         first, last = options["first_year"], options["last_year"]
         if first is not None and last is not None and last < first:
             raise CommandError("--to must not be before --from.")
@@ -112,38 +118,69 @@ class Command(BaseCommand):
             extend_open=options["extend_open"],
         )
         header = next(rows)
-        counted = _Counted(rows)
-        for text in csv_lines(header, counted):
-            handle.write(text)
+        # The rows come year by year: how many years are done measures the way (the later years have more rows).
+        first_year, years = (years[0], years[1] - years[0] + 1) if years else (0, 0)
+        bar = Progress(progress, years, "Exporting dyads", unit="years")
+        counted = _Counted(rows, bar, years_done=lambda row: row[0] - first_year)
+        try:
+            for text in csv_lines(header, counted):
+                handle.write(text)
+        finally:
+            bar.close()
         return counted.count
 
-    def records(self, handle: TextIO, user: Any, options: dict[str, Any]) -> int:
+    def records(self, handle: TextIO, user: Any, options: dict[str, Any], progress: TextIO | None) -> int:
         if not options["record_type"]:
             raise CommandError("Name the record type with --type (nations, agreements, …).")
         record_type = RECORD_TYPES[options["record_type"]]
-        written = 0
-        if options["format"] == "json":
-            handle.write(f'{{"record_type": {json.dumps(record_type.name)}, "records": [\n')
-            for record in export_records(record_type, user=user):
-                handle.write(("" if written == 0 else ",\n") + json.dumps(record, ensure_ascii=False))
-                written += 1
-            handle.write("\n]}\n")
-            return written
-        counted = _Counted(csv_row(record_type, record) for record in export_records(record_type, user=user))
-        # No trailer line: `import_data records` reads these files back, and a command that fails exits non-zero.
-        for text in csv_lines(csv_header(record_type), counted, trailer=False):
-            handle.write(text)
-        return counted.count
+        total = record_type.model.objects.visible_to(user).count()
+        bar = Progress(progress, total, f"Exporting {record_type.name}")
+        records = _Counted(export_records(record_type, user=user), bar)
+        try:
+            if options["format"] == "json":
+                handle.write(f'{{"record_type": {json.dumps(record_type.name)}, "records": [\n')
+                for record in records:
+                    handle.write(("" if records.count == 1 else ",\n") + json.dumps(record, ensure_ascii=False))
+                handle.write("\n]}\n")
+                return records.count
+            # No trailer line: `import_data records` reads these files back, and a command that fails exits non-zero.
+            rows = (csv_row(record_type, record) for record in records)
+            for text in csv_lines(csv_header(record_type), rows, trailer=False):
+                handle.write(text)
+            return records.count
+        finally:
+            bar.close()
 
 
 class _Counted:
-    """Rows passed through, counted (the CSV text comes in chunks of many rows)."""
+    """Rows passed through, counted (the CSV text comes in chunks of many rows), their progress shown.
 
-    def __init__(self, rows: Iterable[Any]) -> None:
-        self.rows = rows
+    ``years_done(row)``, when given, is how far a row is in the progress's
+    units; otherwise each row is one unit.
+    """
+
+    # Rows between two updates of the progress: its clock is read at each.
+    EVERY = 200
+
+    def __init__(
+        self, rows: Iterable[Any], progress: Progress, *, years_done: Callable[[Any], int] | None = None
+    ) -> None:
+        self.rows, self.progress, self.years_done = rows, progress, years_done
         self.count = 0
 
     def __iter__(self) -> Iterator[Any]:
         for row in self.rows:
             self.count += 1
+            if self.count % self.EVERY == 0:
+                self._show(row)
             yield row
+        if self.years_done is not None:
+            self.progress.update(self.progress.total or 0, rows=self.count)
+        else:
+            self.progress.update(self.count)
+
+    def _show(self, row: Any) -> None:
+        if self.years_done is not None:
+            self.progress.update(self.years_done(row), rows=self.count)
+        else:
+            self.progress.update(self.count)

@@ -35,6 +35,7 @@ from partnerships.models.base import canonical_values
 from partnerships.services import sources
 from partnerships.services.access import FULL_ACCESS
 from partnerships.services.naming import hidden_from
+from partnerships.services.progress import Progress, Section
 
 ENCODINGS = ("utf-8", "cp1252")
 # No count, code or year in the datasets comes near this; larger numbers are errors, not data.
@@ -327,32 +328,6 @@ def _match_header(names: list[str], known: tuple[str, ...]) -> list[str]:
         seen[column] = name.strip()
         header.append(column)
     return header
-
-
-class Progress:
-    """A progress bar on a terminal, plain progress lines otherwise (logs, CI)."""
-
-    def __init__(self, stream: TextIO | None, total: int, label: str) -> None:
-        self.stream, self.total, self.label = stream, max(total, 1), label
-        self.tty = bool(stream is not None and getattr(stream, "isatty", lambda: False)())
-        self.last = -1
-
-    def update(self, done: int) -> None:
-        if self.stream is None:
-            return
-        percent = int(100 * done / self.total)
-        if self.tty:
-            if percent != self.last:
-                bar = "#" * (percent // 4)
-                self.stream.write(f"\r{self.label} [{bar:<25}] {percent:3d}% ({done}/{self.total})")
-                self.stream.flush()
-        elif percent // 10 != self.last // 10 or done == self.total:
-            self.stream.write(f"{self.label}: {done}/{self.total} rows ({percent}%)\n")
-        self.last = percent
-
-    def close(self) -> None:
-        if self.stream is not None and self.tty:
-            self.stream.write("\n")
 
 
 def messages_of(error: ValidationError) -> list[str]:
@@ -831,14 +806,22 @@ class Importer:
         skip_invalid: bool = False,
         encoding: str | None = None,
         rejects_path: Path | None = None,
-        progress: TextIO | None = None,
+        progress: TextIO | Progress | None = None,
     ) -> ImportReport:
-        """Import the file; return the report. Raise ImportAborted if it cannot be read at all."""
+        """Import the file; return the report. Raise ImportAborted if it cannot be read at all.
+
+        ``progress`` is a stream to show the import's progress on, or the
+        Progress of a larger job this import is a section of.
+        """
         started = time.monotonic()
         report = self.report = ImportReport(kind=self.kind, path=str(path), dry_run=dry_run)
         self.reset()
         rows = self.read(Path(path), encoding)
-        bar = Progress(progress, len(rows), f"Importing {self.kind}")
+        bar: Progress | Section = (
+            progress.section(self.kind, len(rows))
+            if isinstance(progress, Progress)
+            else Progress(progress, len(rows), f"Importing {self.kind}")
+        )
         try:
             with recorded_as(Channel.IMPORT), transaction.atomic():
                 self._lock()
