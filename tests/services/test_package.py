@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -410,46 +411,46 @@ def test_a_public_changelog_cannot_be_made_against_a_package_with_restricted_rec
     assert [path.name for path in tmp_path.iterdir()] == ["v1"]  # neither the package nor its staging folder
 
 
-def test_the_datasets_are_described_by_the_manifest_when_there_is_one(tmp_path: Path) -> None:
-    manifest = tmp_path / "manifest.json"
-    manifest.write_text(
-        json.dumps(
-            {
-                "datasets": [
-                    {
-                        "kind": "cow-alliances",
-                        "title": "COW Formal Alliances",
-                        "version": "4.1",
-                        "citation": "Gibler 2009",
-                        "url": "https://correlatesofwar.org/",
-                        "licence": "CC-BY-4.0",
-                    },
-                    {"kind": "countries", "title": "Country codes", "license": {"name": "ODC-PDDL-1.0"}},
-                ]
-            }
-        )
-    )
+def test_the_datasets_are_described_by_the_projects_manifest() -> None:
+    """Each shipped dataset as ``data/manifest.json`` gives it (read here straight from the file); any other by name."""
+    entries = {
+        entry["kind"]: entry for entry in json.loads((settings.BASE_DIR / "data/manifest.json").read_text())["datasets"]
+    }
 
-    sources, licences = describe_datasets(["cow-alliances", "iso-3166", "mme", "elsewhere"], manifest=manifest)
+    sources, licences = describe_datasets(["cow-alliances", "iso-3166", "mme", "elsewhere"])
 
+    cow = entries["cow-alliances"]
     assert sources == [
         {
             "dataset": "cow-alliances",
-            "title": "COW Formal Alliances",
-            "path": "https://correlatesofwar.org/",
+            "title": cow["title"],
+            "path": cow["source_url"],
             "version": "4.1",
-            "citation": "Gibler 2009",
+            "citation": cow["citation"],
         },
         {"dataset": "elsewhere", "title": "elsewhere"},
         # The countries importer's records carry the dataset name iso-3166.
-        {"dataset": "iso-3166", "title": "Country codes"},
+        {
+            "dataset": "iso-3166",
+            "title": entries["countries"]["title"],
+            "path": entries["countries"]["source_url"],
+            "version": entries["countries"]["version"],
+            "citation": entries["countries"]["citation"],
+        },
         {
             "dataset": "mme",
-            "title": "Multinational Military Exercises",
+            "title": entries["mme"]["title"],
             "path": "https://doi.org/10.7910/DVN/KHFODX",
-            "version": "7",
-            "citation": "D'Orazio, Vito, and Kevin Galambos. Multinational Military Exercises, v7.",
+            "version": entries["mme"]["version"],
+            "citation": entries["mme"]["citation"],
         },
     ]
-    assert {"name": "CC-BY-4.0", "datasets": ["cow-alliances"]} in licences
-    assert {"name": "ODC-PDDL-1.0", "datasets": ["iso-3166"]} in licences
+    assert {**cow["licence"], "datasets": ["cow-alliances"]} in licences
+    assert {**entries["countries"]["licence"], "datasets": ["iso-3166"]} in licences
+    assert licences[[licence.get("name") for licence in licences].index("ODC-PDDL-1.0")]["datasets"] == ["iso-3166"]
+
+
+def test_a_broken_manifest_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(PackageError, match=r"The datasets' sources cannot be read: .*manifest\.json is malformed"):
+        describe_datasets(["mme"], data_dir=tmp_path)
