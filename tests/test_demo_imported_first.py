@@ -64,3 +64,30 @@ def test_the_demo_loads_after_the_published_nation_lists() -> None:
     assert (south.cow_code, south.cow_abbr) == (732, "ROK")
     assert Nation.objects.get(cow_code=730).iso3 is None  # COW's Korea, until 1905
     assert Exercise.objects.filter(participants__nation=south).exists()
+
+
+def test_an_organization_imported_under_its_acronym_becomes_the_demo_organization(tmp_path: Path) -> None:
+    """SIPRI's register names NATO "NATO**": the demo's North Atlantic Treaty Organization is that record."""
+    from partnerships.models import Organization
+    from partnerships.services.importers import IMPORTERS
+
+    seed_nations()
+    data = Path(__file__).resolve().parents[1] / "data"
+    lines = (data / "sipri" / "uk-trade-register.csv").read_bytes().decode("cp1252").splitlines()
+    nato_rows = [line for line in lines[1:] if line.startswith("NATO**,")]
+    assert len(nato_rows) >= 3  # the register's own rows, unchanged
+    register = tmp_path / "uk-trade-register.csv"
+    register.write_text("\n".join([lines[0], *nato_rows]) + "\n", encoding="utf-8")
+    IMPORTERS["sipri"]().run(register)
+    imported = Organization.objects.get(name__iexact="NATO", nation=None)
+
+    load_demo()
+
+    nato = Organization.objects.filter(nation=None, acronym__iexact="NATO") | Organization.objects.filter(
+        nation=None, name__iexact="NATO"
+    )
+    assert list(nato.distinct().values_list("pk", flat=True)) == [imported.pk]
+    assert not Organization.objects.filter(name="North Atlantic Treaty Organization").exclude(pk=imported.pk).exists()
+    # The demo's NATO rows (memberships, Partnership for Peace parties) link to it.
+    assert imported.memberships.exists()
+    assert load_demo().created.get("organizations", 0) == 0

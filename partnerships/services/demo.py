@@ -153,7 +153,16 @@ class _Loader:
                 nation = self.nation(spec.get("nation"))
                 values = self.values(spec, skip=("nation", "parent"))
                 values.update(nation=nation, parent=self.organization(spec.get("parent")))
-                org, _ = self.get_or_create(Organization, {"name__iexact": spec["name"], "nation": nation}, values)
+                # An import may have created it under its acronym (SIPRI's "NATO**" is "NATO"): adopt that one.
+                same = models.Q(name__iexact=spec["name"]) | models.Q(name__iexact=spec["acronym"])
+                found = Organization.objects.filter(same | models.Q(acronym__iexact=spec["acronym"]), nation=nation)
+                pk = (
+                    found.order_by(models.Case(models.When(name__iexact=spec["name"], then=0), default=1), "pk")
+                    .values_list("pk", flat=True)
+                    .first()
+                )
+                lookup = {"pk": pk} if pk is not None else {"name__iexact": spec["name"], "nation": nation}
+                org, _ = self.get_or_create(Organization, lookup, values)
                 self.organizations[spec["acronym"]] = org
 
         for entry in self.files["memberships.json"]:
