@@ -22,11 +22,11 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from django.db import connection, transaction
 
@@ -42,10 +42,13 @@ from partnerships.services.package_schema import (
     format_value,
     table_schema,
 )
+from partnerships.services.progress import Progress
 
 PACKAGE_NAME = "partnership-registry"
 # Columns naming the dataset a row comes from: the package's sources are the datasets they name.
 DATASET_COLUMNS = ("dataset", "source_dataset", "follows")
+# Rows between two reports to a progress display.
+TICK = 1000
 CSV_DIALECT = {"delimiter": ",", "doubleQuote": True, "header": True, "lineTerminator": "\n", "quoteChar": '"'}
 
 
@@ -64,14 +67,17 @@ class PackageResult:
         return "\n".join(lines)
 
 
-def export_package(*, directory: Path, user: Any = FULL_ACCESS, since: Path | None = None) -> PackageResult:
+def export_package(
+    *, directory: Path, user: Any = FULL_ACCESS, since: Path | None = None, progress: TextIO | None = None
+) -> PackageResult:
     """Write the records ``user`` may see as a data package in ``directory`` (new or empty); return the counts.
 
     With ``since`` (a previous package's folder), also write ``CHANGELOG.md``
     and ``changes.csv``: the rows added, changed and removed since it. The
     folder appears whole or not at all: the package is written beside it and
     moved into place at the end. Raise PackageError when ``directory`` holds
-    anything, or ``since`` is not a package.
+    anything, or ``since`` is not a package. ``progress``: where to show how
+    far it is (a bar on a terminal, periodic lines otherwise; nothing if None).
     """
     directory = Path(directory)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
@@ -81,7 +87,7 @@ def export_package(*, directory: Path, user: Any = FULL_ACCESS, since: Path | No
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
     try:
-        result = _write(staging, user=user, since=since)
+        result = _write(staging, user=user, since=since, progress=progress)
         if directory.exists():
             directory.rmdir()
         staging.rename(directory)
@@ -92,7 +98,7 @@ def export_package(*, directory: Path, user: Any = FULL_ACCESS, since: Path | No
     return result
 
 
-def _write(directory: Path, *, user: Any, since: Path | None) -> PackageResult:
+def _write(directory: Path, *, user: Any, since: Path | None, progress: TextIO | None) -> PackageResult:
     (directory / "data").mkdir()
     result = PackageResult(directory)
     described: list[dict[str, Any]] = []
@@ -100,13 +106,19 @@ def _write(directory: Path, *, user: Any, since: Path | None) -> PackageResult:
     with _snapshot():
         version = registry_version()
         kept: dict[str, set[int]] = {}
+        # At most these rows, each resource's visible ones (a row whose required link is hidden is left out).
+        totals = {r.name: r.model._default_manager.visible_to(user).count() for r in RESOURCES} if progress else {}
+        bar = Progress(progress, sum(totals.values()), "Exporting the data package")
         for resource in RESOURCES:
-            written = write_resource(resource, directory / resource.path, user=user, kept=kept)
+            section = bar.section(resource.name, totals.get(resource.name, 0))
+            written = write_resource(resource, directory / resource.path, user=user, kept=kept, tick=section.update)
+            section.close()
             described.append(
                 _resource_descriptor(resource, sha256=written.sha256, size=written.size, rows=written.rows)
             )
             result.rows[resource.name] = written.rows
             datasets |= written.datasets
+        bar.close()
     result.content_hash = content_hash((item["path"], item["hash"].removeprefix("sha256:")) for item in described)
     sources, licences = describe_datasets(datasets)
     descriptor: dict[str, Any] = {
@@ -159,7 +171,14 @@ class _Written:
     datasets: set[str] = field(default_factory=set)
 
 
-def write_resource(resource: PackageResource, path: Path, *, user: Any, kept: dict[str, set[int]]) -> _Written:
+def write_resource(
+    resource: PackageResource,
+    path: Path,
+    *,
+    user: Any,
+    kept: dict[str, set[int]],
+    tick: Callable[[int], None] | None = None,
+) -> _Written:
     """Write the rows of ``resource`` that ``user`` may see to ``path``, in id order; return what was written.
 
     The table is read through its model's ``visible_to(user)``. A link to a
@@ -167,6 +186,7 @@ def write_resource(resource: PackageResource, path: Path, *, user: Any, kept: di
     that cannot be without its link (a required one) is left out too.
     ``kept`` holds the ids written for each resource so far, and gains this
     one's. Rows are streamed: the largest registries never sit in memory.
+    ``tick(rows read)`` is called every :data:`TICK` rows (a progress display).
     """
     columns = resource.columns
     queryset = resource.model._default_manager.visible_to(user).order_by("pk")
@@ -184,7 +204,9 @@ def write_resource(resource: PackageResource, path: Path, *, user: Any, kept: di
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(_Hashing(handle, digest, written), lineterminator="\n")
         writer.writerow(resource.header)
-        for values in queryset.values_list(*(c.name for c in columns)).iterator(chunk_size=5000):
+        for read, values in enumerate(queryset.values_list(*(c.name for c in columns)).iterator(chunk_size=5000)):
+            if tick is not None and read % TICK == 0:
+                tick(read)
             if not _links_kept(values, required, kept):
                 continue
             row = list(values)

@@ -17,10 +17,10 @@ replaced by the package's.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from django.core.management.color import no_style
 from django.db import DataError, IntegrityError, connection, models, transaction
@@ -36,6 +36,7 @@ from partnerships.services.package_schema import (
     parse_value,
     read_descriptor,
 )
+from partnerships.services.progress import Progress
 
 MAX_PROBLEMS = 50
 BATCH = 2000
@@ -240,12 +241,13 @@ def _parsed(resource: PackageResource, path: Path) -> Iterator[tuple[int, dict[s
         yield number, values, errors
 
 
-def import_package(*, directory: Path, dry_run: bool = False) -> LoadResult:
+def import_package(*, directory: Path, dry_run: bool = False, progress: TextIO | None = None) -> LoadResult:
     """Load the package in ``directory`` into this (empty) registry, all or nothing; return the counts.
 
     Raise PackageInvalid when the package breaks its schema, PackageError
     when the registry is not empty or the database refuses a row; nothing is
     written then. ``dry_run`` checks and loads everything, then rolls back.
+    ``progress``: where to show how far the load is (nothing if None).
     """
     directory = Path(directory)
     files = validate_package(directory)
@@ -255,8 +257,14 @@ def import_package(*, directory: Path, dry_run: bool = False) -> LoadResult:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         _require_empty()
         _clear_catalogues()
+        # The rows of each resource, as the package says (checked against its files by validate_package).
+        expected = {item["name"]: item.get("rows") or 0 for item in read_descriptor(directory)["resources"]}
+        bar = Progress(progress, sum(expected.get(r.name, 0) for r in RESOURCES), "Loading the data package")
         for resource in RESOURCES:
-            result.rows[resource.name] = _load(resource, files[resource.name])
+            section = bar.section(resource.name, expected.get(resource.name, 0))
+            result.rows[resource.name] = _load(resource, files[resource.name], tick=section.update)
+            section.close()
+        bar.close()
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), [r.model for r in RESOURCES]):
                 cursor.execute(statement)
@@ -290,8 +298,8 @@ def _clear_catalogues() -> None:
             manager.all().delete()
 
 
-def _load(resource: PackageResource, path: Path) -> int:
-    """Write the resource's rows (checked already) in batches; return how many."""
+def _load(resource: PackageResource, path: Path, *, tick: Callable[[int], None] | None = None) -> int:
+    """Write the resource's rows (checked already) in batches; return how many (``tick``: after each batch)."""
     count = 0
     batch: Rows = []
     for number, values, _errors in _parsed(resource, path):
@@ -299,6 +307,8 @@ def _load(resource: PackageResource, path: Path) -> int:
         if len(batch) == BATCH:
             _insert(resource, batch)
             count, batch = count + len(batch), []
+            if tick is not None:
+                tick(count)
     if batch:
         _insert(resource, batch)
     return count + len(batch)

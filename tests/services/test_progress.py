@@ -182,3 +182,30 @@ def test_record_and_dyad_exports_show_their_progress_on_standard_error(tmp_path:
     )
     err = capsys.readouterr().err
     assert re.search(r"^Exporting dyads: 4/4 years, 4 rows \(100%\) in [\d.]+ s, [\d,]+ rows/s$", err, re.M), err
+
+
+@pytest.mark.django_db
+def test_a_data_package_export_and_load_show_their_progress_resource_by_resource(tmp_path: Path, capsys) -> None:
+    import datetime
+
+    from django.core.management import call_command
+
+    from partnerships.models import Agreement, AgreementParty, Nation
+    from tests.factories import NationFactory, bilateral_agreement
+
+    a, b = NationFactory(), NationFactory()
+    bilateral_agreement(a, b, signed_on=datetime.date(2000, 1, 1), in_force_from=datetime.date(2000, 1, 1))
+    call_command("export_data", "package", str(tmp_path / "package"), stdout=StringIO())
+    err = capsys.readouterr().err
+    assert re.search(r"^Exporting the data package \(nations\): 2 rows in [\d.]+ s$", err, re.M), err
+    assert re.search(r"^Exporting the data package \(agreement-parties\): 2 rows in [\d.]+ s$", err, re.M), err
+    assert re.search(r"^Exporting the data package: \d+/\d+ rows \(100%\) in [\d.]+ s", err, re.M), err
+
+    # Loaded into an empty registry: the same display, the package's own row counts.
+    AgreementParty.objects.all().delete()
+    Agreement.objects.all().delete()
+    Nation.objects.all().delete()
+    call_command("import_data", "package", str(tmp_path / "package"), stdout=StringIO())
+    err = capsys.readouterr().err
+    assert re.search(r"^Loading the data package \(agreements\): 1 rows in [\d.]+ s$", err, re.M), err
+    assert re.search(r"^Loading the data package: \d+/\d+ rows \(100%\) in [\d.]+ s", err, re.M), err

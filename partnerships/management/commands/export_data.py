@@ -94,7 +94,7 @@ class Command(BaseCommand):
         if directory is None:
             raise CommandError("Name the folder to write the package to: export_data package DIR.")
         try:
-            result = export_package(directory=directory, user=user, since=since)
+            result = export_package(directory=directory, user=user, since=since, progress=sys.stderr)
         except PackageError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(result.summary())

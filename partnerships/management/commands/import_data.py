@@ -86,7 +86,7 @@ class Command(BaseCommand):
 
     def package(self, directory: Path, *, dry_run: bool) -> None:
         try:
-            result = import_package(directory=directory, dry_run=dry_run)
+            result = import_package(directory=directory, dry_run=dry_run, progress=sys.stderr)
         except PackageError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(result.summary())
