@@ -1,6 +1,6 @@
 """Names mean the state that existed on the row's date; names SIPRI marks as non-state are organizations.
 
-Small sample files written here (the shared data holds only the UK register):
+Small sample files written here (data/ holds only the UK register):
 a German register with deals before and after reunification, a U.S. register
 with non-state and multinational recipients, and an MME sample. The state
 list is a sample of COW's own rows, so that the states have COW's dates.
