@@ -54,6 +54,7 @@ from partnerships.models import (
     ResourceSharing,
     ResourceSource,
 )
+from partnerships.services.csv_limit import rows_within
 
 DESCRIPTOR = "datapackage.json"
 # Bookkeeping of this registry, not facts about the world: a loaded registry sets its own.
@@ -368,11 +369,10 @@ def csv_rows(path: Path) -> Iterator[list[str]]:
     """Yield a CSV file's rows, header first, as it is read; raise PackageError when it is missing or not UTF-8 CSV."""
     if not path.is_file():
         raise PackageError(f"{path.name}: the file is missing.")
-    # A cell may be longer than the csv module's default limit (128 KiB): a source's values, a long citation.
-    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            yield from csv.reader(handle, strict=True)
+            # A cell may be longer than the csv module's default limit (128 KiB): a source's values, a long citation.
+            yield from rows_within(csv.reader(handle, strict=True), MAX_CELL)
     except UnicodeDecodeError as exc:
         raise PackageError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
     except csv.Error as exc:

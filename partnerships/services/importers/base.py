@@ -34,6 +34,7 @@ from partnerships.models import SOURCE_MODELS, Agreement, Exercise, can_view_res
 from partnerships.models.base import canonical_values
 from partnerships.services import sources
 from partnerships.services.access import FULL_ACCESS
+from partnerships.services.csv_limit import DEFAULT_CELL, cell_limit, rows_within
 from partnerships.services.naming import hidden_from
 from partnerships.services.progress import Progress, Section
 
@@ -283,7 +284,8 @@ def read_rows(
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
-        fieldnames = reader.fieldnames or []
+        with cell_limit(DEFAULT_CELL):
+            fieldnames = reader.fieldnames or []
     except csv.Error as exc:
         raise ImportAborted(f"Row 1 (the header) cannot be read as CSV: {exc}.") from exc
     header = _match_header(fieldnames, (*required, *optional))
@@ -294,7 +296,7 @@ def read_rows(
             f"Missing column(s): {', '.join(missing)}. The file has: {', '.join(header) or 'no header'}."
         )
     index = 1
-    rows = iter(reader)
+    rows = rows_within(reader, DEFAULT_CELL)  # csv's default, whatever another reader of the process set
     while True:
         index += 1
         try:
