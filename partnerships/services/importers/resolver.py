@@ -16,6 +16,7 @@ from the COW state system) and the nations' own ``exists_from``/``exists_until``
 from __future__ import annotations
 
 import csv
+import functools
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -60,8 +61,11 @@ class GwDifference:
 
 
 @lru_cache(maxsize=1)
+@functools.cache
 def gw_differences(path: Path = GW_COW_CODES) -> tuple[GwDifference, ...]:
-    """Return the Gleditsch-Ward numbers that mean another COW number (see partnerships/reference/README.md)."""
+    """Return the Gleditsch-Ward numbers that mean another COW number (see partnerships/reference/README.md).
+
+    Read once per process: a long MME file asks for every participant row."""
     with path.open(encoding="utf-8", newline="") as handle:
         return tuple(
             GwDifference(
