@@ -281,27 +281,27 @@ def parse_value(column: Column, text: str) -> Any:
             raise ValueError("a value is required")
         return None if column.nullable else ""
     if column.type == "array":
-        try:
-            items = json.loads(text)
-        except json.JSONDecodeError:
-            raise ValueError(f"“{text}” is not a JSON list") from None
-        if not isinstance(items, list):
-            raise ValueError(f"“{text}” is not a JSON list")
+        items = _json_cell(text, list, "a JSON list")
         base_field = column.field.base_field  # type: ignore[attr-defined]
         kind = _type_of(base_field)
         return [
             _checked(_typed(kind, item if isinstance(item, str) else json.dumps(item)), base_field) for item in items
         ]
     if column.type == "object":
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError:
-            raise ValueError(f"“{text}” is not a JSON object") from None
-        if not isinstance(value, dict):
-            raise ValueError(f"“{text}” is not a JSON object")
-        return value
+        return _json_cell(text, dict, "a JSON object")
     value = _typed(column.type, text)
     return value if column.link is not None else _checked(value, column.field)
+
+
+def _json_cell(text: str, kind: type, named: str) -> Any:
+    """Return the JSON value of a list or object cell; raise ValueError when it is not ``kind``."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        value = None
+    if not isinstance(value, kind):
+        raise ValueError(f"“{text}” is not {named}")
+    return value
 
 
 def _typed(kind: str, text: str) -> Any:

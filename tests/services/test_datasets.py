@@ -6,7 +6,9 @@ the loads here use small files of their own.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import shutil
 from io import StringIO
@@ -27,7 +29,7 @@ from partnerships.services.datasets import (
     verify,
 )
 from partnerships.services.importers import IMPORTERS
-from partnerships.services.importers.base import decode, read_rows
+from partnerships.services.importers.base import decode
 
 COUNTRIES = "ISO3166-1-Alpha-3,ISO3166-1-Alpha-2,ISO3166-1-numeric,CLDR display name\nPHL,PH,608,Philippines\n"
 STATES = "stateabb,ccode,statenme,styear,stmonth,stday,endyear,endmonth,endday\n"
@@ -73,8 +75,10 @@ def test_the_manifest_counts_the_rows_each_importer_reads() -> None:
         rows = importer.read(DATA_DIR / dataset.path, dataset.import_options.get("encoding"))
         assert len(rows) == dataset.rows, dataset.kind
         for data_file in dataset.files:
-            text = decode((DATA_DIR / data_file.path).read_bytes())
-            assert sum(1 for _ in read_rows(text, ())) == data_file.rows, data_file.path
+            # Counted with the csv module itself, not the importers' reader: the rows the file has.
+            text = decode((DATA_DIR / data_file.path).read_bytes()).replace("\r\n", "\n").replace("\r", "\n")
+            rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+            assert len(rows) - 1 == data_file.rows, data_file.path
 
 
 def _copy_of_data(tmp_path: Path) -> Path:
