@@ -84,7 +84,7 @@ NETWORK_FOCUSED = "focus=USA&as_of=2015-01-01&depth=1&limit=20&hubs=6"
 class Scenario:
     key: str
     title: str
-    kind: str  # latency | sync | stream | throughput
+    kind: str  # latency | sync | stream | throughput | throughput-pair (two registry servers)
     path: str
     target: str
     baseline: str | None = None
@@ -94,20 +94,20 @@ class Scenario:
 
 
 def scenarios(params: dict[str, Any]) -> list[Scenario]:
-    list_limits = {"p50_ms": 25, "p99_ms": 150, "ratio": 3}
+    list_limits = {"ratio": 2}
     return [
         Scenario("api-agreements", "API agreement list: party + in force on + provision, sorted, 50 per page",
                  "latency", f"/api/v1/agreements/?{AGREEMENT_FILTER}&limit=50",
-                 "p50 ≤ 25 ms, p99 ≤ 150 ms, ≤ 3x the baseline", baseline="/agreements/?limit=50", limits=list_limits),
+                 "≤ 2x the baseline", baseline="/agreements/?limit=50", limits=list_limits),
         Scenario("api-exercises", "API exercise list: participant + start date + domain, sorted, 50 per page",
                  "latency", f"/api/v1/exercises/?{EXERCISE_FILTER}&limit=50",
-                 "p50 ≤ 25 ms, p99 ≤ 150 ms, ≤ 3x the baseline", baseline="/exercises/?limit=50", limits=list_limits),
+                 "≤ 2x the baseline", baseline="/exercises/?limit=50", limits=list_limits),
         Scenario("api-resources", "API resource-sharing list: provider + start date + category, sorted, 50 per page",
                  "latency", f"/api/v1/resources/?{RESOURCE_FILTER}&limit=50",
-                 "p50 ≤ 25 ms, p99 ≤ 150 ms, ≤ 3x the baseline", baseline="/resources/?limit=50", limits=list_limits),
+                 "≤ 2x the baseline", baseline="/resources/?limit=50", limits=list_limits),
         Scenario("api-detail", f"API agreement detail (#{params['detail_pk']}: parties, exercises, transfers)",
-                 "latency", f"/api/v1/agreements/{params['detail_pk']}/", "p50 ≤ 15 ms",
-                 baseline=f"/agreements/{params['detail_pk']}/", limits={"p50_ms": 15}),
+                 "latency", f"/api/v1/agreements/{params['detail_pk']}/", "≤ 3x the baseline",
+                 baseline=f"/agreements/{params['detail_pk']}/", limits={"ratio": 3}),
         Scenario("page-agreements", "HTML agreement list page with the same filters", "latency",
                  f"/agreements/?{AGREEMENT_FILTER}", "p50 ≤ 60 ms", auth="session", limits={"p50_ms": 60}),
         Scenario("search-two-words", "Global search: “maritime patrol”", "latency", "/search/?q=maritime+patrol",
@@ -143,11 +143,15 @@ def scenarios(params: dict[str, Any]) -> list[Scenario]:
                  "≥ 100,000 rows/s, memory growth < 300 MB", limits={"rows_per_s": 100_000, "memory_mb": 300}),
         Scenario("export-resources", f"CSV export of {params['export_rows']:,} filtered resource-sharing records",
                  "stream", f"/resources/?export=csv&category=equipment&start_date__gte={params['export_from']}",
-                 "first byte < 1 s, ≥ 20,000 rows/s", auth="session",
-                 limits={"first_byte_s": 1, "rows_per_s": 20_000}),
+                 "first byte < 1 s, ≥ 30,000 rows/s", auth="session",
+                 limits={"first_byte_s": 1, "rows_per_s": 30_000}),
         Scenario("throughput-agreements", "Throughput: the filtered API agreement list, many clients", "throughput",
-                 f"/api/v1/agreements/?{AGREEMENT_FILTER}&limit=50", "≥ ⅓ of the baseline's requests/s, no errors",
-                 baseline="/agreements/?limit=50", limits={"throughput_share": 1 / 3}, explain=False),
+                 f"/api/v1/agreements/?{AGREEMENT_FILTER}&limit=50", "≥ 0.5 of the baseline's requests/s, no errors",
+                 baseline="/agreements/?limit=50", limits={"throughput_share": 0.5}, explain=False),
+        Scenario("throughput-two-servers", "Throughput: the same, two app servers (gunicorn instances) on one "
+                 "database and one shared cache, half the clients each", "throughput-pair",
+                 f"/api/v1/agreements/?{AGREEMENT_FILTER}&limit=50", "no errors; adds up with a core per server",
+                 explain=False),
     ]  # fmt: skip
 
 
@@ -307,6 +311,23 @@ def load(url: str, headers: dict[str, str], seconds: float, connections: int) ->
     return run_python(url, headers, seconds, connections)
 
 
+def load_together(urls: list[str], headers: dict[str, str], seconds: float, connections: int) -> list[dict[str, Any]]:
+    """Load several servers at once, ``connections`` clients each; one result per server."""
+    with ThreadPoolExecutor(max_workers=len(urls)) as pool:
+        return list(pool.map(lambda url: load(url, headers, seconds, connections), urls))
+
+
+def combined(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several servers' loads as one: requests and errors added up, the slowest server's percentiles."""
+    return {
+        "tool": results[0]["tool"],
+        "requests": sum(r["requests"] for r in results),
+        "errors": sum(r["errors"] for r in results),
+        "requests_per_s": round(sum(r["requests_per_s"] for r in results), 1),
+        **{key: max(r[key] for r in results) for key in ("p50_ms", "p95_ms", "p99_ms")},
+    }
+
+
 def query_count(url: str, headers: dict[str, str]) -> int | None:
     response = requests.get(url, headers=headers, timeout=600)
     response.raise_for_status()
@@ -460,7 +481,7 @@ def judge(scenario: Scenario, result: dict[str, Any]) -> list[str]:
         missed.append(f"first byte after {api['first_byte_s']} s ≥ {limits['first_byte_s']} s")
     share = result.get("share")
     if "throughput_share" in limits and share is not None and share < limits["throughput_share"]:
-        missed.append(f"{result['share']:.2f} of the baseline's throughput < ⅓")
+        missed.append(f"{result['share']:.2f} of the baseline's throughput < {limits['throughput_share']:g}")
     if api.get("errors"):
         missed.append(f"{api['errors']} errors")
     return missed
@@ -520,7 +541,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(params),
         "data": {"rows": params["rows"], "database_mb": params["database_mb"], "built": params["built"]},
-        "settings": {"seconds": args.seconds, "connections": args.connections, "gunicorn_workers": args.workers},
+        "settings": {
+            "seconds": args.seconds,
+            "connections": args.connections,
+            "gunicorn_workers": args.workers,
+            "cache": "redis" if env.get("REDIS_URL") else "database",
+        },
         "scenarios": [],
     }
     baseline_port = args.baseline_port or args.port + 1
@@ -534,6 +560,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         servers.append(start([*gunicorn, "registry_site.wsgi"], env, base, "/readyz"))
         server = servers[0]
         servers.append(start([*gunicorn, "bench.baseline:application"], baseline_env, baseline_base, "/agreements/1/"))
+        second_port = args.second_port or baseline_port + 1
+        second_base = f"http://127.0.0.1:{second_port}"
+        if any(scenario.kind == "throughput-pair" for scenario in chosen):
+            # A second app server: its own gunicorn, the same database and the same shared cache.
+            second_env = {**env, "GUNICORN_BIND": f"127.0.0.1:{second_port}"}
+            servers.append(start([*gunicorn, "registry_site.wsgi"], second_env, second_base, "/readyz"))
         for scenario in chosen:
             say(f"  {scenario.key}…")
             headers = headers_for(scenario, params)
@@ -558,6 +590,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         result["share"] = round(
                             result["api"]["requests_per_s"] / max(result["baseline"]["requests_per_s"], 0.1), 2
                         )
+            elif scenario.kind == "throughput-pair":
+                urls = [url, second_base + scenario.path]
+                half = max(1, args.connections // 2)
+                result["queries"] = query_count(url, headers)
+                load_together(urls, headers, min(args.throughput_seconds, 2), half)  # warm up both
+                result["servers"] = load_together(urls, headers, args.throughput_seconds, half)
+                result["api"] = combined(result["servers"])
+                single = next((r for r in report["scenarios"] if r["key"] == "throughput-agreements"), None)
+                if single:
+                    # Does throughput add up? Two servers' requests/s over one server's, same clients in all.
+                    result["scaling"] = round(
+                        result["api"]["requests_per_s"] / max(single["api"]["requests_per_s"], 0.1), 2
+                    )
             elif scenario.kind == "sync":
                 result["api"] = sync(url, headers)
                 if scenario.baseline:
@@ -608,6 +653,8 @@ def baseline_figures(result: dict[str, Any]) -> str:
 
 
 def ratio_text(result: dict[str, Any]) -> str:
+    if "scaling" in result:
+        return f"{result['scaling']:.2f}x one server's req/s"
     if "share" in result:
         return f"{result['share']:.2f} of its req/s"
     if "ratio" in result:
@@ -717,7 +764,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--port", type=int, default=8811, help="The registry's port.")
     parser.add_argument("--baseline-port", type=int, default=None, help="The baseline's port (default: the next).")
+    parser.add_argument(
+        "--second-port", type=int, default=None, help="The second app server's port (default: the baseline's + 1)."
+    )
     parser.add_argument("--only", nargs="*", help="Run only these scenarios (keys).")
+    parser.add_argument(
+        "--redis-url",
+        help="The app servers' shared cache (default: $REDIS_URL, else a Redis on 127.0.0.1:6379 if one answers; "
+        "'none': the database cache).",
+    )
     parser.add_argument("--no-explain", action="store_true")
     parser.add_argument("--output", default=None, help="Report name (default benchmark-<scale>).")
     parser.add_argument("--results", default=str(RESULTS), help="Folder for the report.")

@@ -43,6 +43,7 @@ SCENARIOS = {
     "dyads",
     "export-resources",
     "throughput-agreements",
+    "throughput-two-servers",
 }
 
 
@@ -60,12 +61,13 @@ def _run(url: str, results: Path) -> subprocess.CompletedProcess:
         "HOME": os.environ.get("HOME", "/tmp"),
         "REGISTRY_NO_VENV": "1",
     }
-    port = baseline_port = free_port()
-    while baseline_port == port:
-        baseline_port = free_port()
+    ports: set[int] = set()
+    while len(ports) < 3:
+        ports.add(free_port())
+    port, baseline_port, second_port = sorted(ports)
     command = [sys.executable, str(BASE_DIR / "bench" / "benchmark.py"), "--scale", "S", "--database-url", url]
     command += ["--seconds", "1", "--throughput-seconds", "1", "--connections", "4", "--workers", "2"]
-    command += ["--port", str(port), "--baseline-port", str(baseline_port)]
+    command += ["--port", str(port), "--baseline-port", str(baseline_port), "--second-port", str(second_port)]
     command += ["--results", str(results), "--output", "check"]
     return subprocess.run(command, env=environment, cwd=BASE_DIR, capture_output=True, text=True, timeout=900)
 
@@ -99,7 +101,7 @@ def test_the_benchmark_runs_every_scenario_against_its_baseline(bench_database: 
             assert api["requests"] > 0, key
             assert 0 < api["p50_ms"] <= api["p99_ms"], (key, api)
             assert result["queries"] > 0, key  # the X-Query-Count header was read
-        if key != "throughput-agreements":
+        if not key.startswith("throughput"):
             plan = result["explain"]["plan"]
             assert "actual time" in plan, key  # EXPLAIN (ANALYZE, BUFFERS)
             assert "Buffers" in plan, key
@@ -109,6 +111,14 @@ def test_the_benchmark_runs_every_scenario_against_its_baseline(bench_database: 
         assert "ratio" in results[key], key
     assert results["throughput-agreements"]["baseline"]["requests"] > 0
     assert results["throughput-agreements"]["share"] > 0
+    # Two app servers on the same database and cache, both loaded at once: each answered, and the sum is compared
+    # with one server's requests/s.
+    two = results["throughput-two-servers"]
+    assert len(two["servers"]) == 2
+    assert all(server["requests"] > 0 and not server["errors"] for server in two["servers"])
+    assert two["api"]["requests"] == sum(server["requests"] for server in two["servers"])
+    assert two["scaling"] > 0
+    assert report["settings"]["cache"] in ("redis", "database")
 
     # Streams: every visible agreement synced; dyad rows and the filtered export arrived, whole.
     public_agreements = results["sync-agreements"]["api"]["records"]
