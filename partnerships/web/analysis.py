@@ -18,6 +18,7 @@ from partnerships.filters.analysis import CompareQuery, DyadQuery, PartnersQuery
 from partnerships.models import Nation
 from partnerships.services import comparison as comparing
 from partnerships.services import partners as partnering
+from partnerships.services.answer_cache import cached_answer
 from partnerships.services.dyads import (
     DATASETS,
     PROVISION_COLUMNS,
@@ -93,21 +94,18 @@ class PartnersView(RegistryPage):
             errors += _errors(form)
         table = changes = before = None
         if valid:
-            options = form.options()
-            table = partnering.partners(
+            question = {
+                "nation_id": form.cleaned_data["nation"],
+                "window": form.window(timezone.localdate()),
+                "since_window": form.cleaned_data.get("since_window"),
+                **form.options(),
+            }
+            table, before, changes = cached_answer(
+                view="page-partners",
+                params=question,
                 user=request.user,
-                nation_id=form.cleaned_data["nation"],
-                window=form.window(timezone.localdate()),
-                **options,
+                compute=lambda: self.partners_and_changes(user=request.user, **question),
             )
-            if "since_window" in form.cleaned_data:
-                before = partnering.partners(
-                    user=request.user,
-                    nation_id=form.cleaned_data["nation"],
-                    window=form.cleaned_data["since_window"],
-                    **options,
-                )
-                changes = partnering.gained_and_lost(before=before, after=table)
         if exporting:
             if not valid:
                 return _bad_export(errors or ["nation: This field is required."])
@@ -142,6 +140,17 @@ class PartnersView(RegistryPage):
         return render(
             request, "partnerships/partners.html", context, status=400 if errors and form is not None else 200
         )
+
+    @staticmethod
+    def partners_and_changes(
+        *, user: Any, since_window: partnering.Window | None, **question: Any
+    ) -> tuple[partnering.PartnerTable, partnering.PartnerTable | None, dict[str, Any] | None]:
+        """Return the partners table and, with ``since_window``, the table then and the partners gained and lost."""
+        table = partnering.partners(user=user, **question)
+        if since_window is None:
+            return table, None, None
+        before = partnering.partners(user=user, **{**question, "window": since_window})
+        return table, before, partnering.gained_and_lost(before=before, after=table)
 
     @staticmethod
     def sort_links(params: QueryDict, current: str) -> dict[str, dict[str, Any]]:
@@ -179,11 +188,16 @@ class CompareView(RegistryPage):
             errors += _errors(form)
         result = None
         if valid:
-            result = comparing.compare(
+            question = {
+                "nation_ids": form.cleaned_data["nations"],
+                "kinds": tuple(k for k in LINK_KINDS if k in (form.cleaned_data.get("kind") or LINK_KINDS)),
+                "extend_open": bool(form.cleaned_data.get("extend_open")),
+            }
+            result = cached_answer(
+                view="page-compare",
+                params=question,
                 user=request.user,
-                nation_ids=form.cleaned_data["nations"],
-                kinds=tuple(k for k in LINK_KINDS if k in (form.cleaned_data.get("kind") or LINK_KINDS)),
-                extend_open=bool(form.cleaned_data.get("extend_open")),
+                compute=lambda: comparing.compare(user=request.user, **question),
             )
         if exporting:
             if not valid:
