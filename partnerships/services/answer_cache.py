@@ -39,6 +39,7 @@ from django.db import connections, models
 from django.utils import timezone
 
 from partnerships.models.base import can_view_restricted
+from registry_site.cache import CACHE_ERRORS
 from registry_site.db_router import one_database_for_reads
 
 logger = logging.getLogger(__name__)
@@ -96,11 +97,11 @@ def cached_answer(*, view: str, params: Mapping[str, Any], user: Any, compute: C
         return compute()
     with one_database_for_reads() as alias:
         key = answer_key(
-            view=view, params=params, restricted=can_view_restricted(user), version=0
+            view=view, params=params, restricted=can_view_restricted(user), version=data_version(using=alias)
         )
         try:
             stored = cache.get(key)
-        except Exception:  # A cache that fails must not fail the answer: compute it.
+        except CACHE_ERRORS:  # A cache that fails must not fail the answer: compute it.
             logger.warning("answer cache: could not read %s", key, exc_info=True)
             stored = None
         if stored is not None:
@@ -112,6 +113,6 @@ def cached_answer(*, view: str, params: Mapping[str, Any], user: Any, compute: C
     if len(stored) <= settings.ANALYSIS_CACHE_MAX_BYTES:
         try:
             cache.set(key, stored, seconds)
-        except Exception:
+        except CACHE_ERRORS:
             logger.warning("answer cache: could not keep %s", key, exc_info=True)
     return answer

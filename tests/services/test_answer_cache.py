@@ -8,9 +8,10 @@ from unittest import mock
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import Client
 from django.urls import reverse
+from redis.exceptions import RedisError
 
 from partnerships import choices
 from partnerships.models import Agreement, AgreementParty, Organization
@@ -236,7 +237,7 @@ def test_the_cache_can_be_turned_off(world: dict, settings: Any, analyst_client:
 
 
 def test_a_failing_cache_does_not_fail_the_answer(world: dict, cache_on: None, analyst_client: Client) -> None:
-    down = mock.Mock(get=mock.Mock(side_effect=ConnectionError("down")), set=mock.Mock(side_effect=ConnectionError))
+    down = mock.Mock(get=mock.Mock(side_effect=RedisError("down")), set=mock.Mock(side_effect=DatabaseError("down")))
     with mock.patch.object(answer_cache, "cache", down):
         assert _partners(analyst_client) == {"PHL"}
     assert down.get.called
