@@ -100,12 +100,15 @@ class PartnersView(RegistryPage):
                 "since_window": form.cleaned_data.get("since_window"),
                 **form.options(),
             }
-            table, before, changes = cached_answer(
-                view="page-partners",
-                params=question,
-                user=request.user,
-                compute=lambda: self.partners_and_changes(user=request.user, **question),
-            )
+            if exporting:
+                table, before, changes = self.partners_and_changes(user=request.user, **question)
+            else:
+                table, before, changes = cached_answer(
+                    view="page-partners",
+                    params=question,
+                    user=request.user,
+                    compute=lambda: self.as_shown(*self.partners_and_changes(user=request.user, **question)),
+                )
         if exporting:
             if not valid:
                 return _bad_export(errors or ["nation: This field is required."])
@@ -151,6 +154,17 @@ class PartnersView(RegistryPage):
             return table, None, None
         before = partnering.partners(user=user, **{**question, "window": since_window})
         return table, before, partnering.gained_and_lost(before=before, after=table)
+
+    @staticmethod
+    def as_shown(
+        table: partnering.PartnerTable, before: partnering.PartnerTable | None, changes: dict[str, Any] | None
+    ) -> tuple[partnering.PartnerTable, partnering.PartnerTable | None, dict[str, Any] | None]:
+        """Return the tables and changes as the page shows them: the figures, and the records it names."""
+        return (
+            partnering.as_shown(table),
+            partnering.as_shown(before) if before is not None else None,
+            {key: [change.shown() for change in items] for key, items in changes.items()} if changes else changes,
+        )
 
     @staticmethod
     def sort_links(params: QueryDict, current: str) -> dict[str, dict[str, Any]]:
