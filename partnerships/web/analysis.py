@@ -6,6 +6,7 @@ in ``services/partners.py``, ``services/comparison.py`` and ``services/dyads.py`
 
 from __future__ import annotations
 
+import dataclasses
 from itertools import islice
 from typing import Any
 
@@ -182,6 +183,10 @@ class PartnersView(RegistryPage):
         return links
 
 
+# The rows of each table the comparison page shows (its CSV links give them all).
+SHOWN_ROWS = 200
+
+
 class CompareView(RegistryPage):
     """``/compare/?a=USA&b=GBR`` (``c=``… or ``nation=`` repeated): nations compared."""
 
@@ -207,12 +212,15 @@ class CompareView(RegistryPage):
                 "kinds": tuple(k for k in LINK_KINDS if k in (form.cleaned_data.get("kind") or LINK_KINDS)),
                 "extend_open": bool(form.cleaned_data.get("extend_open")),
             }
-            result = cached_answer(
-                view="page-compare",
-                params=question,
-                user=request.user,
-                compute=lambda: comparing.compare(user=request.user, **question),
-            )
+            if exporting:
+                result = comparing.compare(user=request.user, **question)
+            else:
+                result, shown = cached_answer(
+                    view="page-compare",
+                    params=question,
+                    user=request.user,
+                    compute=lambda: self.as_shown(comparing.compare(user=request.user, **question)),
+                )
         if exporting:
             if not valid:
                 return _bad_export(errors or ["Name two nations to compare (a= and b=)."])
@@ -222,13 +230,39 @@ class CompareView(RegistryPage):
         context: dict[str, Any] = {"form": form, "params": params, "errors": errors, "result": result}
         context["kinds"] = LINK_KINDS
         if result is not None:
-            context.update(self.figures(result, form.cleaned_data.get("year"), params))
+            context["shown"] = shown
+            context.update(self.figures(result, form.cleaned_data.get("year"), params, shown["directions"]))
         return render_with_charts(
             request, "partnerships/compare.html", context, status=400 if errors and form is not None else 200
         )
 
     @staticmethod
-    def figures(result: comparing.Comparison, year: int | None, params: QueryDict) -> dict[str, Any]:
+    def as_shown(result: comparing.Comparison) -> tuple[comparing.Comparison, dict[str, Any]]:
+        """Return the comparison as the page shows it: the first SHOWN_ROWS agreements, exercises and transfers
+        of each direction (the CSV has them all), and the numbers and totals of them all."""
+        directions: dict[tuple[int, int], dict[str, Any]] = {}
+        for transfer in result.transfers:
+            key = (transfer["provider"], transfer["recipient"])
+            directions.setdefault(key, {"rows": []})["rows"].append(transfer)
+        for direction in directions.values():
+            direction["totals"] = _totals(direction["rows"])
+            direction["rows"] = direction["rows"][:SHOWN_ROWS]
+        counts = {name: len(getattr(result, name)) for name in ("agreements", "exercises", "transfers")}
+        short = dataclasses.replace(
+            result,
+            agreements=result.agreements[:SHOWN_ROWS],
+            exercises=result.exercises[:SHOWN_ROWS],
+            transfers=[row for direction in directions.values() for row in direction["rows"]],
+        )
+        return short, {"counts": counts, "directions": directions, "limit": SHOWN_ROWS}
+
+    @staticmethod
+    def figures(
+        result: comparing.Comparison,
+        year: int | None,
+        params: QueryDict,
+        directions_shown: dict[tuple[int, int], dict[str, Any]],
+    ) -> dict[str, Any]:
         nations = {n["id"]: n for n in result.nations}
         directions = []
         for (provider, recipient), per_year in sorted(
@@ -263,8 +297,8 @@ class CompareView(RegistryPage):
         )
         transfers_by_direction = []
         for (provider, recipient), name, _ in directions:
-            rows = [t for t in result.transfers if (t["provider"], t["recipient"]) == (provider, recipient)]
-            transfers_by_direction.append({"name": name, "rows": rows, "totals": _totals(rows)})
+            shown = directions_shown.get((provider, recipient), {"rows": [], "totals": _totals([])})
+            transfers_by_direction.append({"name": name, **shown})
         return {
             "transfer_count_chart": charts.series_chart(
                 counts, series, label="Transfers per year of order, each way", value_label="Transfers", name="transfers"
