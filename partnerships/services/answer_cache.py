@@ -6,6 +6,8 @@ production) under a key made of
 - the question: the view's name and its parameters, normalised;
 - what the caller may see: whether they hold the restricted-records permission
   (``can_view_restricted``), the only way these answers depend on the user;
+- the code: a fingerprint of the registry's sources (``code_version``), so that
+  a new release never reads what an older one kept;
 - the data version: a number the database raises, in the writing transaction,
   with every statement that changes a table of records or actors (migration
   ``0023_analysis_data_version``), read here in one query.
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import hashlib
 import json
 import logging
@@ -31,8 +34,11 @@ import pickle
 import zlib
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
+import django
+import rest_framework
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, models
@@ -47,6 +53,18 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 VERSION_SQL = 'SELECT "version" FROM "partnerships_data_version"'
 KEY_PREFIX = "answer:v1"
+
+
+@functools.cache
+def code_version() -> str:
+    """Return a fingerprint of the code that shapes the answers: the registry's Python sources and Django's and
+    REST framework's versions. A deployment that changes any of them files its answers under new keys, so
+    that no process reads an answer another version of the code wrote."""
+    digest = hashlib.sha256(f"{django.__version__} {rest_framework.VERSION}".encode())
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def data_version(*, using: str = "default") -> int:
@@ -83,7 +101,7 @@ def answer_key(*, view: str, params: Mapping[str, Any], restricted: bool, versio
     )
     digest = hashlib.sha256(question.encode()).hexdigest()
     visibility = "restricted" if restricted else "public"
-    return f"{KEY_PREFIX}:{view}:{visibility}:{version}:{digest}"
+    return f"{KEY_PREFIX}:{code_version()}:{view}:{visibility}:{version}:{digest}"
 
 
 def cached_answer(*, view: str, params: Mapping[str, Any], user: Any, compute: Callable[[], T]) -> T:

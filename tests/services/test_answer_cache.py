@@ -262,3 +262,10 @@ def test_reads_for_one_answer_go_to_one_replica(monkeypatch: pytest.MonkeyPatch)
         assert alias.startswith("replica")
         assert {router.db_for_read(Agreement) for _ in range(50)} == {alias}
     assert len({router.db_for_read(Agreement) for _ in range(200)}) > 1
+
+
+def test_keys_change_with_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = {"view": "v", "params": {}, "restricted": False, "version": 7}
+    before = answer_cache.answer_key(**key)
+    monkeypatch.setattr(answer_cache, "code_version", lambda: "another release")
+    assert answer_cache.answer_key(**key) != before
