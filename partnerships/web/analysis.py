@@ -184,7 +184,7 @@ class PartnersView(RegistryPage):
 
 
 # The rows of each table the comparison page shows (its CSV links give them all).
-SHOWN_ROWS = 200
+SHOWN_ROWS = 100
 
 
 class CompareView(RegistryPage):
