@@ -17,6 +17,8 @@ everything else to ``default`` (the primary):
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -24,6 +26,7 @@ from django.conf import settings
 from django.db import connections
 
 _pinned: ContextVar[bool] = ContextVar("pinned_to_primary", default=False)
+_one_replica: ContextVar[str | None] = ContextVar("one_replica_for_reads", default=None)
 PRIMARY = "default"
 # Read right after they are written, by the next request: a lagging replica would
 # log people out (sessions), forget failed logins (axes) or rate-limit counts
@@ -41,6 +44,27 @@ def pin_to_primary() -> None:
     _pinned.set(True)
 
 
+@contextmanager
+def one_database_for_reads() -> Iterator[str]:
+    """Send the block's reads to one database, and yield its alias.
+
+    Replicas lag by different amounts: a value read from one and rows read from
+    another may not belong together. Inside the block every read goes to the
+    alias yielded (one replica chosen once, or the primary); the reads the router
+    sends to the primary anyway (after a write, in a transaction) only see newer data.
+    """
+    available = replicas()
+    if not available or _pinned.get() or connections[PRIMARY].in_atomic_block:
+        yield PRIMARY
+        return
+    chosen = _one_replica.get() or random.choice(available)
+    token = _one_replica.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _one_replica.reset(token)
+
+
 class PrimaryReplicaRouter:
     def db_for_read(self, model: Any, **hints: Any) -> str:
         available = replicas()
@@ -51,7 +75,7 @@ class PrimaryReplicaRouter:
             or connections[PRIMARY].in_atomic_block
         ):
             return PRIMARY
-        return random.choice(available)
+        return _one_replica.get() or random.choice(available)
 
     def db_for_write(self, model: Any, **hints: Any) -> str:
         # Every API request writes its rate-limit count: that is not a change of

@@ -238,6 +238,13 @@ else:
         }
     }
 
+# The analytical answers (network, partners, comparison, strength) are kept in that cache,
+# filed under the database's data version, so that a change to the data is never served
+# stale (partnerships.services.answer_cache): for this many seconds (0: not cached), each
+# when it takes at most this many bytes (pickled).
+ANALYSIS_CACHE_SECONDS = env_int("ANALYSIS_CACHE_SECONDS", default=3600, minimum=0)
+ANALYSIS_CACHE_MAX_BYTES = env_int("ANALYSIS_CACHE_MAX_BYTES", default=8_000_000, minimum=0)
+
 # --- Authentication -------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -23,6 +23,9 @@ os.environ.setdefault("SECURE_COOKIES", "false")
 # Redis tests start app servers with a REDIS_URL and a key prefix of their own,
 # so a developer's Redis is never touched.
 os.environ.pop("REDIS_URL", None)
+# The analytical answers are computed on every request, so that the suite checks the
+# computations (and their query counts); tests/services/test_answer_cache.py turns the cache on.
+os.environ.setdefault("ANALYSIS_CACHE_SECONDS", "0")
 # Throttling has its own tests, with low rates; the rest of the suite must never hit it.
 os.environ.setdefault("API_THROTTLE_ANON", "100000/minute")
 os.environ.setdefault("API_THROTTLE_USER", "100000/minute")

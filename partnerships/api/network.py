@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +18,7 @@ from partnerships.api.filtering import refuse_blank_values
 from partnerships.choices import Provision, Region
 from partnerships.filters.base import NATION_CODE_PATTERN, resolve_nation_code
 from partnerships.models import Nation
+from partnerships.services.answer_cache import cached_answer
 from partnerships.services.network import HUB_KIND, LINK_KINDS, MAX_DEPTH, build_network
 
 PARAMETERS = {
@@ -180,7 +183,7 @@ class NetworkView(APIView):
             },
         ),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         unknown = sorted(set(request.query_params) - PARAMETERS)
         if unknown:
             raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
@@ -201,20 +204,34 @@ class NetworkView(APIView):
                 focus = resolve_nation_code(params["focus"], Nation.objects.visible_to(request.user)).pk
             except forms.ValidationError as error:
                 raise ValidationError({"focus": error.messages}) from error
-        graph = build_network(
-            user=request.user,
-            kinds=tuple(params.get("kind") or LINK_KINDS),
-            as_of=params.get("as_of"),
+        question = {
+            "kinds": tuple(params.get("kind") or LINK_KINDS),
+            "as_of": params.get("as_of"),
             # One the caller may not see, or that does not exist, matches nothing (as ?program_id= on lists).
-            program_id=params.get("program"),
-            region=params.get("region"),
-            exercise_years=params["exercise_years"],
-            focus=focus,
-            depth=params["depth"],
-            limit=params.get("limit"),
-            provisions=tuple(params.get("provision") or ()),
-            hubs=params.get("hubs"),
-            last_known=params["last_known"],
-            outside=params["outside"],
+            "program_id": params.get("program"),
+            "region": params.get("region"),
+            "exercise_years": params["exercise_years"],
+            "focus": focus,
+            "depth": params["depth"],
+            "limit": params.get("limit"),
+            "provisions": tuple(params.get("provision") or ()),
+            "hubs": params.get("hubs"),
+            "last_known": params["last_known"],
+            "outside": params["outside"],
+        }
+        renderer = request.accepted_renderer
+        if isinstance(renderer, BrowsableAPIRenderer):
+            return Response(build_network(user=request.user, **question))
+        # A region's network is megabytes of JSON: kept rendered, as the renderer wrote it.
+        body = cached_answer(
+            view="api-network",
+            params={**question, "media_type": request.accepted_media_type},
+            user=request.user,
+            compute=lambda: renderer.render(
+                build_network(user=request.user, **question),
+                request.accepted_media_type,
+                self.get_renderer_context(),
+            ),
         )
-        return Response(graph)
+        charset = f"; charset={renderer.charset}" if renderer.charset else ""
+        return HttpResponse(body, content_type=f"{renderer.media_type}{charset}")

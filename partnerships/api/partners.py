@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -16,6 +18,7 @@ from partnerships.choices import Provision, Region
 from partnerships.filters.analysis import ORDERING_CHOICES, PartnersQuery
 from partnerships.filters.base import NATION_CODE_PATTERN
 from partnerships.services import partners as partnering
+from partnerships.services.answer_cache import cached_answer
 from partnerships.services.links_between import LINK_KINDS
 
 DESCRIPTION = (
@@ -156,14 +159,38 @@ class PartnersView(APIView):
             raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
         options = form.options()
         nation = form.cleaned_data["nation"]
-        table = partnering.partners(
-            user=request.user, nation_id=nation, window=form.window(timezone.localdate()), **options
+        window = form.window(timezone.localdate())
+        since_window = form.cleaned_data.get("since_window")
+        question = {
+            "nation": nation,
+            "window": window,
+            "since_window": since_window,
+            "options": options,
+            # The answer names records by absolute URL.
+            "root": request.build_absolute_uri("/"),
+        }
+        data = cached_answer(
+            view="api-partners",
+            params=question,
+            user=request.user,
+            compute=lambda: self.answer(request, nation=nation, window=window, since_window=since_window, **options),
         )
+        return Response(data)
+
+    @staticmethod
+    def answer(
+        request: Request,
+        *,
+        nation: int,
+        window: partnering.Window,
+        since_window: partnering.Window | None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Return the response's data: the partners in ``window`` and, with ``since_window``, those gained and lost."""
+        table = partnering.partners(user=request.user, nation_id=nation, window=window, **options)
         data = partnering.as_json(table, absolute=request.build_absolute_uri)
-        if "since_window" in form.cleaned_data:
-            before = partnering.partners(
-                user=request.user, nation_id=nation, window=form.cleaned_data["since_window"], **options
-            )
+        if since_window is not None:
+            before = partnering.partners(user=request.user, nation_id=nation, window=since_window, **options)
             changes = partnering.gained_and_lost(before=before, after=table)
             data["since"] = before.window.label
             for key, items in changes.items():
@@ -176,4 +203,4 @@ class PartnersView(APIView):
                     }
                     for change in items
                 ]
-        return Response(data)
+        return data

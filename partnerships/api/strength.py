@@ -16,6 +16,7 @@ from partnerships.api.filtering import refuse_blank_values
 from partnerships.filters import resolve_nation_code
 from partnerships.models import Nation
 from partnerships.services import strength
+from partnerships.services.answer_cache import cached_answer
 from partnerships.services.dyads import YearsOutsideData, export_years
 
 DESCRIPTION = (
@@ -195,6 +196,21 @@ class StrengthView(APIView):
         query = StrengthQuerySerializer(data=data, context={"request": request})
         query.is_valid(raise_exception=True)
         params = query.validated_data
+        question = {
+            name: params.get(name) for name in ("nation", "year", "a", "b", "year_from", "year_to", "extend_open")
+        }
+        return Response(
+            cached_answer(
+                view="api-strength",
+                params={**question, "weights": params["weights"].as_dict()},
+                user=request.user,
+                compute=lambda: self.answer(request, params),
+            )
+        )
+
+    @staticmethod
+    def answer(request: Request, params: dict[str, Any]) -> dict[str, Any]:
+        """Return the response's data: a nation's partners ranked in a year, or a pair's years."""
         weights = params["weights"]
         if "nation" in params:
             ranked = strength.partners_in_year(
@@ -204,14 +220,12 @@ class StrengthView(APIView):
                 weights=weights,
                 extend_open=params["extend_open"],
             )
-            return Response(
-                {
-                    "weights": weights.as_dict(),
-                    "nation": _nation_brief(params["nation"]),
-                    "year": params["year"],
-                    "partners": [{"partner": _nation_brief(r.partner), **r.score.as_dict()} for r in ranked],
-                }
-            )
+            return {
+                "weights": weights.as_dict(),
+                "nation": _nation_brief(params["nation"]),
+                "year": params["year"],
+                "partners": [{"partner": _nation_brief(r.partner), **r.score.as_dict()} for r in ranked],
+            }
         try:
             years = export_years(user=request.user, first_year=params.get("year_from"), last_year=params.get("year_to"))
         except YearsOutsideData as exc:
@@ -229,11 +243,9 @@ class StrengthView(APIView):
             if years
             else []
         )
-        return Response(
-            {
-                "weights": weights.as_dict(),
-                "a": _nation_brief(params["a"]),
-                "b": _nation_brief(params["b"]),
-                "years": [{"year": year, **scored.as_dict()} for year, scored in series],
-            }
-        )
+        return {
+            "weights": weights.as_dict(),
+            "a": _nation_brief(params["a"]),
+            "b": _nation_brief(params["b"]),
+            "years": [{"year": year, **scored.as_dict()} for year, scored in series],
+        }

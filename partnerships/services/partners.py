@@ -17,7 +17,7 @@ the number of partners.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
@@ -34,6 +34,8 @@ from partnerships.services.links_between import (
 from partnerships.services.network import years_before
 
 ORDERINGS = ("name", "agreements", "exercises", "transfers", "depth")
+# The records of each kind the page names for a partner (the CSV export and the API name them all).
+SHOWN = 5
 DEFAULT_EXERCISE_YEARS = 5
 
 
@@ -108,10 +110,17 @@ class Partner:
 
     @property
     def total(self) -> int:
-        return len(self.agreements) + len(self.exercises) + len(self.transfers)
+        return sum(self.counts.values())
 
     def records(self) -> list[Link]:
         return self.agreements + self.exercises + self.transfers
+
+    def shown(self) -> Partner:
+        """Return the row as the page shows it: the same figures, the first SHOWN records of each kind."""
+        short = Partner(self.nation, self.agreements[:SHOWN], self.exercises[:SHOWN], self.transfers[:SHOWN])
+        # The figures are the whole row's, not the shortened lists'.
+        short.__dict__.update(provisions=self.provisions, depth=self.depth, counts=self.counts)
+        return short
 
 
 @dataclass
@@ -203,6 +212,22 @@ def sort_partners(rows: list[Partner], ordering: str) -> list[Partner]:
 class Change:
     nation: dict[str, Any]
     records: list[Link]
+    # How many records made the change (``records`` may hold only the first SHOWN of them).
+    count: int = field(default=-1)
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            self.count = len(self.records)
+
+    def shown(self) -> Change:
+        """Return the change as the page shows it: the first SHOWN records, and their number."""
+        return Change(self.nation, self.records[:SHOWN], self.count)
+
+
+def as_shown(table: PartnerTable) -> PartnerTable:
+    """Return ``table`` as its page shows it (``Partner.shown``): a hub nation's table names hundreds of
+    thousands of records, its page five of each kind per partner."""
+    return replace(table, partners=[row.shown() for row in table.partners])
 
 
 def gained_and_lost(*, before: PartnerTable, after: PartnerTable) -> dict[str, list[Change]]:

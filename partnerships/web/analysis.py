@@ -6,6 +6,7 @@ in ``services/partners.py``, ``services/comparison.py`` and ``services/dyads.py`
 
 from __future__ import annotations
 
+import dataclasses
 from itertools import islice
 from typing import Any
 
@@ -18,6 +19,7 @@ from partnerships.filters.analysis import CompareQuery, DyadQuery, PartnersQuery
 from partnerships.models import Nation
 from partnerships.services import comparison as comparing
 from partnerships.services import partners as partnering
+from partnerships.services.answer_cache import cached_answer
 from partnerships.services.dyads import (
     DATASETS,
     PROVISION_COLUMNS,
@@ -93,21 +95,21 @@ class PartnersView(RegistryPage):
             errors += _errors(form)
         table = changes = before = None
         if valid:
-            options = form.options()
-            table = partnering.partners(
-                user=request.user,
-                nation_id=form.cleaned_data["nation"],
-                window=form.window(timezone.localdate()),
-                **options,
-            )
-            if "since_window" in form.cleaned_data:
-                before = partnering.partners(
+            question = {
+                "nation_id": form.cleaned_data["nation"],
+                "window": form.window(timezone.localdate()),
+                "since_window": form.cleaned_data.get("since_window"),
+                **form.options(),
+            }
+            if exporting:
+                table, before, changes = self.partners_and_changes(user=request.user, **question)
+            else:
+                table, before, changes = cached_answer(
+                    view="page-partners",
+                    params=question,
                     user=request.user,
-                    nation_id=form.cleaned_data["nation"],
-                    window=form.cleaned_data["since_window"],
-                    **options,
+                    compute=lambda: self.as_shown(*self.partners_and_changes(user=request.user, **question)),
                 )
-                changes = partnering.gained_and_lost(before=before, after=table)
         if exporting:
             if not valid:
                 return _bad_export(errors or ["nation: This field is required."])
@@ -144,6 +146,28 @@ class PartnersView(RegistryPage):
         )
 
     @staticmethod
+    def partners_and_changes(
+        *, user: Any, since_window: partnering.Window | None, **question: Any
+    ) -> tuple[partnering.PartnerTable, partnering.PartnerTable | None, dict[str, Any] | None]:
+        """Return the partners table and, with ``since_window``, the table then and the partners gained and lost."""
+        table = partnering.partners(user=user, **question)
+        if since_window is None:
+            return table, None, None
+        before = partnering.partners(user=user, **{**question, "window": since_window})
+        return table, before, partnering.gained_and_lost(before=before, after=table)
+
+    @staticmethod
+    def as_shown(
+        table: partnering.PartnerTable, before: partnering.PartnerTable | None, changes: dict[str, Any] | None
+    ) -> tuple[partnering.PartnerTable, partnering.PartnerTable | None, dict[str, Any] | None]:
+        """Return the tables and changes as the page shows them: the figures, and the records it names."""
+        return (
+            partnering.as_shown(table),
+            partnering.as_shown(before) if before is not None else None,
+            {key: [change.shown() for change in items] for key, items in changes.items()} if changes else changes,
+        )
+
+    @staticmethod
     def sort_links(params: QueryDict, current: str) -> dict[str, dict[str, Any]]:
         links = {}
         for key in partnering.ORDERINGS:
@@ -157,6 +181,10 @@ class PartnersView(RegistryPage):
                 else None,
             }
         return links
+
+
+# The rows of each table the comparison page shows (its CSV links give them all).
+SHOWN_ROWS = 100
 
 
 class CompareView(RegistryPage):
@@ -179,12 +207,20 @@ class CompareView(RegistryPage):
             errors += _errors(form)
         result = None
         if valid:
-            result = comparing.compare(
-                user=request.user,
-                nation_ids=form.cleaned_data["nations"],
-                kinds=tuple(k for k in LINK_KINDS if k in (form.cleaned_data.get("kind") or LINK_KINDS)),
-                extend_open=bool(form.cleaned_data.get("extend_open")),
-            )
+            question = {
+                "nation_ids": form.cleaned_data["nations"],
+                "kinds": tuple(k for k in LINK_KINDS if k in (form.cleaned_data.get("kind") or LINK_KINDS)),
+                "extend_open": bool(form.cleaned_data.get("extend_open")),
+            }
+            if exporting:
+                result = comparing.compare(user=request.user, **question)
+            else:
+                result, shown = cached_answer(
+                    view="page-compare",
+                    params=question,
+                    user=request.user,
+                    compute=lambda: self.as_shown(comparing.compare(user=request.user, **question)),
+                )
         if exporting:
             if not valid:
                 return _bad_export(errors or ["Name two nations to compare (a= and b=)."])
@@ -194,13 +230,39 @@ class CompareView(RegistryPage):
         context: dict[str, Any] = {"form": form, "params": params, "errors": errors, "result": result}
         context["kinds"] = LINK_KINDS
         if result is not None:
-            context.update(self.figures(result, form.cleaned_data.get("year"), params))
+            context["shown"] = shown
+            context.update(self.figures(result, form.cleaned_data.get("year"), params, shown["directions"]))
         return render_with_charts(
             request, "partnerships/compare.html", context, status=400 if errors and form is not None else 200
         )
 
     @staticmethod
-    def figures(result: comparing.Comparison, year: int | None, params: QueryDict) -> dict[str, Any]:
+    def as_shown(result: comparing.Comparison) -> tuple[comparing.Comparison, dict[str, Any]]:
+        """Return the comparison as the page shows it: the first SHOWN_ROWS agreements, exercises and transfers
+        of each direction (the CSV has them all), and the numbers and totals of them all."""
+        directions: dict[tuple[int, int], dict[str, Any]] = {}
+        for transfer in result.transfers:
+            key = (transfer["provider"], transfer["recipient"])
+            directions.setdefault(key, {"rows": []})["rows"].append(transfer)
+        for direction in directions.values():
+            direction["totals"] = _totals(direction["rows"])
+            direction["rows"] = direction["rows"][:SHOWN_ROWS]
+        counts = {name: len(getattr(result, name)) for name in ("agreements", "exercises", "transfers")}
+        short = dataclasses.replace(
+            result,
+            agreements=result.agreements[:SHOWN_ROWS],
+            exercises=result.exercises[:SHOWN_ROWS],
+            transfers=[row for direction in directions.values() for row in direction["rows"]],
+        )
+        return short, {"counts": counts, "directions": directions, "limit": SHOWN_ROWS}
+
+    @staticmethod
+    def figures(
+        result: comparing.Comparison,
+        year: int | None,
+        params: QueryDict,
+        directions_shown: dict[tuple[int, int], dict[str, Any]],
+    ) -> dict[str, Any]:
         nations = {n["id"]: n for n in result.nations}
         directions = []
         for (provider, recipient), per_year in sorted(
@@ -235,8 +297,8 @@ class CompareView(RegistryPage):
         )
         transfers_by_direction = []
         for (provider, recipient), name, _ in directions:
-            rows = [t for t in result.transfers if (t["provider"], t["recipient"]) == (provider, recipient)]
-            transfers_by_direction.append({"name": name, "rows": rows, "totals": _totals(rows)})
+            shown = directions_shown.get((provider, recipient), {"rows": [], "totals": _totals([])})
+            transfers_by_direction.append({"name": name, **shown})
         return {
             "transfer_count_chart": charts.series_chart(
                 counts, series, label="Transfers per year of order, each way", value_label="Transfers", name="transfers"

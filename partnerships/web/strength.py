@@ -13,6 +13,7 @@ from django.utils import timezone
 from partnerships.filters import resolve_nation_code
 from partnerships.models import Nation
 from partnerships.services import strength
+from partnerships.services.answer_cache import cached_answer
 from partnerships.services.dyads import year_range
 from partnerships.services.exports import csv_lines
 from partnerships.web import charts
@@ -114,10 +115,15 @@ class StrengthPage(RegistryPage):
         weight_params = {f"w_{k}": v for k, v in weights.as_dict().items() if v != strength.DEFAULT_WEIGHTS[k]}
         if data.get("extend_open"):
             weight_params["extend_open"] = "on"
-        common = {"user": user, "weights": weights, "extend_open": data["extend_open"]}
+        common = {"weights": weights, "extend_open": data["extend_open"], "first_year": first, "last_year": last}
         if data.get("nation"):
             nation = data["nation"]
-            decades = strength.top_partners_by_decade(nation=nation, first_year=first, last_year=last, **common)
+            decades = cached_answer(
+                view="page-strength-decades",
+                params={**common, "nation": nation},
+                user=user,
+                compute=lambda: strength.top_partners_by_decade(user=user, nation=nation, **common),
+            )
             if exporting:
                 return self.decades_csv(nation, decades)
             context.update(
@@ -136,7 +142,12 @@ class StrengthPage(RegistryPage):
                 ranks=range(1, 11),
             )
         else:
-            series = strength.pair_over_time(a=data["a"], b=data["b"], first_year=first, last_year=last, **common)
+            series = cached_answer(
+                view="page-strength-pair",
+                params={**common, "a": data["a"], "b": data["b"]},
+                user=user,
+                compute=lambda: strength.pair_over_time(user=user, a=data["a"], b=data["b"], **common),
+            )
             if exporting:
                 return self.pair_csv(data["a"], data["b"], series)
             total = sum(getattr(weights, name) for name in strength.COMPONENTS)

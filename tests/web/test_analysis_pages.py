@@ -495,3 +495,35 @@ def test_dyad_page_labels_its_columns_and_shows_nations_by_name(world: dict, ana
     ticked = {frozenset(cells[1:3]) for cells in response.context["cells"] if cells[defense] == "✓"}
     assert ticked == {frozenset(("United States", other)) for other in ("Philippines", "United Kingdom")}
     assert {cells[defense] for cells in response.context["cells"]} == {"✓", ""}
+
+
+def test_compare_shows_the_first_rows_and_counts_them_all(
+    world: dict, analyst_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from partnerships.web import analysis
+
+    monkeypatch.setattr(analysis, "SHOWN_ROWS", 1)
+    for year in (1961, 1962):
+        bilateral_agreement(world["USA"], world["GBR"], in_force_from=D(year, 1, 1), signed_on=D(year, 1, 1))
+        ResourceSharingFactory(provider_nation=world["GBR"], recipient_nation=world["SAU"], start_date=D(year, 1, 1))
+    page = _compare(analyst_client, a="GBR", b="SAU").content.decode()
+    export = _compare(analyst_client, a="GBR", b="SAU", export="csv", table="transfers")
+    full = b"".join(export.streaming_content).decode()
+    transfers = len(full.strip().splitlines()) - 2  # the header and the trailer
+    assert transfers >= 2
+    assert f"{transfers} record" in page
+    assert "The first 1; the Transfers CSV has them all." in page
+    page = _compare(analyst_client, a="USA", b="GBR").content.decode()
+    assert "Agreements all are party to (3)" in page
+    assert "The first 1; the CSV has them all." in page
+    assert page.count('<td><a href="/agreements/') == 1
+
+
+def test_partners_page_names_five_records_of_a_kind_and_counts_them_all(world: dict, analyst_client: Client) -> None:
+    for year in range(1950, 1957):
+        bilateral_agreement(world["USA"], world["FRA"], in_force_from=D(year, 1, 1), signed_on=D(year, 1, 1))
+    page = _partners(analyst_client, nation="USA", on="1960-01-01").content.decode()
+    row = page[page.index(">France<") :].split("</tr>")[0]
+    assert '<td class="num">7</td>' in row or '<td class="num">8</td>' in row
+    assert row.count('<span class="tag">agreement</span>') == 5
+    assert "on the comparison page" in row
