@@ -126,13 +126,19 @@ def read_records(scope: Scope, *, involving: list[str] | None = None, region: st
     if region:
         conditions.append(Actors.in_region(region))
     records: list[Record] = []
+    # Each kind's records by id: a link names its first records, and the rows come unordered from the
+    # database, so without this two runs over the same data could name different ones.
     if "agreement" in scope.kinds:
-        records += _agreements(scope, conditions)
+        records += sorted(_agreements(scope, conditions), key=_by_id)
     if "exercise" in scope.kinds and not scope.provisions:
-        records += _exercises(scope, conditions)
+        records += sorted(_exercises(scope, conditions), key=_by_id)
     if "resource" in scope.kinds and not scope.provisions:
-        records += _resources(scope, conditions)
+        records += sorted(_resources(scope, conditions), key=_by_id)
     return records
+
+
+def _by_id(record: Record) -> int:
+    return record.pk
 
 
 def agreements_in_scope(scope: Scope) -> tuple[models.QuerySet, models.QuerySet]:

@@ -305,3 +305,26 @@ def test_a_restricted_nation_as_focus_is_as_unknown_as_a_missing_one(analyst_cli
     hidden = analyst_client.get(reverse("api:network"), {"focus": "HLD"}).json()
     missing = analyst_client.get(reverse("api:network"), {"focus": "QQQ"}).json()
     assert str(hidden).replace("HLD", "QQQ") == str(missing)
+
+
+def test_a_region_link_names_its_first_records_by_id_whatever_order_the_rows_come_in(world: dict) -> None:
+    # Seven agreements between Japan and Vietnam; the parties of the first three are rewritten afterwards,
+    # which moves their rows to the end of the table, so an unordered read meets them last.
+    pacts = [
+        bilateral_agreement(
+            world["jpn"], world["vnm"], title=f"Pact {i}", signed_on=D(2010, 1, 1), in_force_from=D(2010, 1, 1)
+        )
+        for i in range(7)
+    ]
+    from partnerships.models import AgreementParty
+
+    AgreementParty.objects.filter(agreement__in=pacts[:3]).update(notes="rewritten")
+    graph = build_network(user=FULL_ACCESS, as_of=ON, region="east_asia_pacific", outside=False)
+    nodes = ids(graph)
+    link = next(
+        link
+        for link in graph["links"]
+        if {link["source"], link["target"]} == {nodes["Japan"]["id"], nodes["Vietnam"]["id"]}
+    )
+    assert link["count"] == 7
+    assert [record["label"] for record in link["records"]] == [f"Pact {i}" for i in range(5)]
