@@ -7,7 +7,13 @@ entente/consultation; then the registry's own), how many agreements and
 joint exercises they shared, and what resources went from one to the other.
 Organizations that belong to a nation count as that nation; multinational
 organizations are not nations and take no part. Only records the user may
-see are counted. Rows are produced year by year, so the table streams.
+see are counted.
+
+PostgreSQL forms the pairs and counts them, in one statement
+(:class:`_DyadQuery`) read through a server-side cursor, so the table
+streams and the worker never holds the parties' periods. The nation an
+actor row counts as is :func:`~partnerships.models.agreements.counted_nation`
+in the querysets the statement is built from: the one place to change it.
 """
 
 from __future__ import annotations
@@ -320,7 +326,9 @@ class _DyadQuery:
         nations = {n["id"]: n for n in visible.values("id", "name", "iso3", "cow_code")}
         if not nations:
             return None
-        ids = sorted(nations, key=lambda pk: (nations[pk]["name"], pk))  # rows by name, as Python orders text
+        # Pairs by their nations' names as Python orders text (code points, not the database's collation);
+        # nations of the same name by id.
+        ids = sorted(nations, key=lambda pk: (nations[pk]["name"], pk))
         writer = csv.writer(_Line(), lineterminator="")
         cells = [writer.writerow([cell(nations[pk][key] or "") for key in ("name", "iso3", "cow_code")]) for pk in ids]
 
