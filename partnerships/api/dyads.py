@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 
 from partnerships.api.filtering import refuse_blank_values
 from partnerships.choices import Region
-from partnerships.services.dyads import DATASETS, YearsOutsideData, dyad_years, export_years
-from partnerships.services.exports import csv_lines
+from partnerships.services.dyads import DATASETS, YearsOutsideData, dyad_csv, export_years, header
+from partnerships.services.exports import csv_text
 
 DESCRIPTION = (
     "One row per pair of nations per year: provisions in force, shared agreements and exercises, flows. "
@@ -75,7 +75,7 @@ class DyadView(APIView):
             years = export_years(user=request.user, first_year=params.get("year_from"), last_year=params.get("year_to"))
         except YearsOutsideData as exc:
             raise ValidationError({YEAR_PARAMETERS[which]: [str(exc)] for which in exc.which}) from exc
-        rows = dyad_years(
+        lines = dyad_csv(
             user=request.user,
             first_year=years[0] if years else None,
             last_year=years[1] if years else None,
@@ -84,6 +84,7 @@ class DyadView(APIView):
             dataset=params.get("dataset"),
             extend_open=params["extend_open"],
         )
-        response = StreamingHttpResponse(csv_lines(next(rows), rows), content_type="text/csv; charset=utf-8")
+        table = csv_text(header(directed=params["directed"]), lines)
+        response = StreamingHttpResponse(table, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="dyad-years.csv"'
         return response

@@ -28,6 +28,10 @@ COMPLETE = "# complete: {rows} rows\n"
 INCOMPLETE = "# incomplete: the export stopped after {rows} rows because {reason}; this file is cut short.\n"
 
 
+# What a spreadsheet reads as the start of a formula.
+_FORMULA_STARTS = frozenset(("=", "+", "-", "@", "\t", "\r"))
+
+
 class _Echo:
     """A file-like object whose write() returns what it is given, for csv.writer."""
 
@@ -48,7 +52,7 @@ def cell(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
     text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
+    if text[:1] in _FORMULA_STARTS and not _is_number(text):
         return "'" + text
     return text
 
@@ -80,7 +84,17 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], *, trailer: bool
     written = 0
     try:
         for row in rows:
-            chunk.append(writer.writerow([value if type(value) is int else cell(value) for value in row]))
+            # Integers and plain text that cannot read as a formula are their own cells: most of an export's.
+            chunk.append(
+                writer.writerow(
+                    [
+                        value
+                        if type(value) is int or (type(value) is str and value[:1] not in _FORMULA_STARTS)
+                        else cell(value)
+                        for value in row
+                    ]
+                )
+            )
             if len(chunk) == CHUNK_ROWS:
                 yield "".join(chunk)
                 written += len(chunk)
@@ -89,16 +103,42 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], *, trailer: bool
         if not trailer:
             raise
         written += len(chunk)
-        reason = (
-            "the database became unavailable"
-            if isinstance(exc, OperationalError | InterfaceError)
-            else "of a server error (it has been logged)"
-        )
         logger.error("export stopped after %d rows: %r", written, exc)
-        yield "".join(chunk) + INCOMPLETE.format(rows=written, reason=reason)
+        yield "".join(chunk) + INCOMPLETE.format(rows=written, reason=_reason(exc))
         raise
     if chunk:
         yield "".join(chunk)
         written += len(chunk)
     if trailer:
         yield COMPLETE.format(rows=written)
+
+
+def csv_text(header: list[str], batches: Iterable[list[str]], *, trailer: bool = True) -> Iterator[str]:
+    """Like :func:`csv_lines`, for rows already written as CSV lines (without their line ends), in batches.
+
+    For tables whose lines the database writes: each batch leaves as one
+    chunk. Ends with ``# complete: N rows``, or ``# incomplete: …`` (then
+    raises the error again) as :func:`csv_lines` does.
+    """
+    writer = csv.writer(_Echo())
+    yield writer.writerow(header)
+    written = 0
+    try:
+        for batch in batches:
+            if batch:
+                yield "\r\n".join(batch) + "\r\n"
+                written += len(batch)
+    except Exception as exc:
+        if not trailer:
+            raise
+        logger.error("export stopped after %d rows: %r", written, exc)
+        yield INCOMPLETE.format(rows=written, reason=_reason(exc))
+        raise
+    if trailer:
+        yield COMPLETE.format(rows=written)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, OperationalError | InterfaceError):
+        return "the database became unavailable"
+    return "of a server error (it has been logged)"

@@ -210,7 +210,8 @@ class RecordListView(RegistryPage):
         namer = namer_for(request)
 
         def rows() -> Any:
-            for obj in queryset.iterator(chunk_size=1000):
+            objects = page.export_rows(queryset) if page.export_rows else queryset.iterator(chunk_size=1000)
+            for obj in objects:
                 yield [obj.pk, *[column.cell(obj, namer) for column in columns], base + detail_url(obj.pk)]
 
         response = StreamingHttpResponse(csv_lines(header, rows()), content_type="text/csv; charset=utf-8")

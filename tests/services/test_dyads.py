@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from partnerships.services.dyads import dyad_years
+from partnerships.services.dyads import PROVISION_COLUMNS, dyad_years
 from tests.factories import (
     AgreementPartyFactory,
     ExerciseFactory,
@@ -162,3 +162,53 @@ def test_export_data_dyads_command_writes_the_table_for_everyone_or_as_a_user(pa
         stderr=StringIO(),
     )
     assert len(whole(directed.read_text())) == 2
+
+
+def test_a_nation_party_itself_and_through_its_organization_owes_each_year_what_either_owed_then(analyst) -> None:
+    c, d = NationFactory(name="Cland"), NationFactory(name="Dland")
+    treaty = bilateral_agreement(c, d, in_force_from=D(2001, 1, 1), signed_on=D(2001, 1, 1), provisions=["neutrality"])
+    treaty.parties.filter(nation=c).update(withdrew_on=D(2004, 1, 1), obligations=["mutual_defense"])
+    navy = OrganizationFactory(nation=c)
+    AgreementPartyFactory(
+        agreement=treaty, nation=None, organization=navy, joined_on=D(2003, 6, 1), obligations=["consultation"]
+    )
+    rows = {row["year"]: row for row in table(analyst, first_year=2000, last_year=2005)}
+    owed = {year: {name for name in PROVISION_COLUMNS if rows[year][name]} for year in rows}
+    assert owed == {
+        2001: {"mutual_defense", "neutrality"},
+        2002: {"mutual_defense", "neutrality"},
+        2003: {"mutual_defense", "consultation", "neutrality"},
+        2004: {"consultation", "neutrality"},
+        2005: {"consultation", "neutrality"},
+    }
+    assert {rows[year]["agreements"] for year in rows} == {1}
+
+
+def test_the_streamed_table_is_the_rows_as_csv_lines_writes_them(pair, analyst, cleared_analyst) -> None:
+    from partnerships.services.dyads import dyad_csv
+    from partnerships.services.exports import csv_lines, csv_text
+
+    a, b = pair["a"], pair["b"]
+    comma = NationFactory(name="Korea, Republic of", iso3="QKR", cow_code=None)
+    formula = NationFactory(name="=Formula Land", iso3=None, cow_code=2003)
+    hidden = NationFactory(name="Hidden Land", visibility="restricted")
+    bilateral_agreement(
+        a, comma, in_force_from=D(1989, 3, 1), signed_on=D(1989, 3, 1), provisions=["training_exercises"]
+    )
+    bilateral_agreement(b, hidden, in_force_from=D(1989, 3, 1), signed_on=D(1989, 3, 1))
+    bilateral_agreement(formula, comma, in_force_from=D(1990, 1, 1), signed_on=D(1990, 1, 1), visibility="restricted")
+    ResourceSharingFactory(
+        provider_nation=comma, recipient_nation=a, start_date=D(1990, 5, 1), value=Decimal("12.50"), tiv_total=3
+    )
+    ResourceSharingFactory(provider_nation=formula, recipient_nation=b, start_date=D(1991, 5, 1), currency="EUR")
+    for user in (analyst, cleared_analyst):
+        for directed in (False, True):
+            rows = dyad_years(user=user, first_year=1988, last_year=1992, directed=directed)
+            expected = "".join(csv_lines(next(rows), rows))
+            lines = dyad_csv(user=user, first_year=1988, last_year=1992, directed=directed)
+            streamed = "".join(csv_text(next(dyad_years(user=user, directed=directed)), lines))
+            assert streamed == expected
+            assert '"Korea, Republic of"' in streamed
+            assert "'=Formula Land" in streamed
+            assert ",12.50," in streamed
+            assert ("Hidden Land" in streamed) == (user == cleared_analyst)
