@@ -217,6 +217,12 @@ def test_a_count_changed_between_reading_and_writing_it_is_not_lost() -> None:
     assert cache.get(key) == 3
 
 
+def test_the_cache_table_writes_no_write_ahead_log() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'registry_cache'")
+        assert cursor.fetchone() == ("u",)  # UNLOGGED: a count's commit does not wait for the disk
+
+
 # --- Redis ---------------------------------------------------------------------------------------------
 
 
