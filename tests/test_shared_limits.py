@@ -21,11 +21,13 @@ from uuid import uuid4
 import pytest
 import redis
 import urllib3
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client, override_settings
 
 from partnerships.api import throttling
 from partnerships.models import ApiToken
+from registry_site.cache import DatabaseCache, RedisCache
 from tests.factories import UserFactory
 from tests.processes import database_url, free_port, served_environment, start_gunicorn
 
@@ -140,13 +142,15 @@ def test_x_forwarded_proto_is_believed_only_where_configured(servers: dict[str, 
     assert "max-age=" in _request(servers["proxied"], "/healthz", headers=claimed).headers["Strict-Transport-Security"]
 
 
+# Django's, as any cache without count_request; the registry's, as production configures it.
+@pytest.mark.parametrize("backend", ["django.core.cache.backends.redis.RedisCache", "registry_site.cache.RedisCache"])
 def test_requests_go_through_when_the_cache_is_unreachable(
-    client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, backend: str
 ) -> None:
     monkeypatch.setattr(throttling, "_last_report", -throttling._REPORT_EVERY)
     nowhere = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": backend,
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -158,7 +162,97 @@ def test_requests_go_through_when_the_cache_is_unreachable(
     assert caplog.text.count("rate limits are off") == 1
 
 
+def test_a_cache_without_count_request_still_limits(client: Client) -> None:
+    local = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid4().hex}}
+    with override_settings(CACHES=local, API_THROTTLE_ANON="2/minute", REGISTRY_PUBLIC_READ=True):
+        assert [client.get(NATIONS).status_code for _ in range(3)] == [200, 200, 429]
+
+
+# --- The database cache's bookkeeping of a request ------------------------------------------------------
+
+
+def test_the_database_cache_counts_a_request_in_two_statements(django_assert_num_queries: Any) -> None:
+    cache = caches["default"]
+    assert isinstance(cache, DatabaseCache)
+    key, previous = f"count-{uuid4().hex}", f"count-{uuid4().hex}"
+    assert cache.count_request(key, previous, timeout=120) == (1, 0)
+    with django_assert_num_queries(2):
+        assert cache.count_request(key, previous, timeout=120) == (2, 0)
+    cache.add(previous, 7, timeout=120)
+    assert cache.count_request(key, previous, timeout=120) == (3, 7)
+    # The refused request taken off again, as the rate limiter does.
+    assert cache.decr(key) == 2
+    assert cache.count_request(key, previous, timeout=120) == (3, 7)
+
+
+def test_the_database_cache_starts_an_expired_count_again() -> None:
+    cache = caches["default"]
+    key, previous = f"count-{uuid4().hex}", f"count-{uuid4().hex}"
+    cache.add(key, 41, timeout=120)
+    cache.add(previous, 5, timeout=120)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE registry_cache SET expires = now() - interval '1 second' WHERE cache_key IN (%s, %s)",
+            [cache.make_key(key), cache.make_key(previous)],
+        )
+    assert cache.count_request(key, previous, timeout=120) == (1, 0)
+    assert cache.get(key) == 1
+
+
+def test_a_count_changed_between_reading_and_writing_it_is_not_lost() -> None:
+    cache = caches["default"]
+    key, previous = f"count-{uuid4().hex}", f"count-{uuid4().hex}"
+    cache.add(key, 1, timeout=120)
+    interleaved = []
+
+    def another_process_counts_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if sql.startswith("UPDATE") and not interleaved:
+            interleaved.append(sql)
+            cache.incr(key)  # between this request's read and its write
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(another_process_counts_first):
+        assert cache.count_request(key, previous, timeout=120) == (3, 0)
+    assert interleaved
+    assert cache.get(key) == 3
+
+
+def test_the_cache_table_writes_no_write_ahead_log() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'registry_cache'")
+        assert cursor.fetchone() == ("u",)  # UNLOGGED: a count's commit does not wait for the disk
+
+
 # --- Redis ---------------------------------------------------------------------------------------------
+
+
+def test_redis_counts_a_request_in_one_round_trip() -> None:
+    if not _redis_answers():
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    prefix = f"registry-test-{uuid4().hex}"
+    cache = RedisCache(f"redis://{REDIS[0]}:{REDIS[1]}/{REDIS_DATABASE}", {"KEY_PREFIX": prefix})
+    client = redis.Redis(*REDIS, db=REDIS_DATABASE)
+    sent = []
+    real_execute = redis.client.Pipeline.execute
+
+    def execute(pipeline: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(len(pipeline.command_stack))
+        return real_execute(pipeline, *args, **kwargs)
+
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(redis.client.Pipeline, "execute", execute)
+            assert cache.count_request("key", "previous", timeout=120) == (1, 0)
+            assert cache.count_request("key", "previous", timeout=120) == (2, 0)
+        assert sent == [3, 3]  # one pipeline a request
+        assert 0 < client.ttl(cache.make_key("key")) <= 120
+        cache.add("previous", 4, timeout=120)
+        assert cache.count_request("key", "previous", timeout=120) == (3, 4)
+        assert cache.decr("key") == 2
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
 
 
 def _redis_answers() -> bool:

@@ -465,11 +465,14 @@ def _hidden_actors(request: Request | None) -> set[str]:
         return set()
     cache = request.__dict__ if request is not None else {}
     if "_hidden_actors" not in cache:
-        hidden = Nation.objects.exclude(visibility=Visibility.PUBLIC).values_list("pk", flat=True)
-        cache["_hidden_actors"] = {f"nation:{pk}" for pk in hidden} | {
-            f"organization:{pk}"
-            for pk in Organization.objects.exclude(visibility=Visibility.PUBLIC).values_list("pk", flat=True)
-        }
+        # One query for both kinds, unsorted.
+        nations, organizations = (
+            model.objects.exclude(visibility=Visibility.PUBLIC)
+            .order_by()
+            .values_list(models.Value(model._meta.model_name), "pk")
+            for model in (Nation, Organization)
+        )
+        cache["_hidden_actors"] = {f"{kind}:{pk}" for kind, pk in nations.union(organizations, all=True)}
     return cache["_hidden_actors"]
 
 

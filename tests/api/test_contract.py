@@ -157,6 +157,41 @@ def test_tokens_are_stored_hashed_and_record_their_last_use(reader_api: Api) -> 
     assert token.last_used_at is not None
 
 
+def test_a_token_brings_its_users_permissions_in_the_same_query(transactional_db, django_assert_num_queries) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    clearance = Permission.objects.get(codename="view_restricted")
+    add_nation = Permission.objects.get(codename="add_nation")
+    cleared_by_group = UserFactory()
+    group = Group.objects.create(name="cleared")
+    group.permissions.add(clearance)
+    cleared_by_group.groups.add(group)
+    cleared_by_group.user_permissions.add(add_nation)
+    uncleared = UserFactory()
+    for user, restricted in ((cleared_by_group, True), (uncleared, False)):
+        key = ApiToken.issue(user=user, name="perms").key
+        with django_assert_num_queries(1):
+            token = ApiToken.authenticate(key)
+            assert token.user.has_perm("partnerships.view_restricted") is restricted
+            assert token.user.has_perm("partnerships.add_nation") is restricted
+            assert not token.user.has_perm("partnerships.delete_nation")
+        fresh = type(user).objects.get(pk=user.pk)
+        assert token.user.get_user_permissions() == fresh.get_user_permissions()
+        assert token.user.get_group_permissions() == fresh.get_group_permissions()
+        assert token.user.get_all_permissions() == fresh.get_all_permissions()
+
+
+def test_a_superusers_token_has_every_permission(transactional_db) -> None:
+    from django.contrib.auth.models import Permission
+
+    admin = UserFactory(is_superuser=True)
+    token = ApiToken.authenticate(ApiToken.issue(user=admin, name="all").key)
+    assert token.user.has_perm("partnerships.view_restricted")
+    assert token.user.get_all_permissions() == {
+        f"{app}.{codename}" for app, codename in Permission.objects.values_list("content_type__app_label", "codename")
+    }
+
+
 def test_bearer_keyword_works_too(reader_api: Api) -> None:
     response = Api(base=reader_api.base).get("nations", headers={"Authorization": f"Bearer {reader_api.key}"})
     assert response.status_code == 200
