@@ -407,11 +407,11 @@ def _display(display: Display, prefix: str) -> Callable[..., Render]:
 
 
 def _method(serializer_class: type[serializers.Serializer], method: str, prefix: str) -> Callable[..., Render]:
-    names = METHOD_COLUMNS[method]
+    columns = [(name, f"{prefix}{name}") for name in METHOD_COLUMNS[method]]
 
     def build(reading: Reading, loaded: Any) -> Render:
         call = reading.method(serializer_class, method)
-        return lambda row: call(SimpleNamespace(**{name: row[f"{prefix}{name}"] for name in names}))
+        return lambda row: call(SimpleNamespace(**{name: row[column] for name, column in columns}))
 
     return build
 

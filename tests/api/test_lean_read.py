@@ -310,7 +310,8 @@ def _queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
-    return len(captured)
+    # The registry's own queries: sessions, throttles and the like write now and then, whatever the page.
+    return sum("partnerships_" in query["sql"] for query in captured.captured_queries)
 
 
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
