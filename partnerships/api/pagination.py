@@ -52,12 +52,19 @@ def _exact_count(request: Request) -> bool:
     return True
 
 
+def _pk(row: Any) -> Any:
+    """The id of a page's row: a record, or a ``values()`` row of the lean read path."""
+    return row["id"] if isinstance(row, dict) else row.pk
+
+
 class RegistryPagination(pagination.LimitOffsetPagination):
     default_limit = 50
     max_limit = 1000
 
     def paginate_queryset(self, queryset: models.QuerySet, request: Request, view: Any = None) -> list | None:
         self.request = request
+        # The view may read the page's rows in another form (``values()``) than the records it counts.
+        rows_of = getattr(view, "page_rows", None) or (lambda records: records)
         self.limit = min(_non_negative_int(request, self.limit_query_param) or self.default_limit, self.max_limit)
         after = _non_negative_int(request, CURSOR_PARAM)
         self.cursor_mode = after is not None
@@ -68,7 +75,7 @@ class RegistryPagination(pagination.LimitOffsetPagination):
             if self.count_exact and (self.count == 0 or self.offset >= self.count):
                 self.has_more = False
                 return []
-            rows = list(queryset[self.offset : self.offset + self.limit + 1])
+            rows = list(rows_of(queryset)[self.offset : self.offset + self.limit + 1])
             self.has_more = len(rows) > self.limit
             return rows[: self.limit]
         self.offset = _non_negative_int(request, self.offset_query_param) or 0
@@ -80,12 +87,12 @@ class RegistryPagination(pagination.LimitOffsetPagination):
         walk = queryset.order_by("id").filter(id__gt=after).values("id")[self.offset : self.offset + self.limit + 1]
         # Without an ordering asked for, the page is in id order, as the walk.
         ordered = queryset if request.query_params.get("ordering") else queryset.order_by("id")
-        rows = list(ordered.filter(id__in=walk))
+        rows = list(rows_of(ordered.filter(id__in=walk)))
         self.has_more = len(rows) > self.limit
         if self.has_more:
-            beyond = max(row.pk for row in rows)
-            rows = [row for row in rows if row.pk != beyond]
-        self.last_id = max((row.pk for row in rows), default=None)
+            beyond = max(_pk(row) for row in rows)
+            rows = [row for row in rows if _pk(row) != beyond]
+        self.last_id = max((_pk(row) for row in rows), default=None)
         self.page = rows
         return self.page
 

@@ -460,11 +460,12 @@ class RecordSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 def _hidden_actors(request: Request | None) -> set[str]:
     """Return the nations and organizations (as ``nation:ID``) the request's user may not see; once per request."""
-    user = getattr(request, "user", None)
-    if can_view_restricted(user):
-        return set()
+    # Asked once per source row: the permission check too is once per request (a thousand on a sync page).
     cache = request.__dict__ if request is not None else {}
     if "_hidden_actors" not in cache:
+        if can_view_restricted(getattr(request, "user", None)):
+            cache["_hidden_actors"] = set()
+            return cache["_hidden_actors"]
         # One query for both kinds, unsorted.
         nations, organizations = (
             model.objects.exclude(visibility=Visibility.PUBLIC)

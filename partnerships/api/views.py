@@ -14,13 +14,14 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.http import parse_etags, quote_etag
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, status, viewsets
+from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from partnerships.api.errors import PreconditionFailed
+from partnerships.api.lean import LeanReader, reader_for
 from partnerships.api.schema import IF_MATCH_PATTERN
 from partnerships.api.serializers import SERIALIZERS, BriefSerializer, RecordSerializer
 from partnerships.api.throttling import AnonymousThrottle
@@ -50,8 +51,13 @@ ENTITY_TAGS = re.compile(IF_MATCH_PATTERN)
 
 def etag_for(instance: models.Model) -> str:
     """Return the record's weak ETag: it changes whenever the record (or its nested rows) is saved."""
-    version = int(instance.updated_at.timestamp() * 1_000_000)
-    return f'W/"{instance.pk}-{version}"'
+    return version_tag(instance.pk, instance.updated_at)
+
+
+def version_tag(pk: Any, updated_at: Any) -> str:
+    """Return the weak ETag of record ``pk`` last saved at ``updated_at``."""
+    version = int(updated_at.timestamp() * 1_000_000)
+    return f'W/"{pk}-{version}"'
 
 
 def _strip_weak(tag: str) -> str:
@@ -65,6 +71,8 @@ class RegistryViewSet(viewsets.ModelViewSet):
     supports_rendering_parameters = True
     supports_if_match = True
     brief_serializer_class: type[BriefSerializer]
+    # The lean reader rendering this request's records, when it has one (partnerships.api.lean).
+    lean: LeanReader | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -137,9 +145,12 @@ class RegistryViewSet(viewsets.ModelViewSet):
         return context
 
     # --- querying -------------------------------------------------------------------
+    def visible_queryset(self) -> models.QuerySet:
+        """Return the records the request's user may see (the one place every read starts from)."""
+        return self.queryset.model.objects.visible_to(self.request.user)
+
     def get_queryset(self) -> models.QuerySet:
-        queryset = self.queryset.model.objects.visible_to(self.request.user)
-        return self.plan(queryset)
+        return self.plan(self.visible_queryset())
 
     def plan(self, queryset: models.QuerySet) -> models.QuerySet:
         """Join and prefetch exactly what the rendered fields need: a constant number of queries."""
@@ -192,13 +203,50 @@ class RegistryViewSet(viewsets.ModelViewSet):
         self.check_object_permissions(self.request, instance)
         return instance
 
+    # --- reading ----------------------------------------------------------------------
+    def lean_reader(self) -> LeanReader | None:
+        """Return the reader rendering this GET from ``values()`` rows, when its resource has one.
+
+        Only where the answer cannot differ from the serializers': listing or
+        retrieving, with permissions that never look at the record itself.
+        """
+        if self.request.method not in ("GET", "HEAD") or self.action not in ("list", "retrieve"):
+            return None
+        if any(
+            type(permission).has_object_permission is not permissions.BasePermission.has_object_permission
+            for permission in self.get_permissions()
+        ):
+            return None
+        return reader_for(self.get_serializer_class(), self.rendered_fields(), self.request)
+
+    def page_rows(self, queryset: models.QuerySet) -> models.QuerySet:
+        """Return what the paginator reads a page of ``queryset`` from: the lean reader's rows, or the records."""
+        return self.lean.rows(queryset) if self.lean is not None else queryset
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.lean = self.lean_reader()
+        if self.lean is None:
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.visible_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(self.lean.render(list(self.page_rows(queryset))))
+        return self.get_paginated_response(self.lean.render(page))
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        instance = self.get_object()
-        etag = etag_for(instance)
+        self.lean = self.lean_reader()
+        if self.lean is None:
+            instance = self.get_object()
+            etag = etag_for(instance)
+        else:
+            queryset = self.page_rows(self.filter_queryset(self.visible_queryset()))
+            row = get_object_or_404(queryset, pk=self.kwargs[self.lookup_field])
+            etag = version_tag(row["id"], row["updated_at"])
         if_none_match = request.headers.get("If-None-Match")
         if if_none_match and _strip_weak(etag) in {_strip_weak(tag) for tag in parse_etags(if_none_match)}:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        response = Response(self.get_serializer(instance).data)
+        data = self.get_serializer(instance).data if self.lean is None else self.lean.render([row])[0]
+        response = Response(data)
         response["ETag"] = etag
         return response
 
