@@ -294,11 +294,9 @@ QUERIES = {
               AND a.in_force_from <= %(on)s
               AND ((a.ended_on IS NULL AND a.expires_on IS NULL) OR coalesce(a.ended_on, a.expires_on) > %(on)s)
               AND EXISTS (SELECT 1 FROM partnerships_agreementparty p
-                          LEFT JOIN partnerships_organization o ON o.id = p.organization_id
-                          WHERE p.agreement_id = a.id
+                          WHERE p.agreement_id = a.id AND p.actor_nation_id IN (SELECT id FROM nation)
                             AND (p.joined_on IS NULL OR p.joined_on <= %(on)s)
-                            AND (p.withdrew_on IS NULL OR p.withdrew_on > %(on)s)
-                            AND (p.nation_id IN (SELECT id FROM nation) OR o.nation_id IN (SELECT id FROM nation)))""",
+                            AND (p.withdrew_on IS NULL OR p.withdrew_on > %(on)s))""",
         "partnerships_agreement",
         "a",
         "signed_on",
@@ -311,9 +309,7 @@ QUERIES = {
               AND e.domains && ARRAY[%(domain)s]::varchar[]
               AND e.start_date >= %(start_date_gte)s
               AND EXISTS (SELECT 1 FROM partnerships_exerciseparticipant p
-                          LEFT JOIN partnerships_organization o ON o.id = p.organization_id
-                          WHERE p.exercise_id = e.id
-                            AND (p.nation_id IN (SELECT id FROM nation) OR o.nation_id IN (SELECT id FROM nation)))""",
+                          WHERE p.exercise_id = e.id AND p.actor_nation_id IN (SELECT id FROM nation))""",
         "partnerships_exercise",
         "e",
         "start_date",
@@ -325,9 +321,7 @@ QUERIES = {
             WHERE {RESOURCE_VISIBLE}
               AND r.category = %(category)s
               AND r.start_date >= %(start_date_gte)s
-              AND (r.provider_nation_id IN (SELECT id FROM nation)
-                   OR r.provider_organization_id IN (SELECT o.id FROM partnerships_organization o
-                                                     WHERE o.nation_id IN (SELECT id FROM nation)))""",
+              AND r.provider_actor_nation_id IN (SELECT id FROM nation)""",
         "partnerships_resourcesharing",
         "r",
         "start_date",

@@ -152,7 +152,7 @@ def test_the_synthetic_registry_is_the_same_for_the_same_seed() -> None:
     assert first == again
     assert first != other
     # Most parties are the hub nations: the first of the ranking (the United States) leads.
-    parties = [row for row in sample(7) if len(row) == 10 and row[6] == "party"]
+    parties = [row for row in sample(7) if len(row) == 11 and row[6] == "party"]
     nations_seen = [row[3] for row in parties if row[3] is not None]
     assert max(set(nations_seen), key=nations_seen.count) == 1
 

@@ -356,9 +356,7 @@ class _ExercisePairs:
         )
         if involving is not None:
             self.participations = self.participations.filter(
-                exercise__in=ExerciseParticipant.objects.filter(
-                    Q(nation_id=involving) | Q(organization__nation_id=involving)
-                ).values("exercise_id")
+                exercise__in=ExerciseParticipant.objects.filter(actor_nation_id=involving).values("exercise_id")
             )
 
     def rows(self, first: int, last: int) -> Iterator[tuple[int, int, int, int]]:
