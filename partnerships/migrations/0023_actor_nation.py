@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
         migrations.RunSQL(ROW_TRIGGERS, DROP_ROW_TRIGGERS),
         migrations.AddIndex(
             model_name='agreementparty',
-            index=models.Index(fields=['actor_nation', 'agreement'], name='agreementparty_actor_idx'),
+            index=models.Index(fields=['actor_nation', 'agreement'], include=('joined_on', 'withdrew_on'), name='agreementparty_actor_idx'),
         ),
         migrations.AddIndex(
             model_name='exerciseparticipant',

@@ -378,8 +378,13 @@ class AgreementParty(ActorReference, TimestampedRow):
         ]
         indexes = [
             models.Index(fields=["nation", "agreement"], name="agreementparty_nation_idx"),
-            # involving(): the agreements of a nation, itself or through one of its organizations.
-            models.Index(fields=["actor_nation", "agreement"], name="agreementparty_actor_idx"),
+            # involving(): the agreements of a nation, itself or through one of its organizations; with on=,
+            # the dates too, so that the party rows of a nation are read from the index alone.
+            models.Index(
+                fields=["actor_nation", "agreement"],
+                include=["joined_on", "withdrew_on"],
+                name="agreementparty_actor_idx",
+            ),
         ]
 
     @property
