@@ -43,7 +43,7 @@ def actor_nation_field(actor: str = "") -> KeptForeignKey:
     ``actor`` names the pair of keys it follows (``"provider_"`` for
     ``provider_nation`` / ``provider_organization``). The nation itself, or
     the nation of the organization; empty for a multinational organization or
-    a non-state actor. Triggers (migration 0023) set it on every insert and
+    a non-state actor. Triggers (the ``actor_nation`` migration) set it on every insert and
     change of the pair, and follow an organization that moves to another
     nation, so "involving a nation" is one indexed column, not an ``OR``
     across a join. Not a constraint of its own: the keys it comes from are
