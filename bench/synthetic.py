@@ -28,7 +28,9 @@ PostgreSQL with ``COPY`` while the registry's secondary indexes are dropped;
 the indexes are rebuilt afterwards and the tables analysed. Foreign keys are
 not checked row by row during the load (``session_replication_role =
 replica``): the generator only writes ids it has made. CHECK constraints are
-checked, and the unique indexes are checked when they are rebuilt.
+checked, and the unique indexes are checked when they are rebuilt. Triggers do
+not fire either: the nation each party, participant and transfer end counts as
+(``actor_nation``, which a trigger keeps) is written by the generator itself.
 History rows are not generated: these records were never edited.
 """
 
@@ -324,6 +326,10 @@ class Generator:
                     chosen.append((nation, None))
         return chosen
 
+    def counted(self, nation: int | None, organization: int | None) -> int | None:
+        """The nation an actor counts as (the ``actor_nation`` columns): the nation, or the organization's."""
+        return nation if nation is not None else self.org_nation[organization]  # type: ignore[index]
+
     def long_tail(self, minimum: int, scale: float, cap: int) -> int:
         return min(minimum + int((self.random.paretovariate(1.5) - 1) * scale), cap)
 
@@ -451,7 +457,10 @@ class Generator:
                     joined = self.day_in(min(self.agreement_years[agreement - 1] + self.random.randint(1, 20), 2025))
                     if self.random.random() < 0.2:
                         withdrew = joined + timedelta(days=self.random.randrange(365, 365 * 20))
-                yield [pk, BASE_TIME, BASE_TIME, nation, org, agreement, "party", joined, withdrew, ""]
+                yield [
+                    pk, BASE_TIME, BASE_TIME, nation, org, agreement, "party", joined, withdrew, "",
+                    self.counted(nation, org),
+                ]  # fmt: skip
 
     def exercise_rows(self) -> Iterator[list[Any]]:
         series_count = max(self.exercises // 20, 10)
@@ -487,7 +496,7 @@ class Generator:
                 pk += 1
                 role = "host" if index == 0 else ("observer" if self.random.random() < 0.05 else "participant")
                 personnel = self.random.randint(20, 5000) if self.random.random() < 0.4 else None
-                yield [pk, BASE_TIME, BASE_TIME, nation, org, exercise, role, personnel, ""]
+                yield [pk, BASE_TIME, BASE_TIME, nation, org, exercise, role, personnel, "", self.counted(nation, org)]
 
     def resource_rows(self) -> Iterator[list[Any]]:
         categories = [name for name, _ in CATEGORY_WEIGHTS]
@@ -528,6 +537,7 @@ class Generator:
                 self.random.choice(statuses), designation or "", "", None, years, tiv_unit, tiv_total, None,
                 self.random.randint(1, self.agreements) if self.random.random() < 0.15 else None,
                 self.random.randint(1, self.programs) if self.random.random() < 0.1 else None,
+                self.counted(provider, provider_org), self.counted(recipient, recipient_org),
             ]  # fmt: skip
 
 
@@ -547,12 +557,12 @@ COLUMNS = {
                                "description"],
     "partnerships_agreementalias": ["id", "name", "kind", "language", "created_at", "updated_at", "agreement_id"],
     "partnerships_agreementparty": ["id", "created_at", "updated_at", "nation_id", "organization_id", "agreement_id",
-                                    "role", "joined_on", "withdrew_on", "notes"],
+                                    "role", "joined_on", "withdrew_on", "notes", "actor_nation_id"],
     "partnerships_exercise": [*SOURCED, "name", "name_generated", "series", "kind", "domains", "purposes", "status",
                               "start_date", "end_date", "location", "latitude", "longitude", "location_country_id",
                               "location_country_derived", "program_id", "agreement_id", "objectives", "outcomes"],
     "partnerships_exerciseparticipant": ["id", "created_at", "updated_at", "nation_id", "organization_id",
-                                         "exercise_id", "role", "personnel", "notes"],
+                                         "exercise_id", "role", "personnel", "notes", "actor_nation_id"],
     "partnerships_organizationsource": SOURCE_COLUMNS,
     "partnerships_agreementsource": SOURCE_COLUMNS,
     "partnerships_exercisesource": SOURCE_COLUMNS,
@@ -561,7 +571,8 @@ COLUMNS = {
                                      "recipient_nation_id", "recipient_organization_id", "category", "description",
                                      "quantity", "unit", "value", "currency", "start_date", "end_date", "status",
                                      "designation", "condition", "quantity_delivered", "delivery_years", "tiv_unit",
-                                     "tiv_total", "tiv_delivered", "agreement_id", "program_id"],
+                                     "tiv_total", "tiv_delivered", "agreement_id", "program_id",
+                                     "provider_actor_nation_id", "recipient_actor_nation_id"],
 }  # fmt: skip
 
 

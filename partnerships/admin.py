@@ -56,6 +56,7 @@ from partnerships.models import (
     can_view_restricted,
     validate_participant_set,
 )
+from partnerships.models.base import kept_by_database
 from partnerships.services import sources
 from partnerships.services.history import IGNORED, ChangeFormatter
 from partnerships.services.naming import RESTRICTED, RESTRICTED_LABEL, Namer, hidden_from
@@ -186,7 +187,13 @@ def keep_hidden_links(form_class: type[forms.BaseForm], user: Any) -> type[forms
             if instance is None or instance.pk is None:
                 return
             for model_field in instance._meta.fields:
-                if not _restrictable(model_field) or getattr(instance, model_field.attname) is None:
+                # A column the database keeps (actor_nation) is neither shown nor edited: reading its record
+                # would only cost a query per row.
+                if (
+                    not _restrictable(model_field)
+                    or kept_by_database(model_field)
+                    or getattr(instance, model_field.attname) is None
+                ):
                     continue
                 if not hidden_from(getattr(instance, model_field.name), cleared=False):
                     continue

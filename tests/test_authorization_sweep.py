@@ -54,6 +54,7 @@ from partnerships.models import (
     ResourceSharing,
     SavedSearch,
 )
+from partnerships.models.base import kept_by_database
 from partnerships.models.duplicates import DuplicateCandidate, MergeRecord
 from partnerships.models.sources import (
     AgreementSource,
@@ -268,6 +269,9 @@ def restricted_links() -> list[tuple[type[models.Model], models.ForeignKey]]:
             ), f"{model.__name__} links records that may be restricted: add its factory to FACTORIES"
             continue
         for field in model._meta.fields:
+            # The nation an actor row counts as is the database's to keep, from the links below: nobody sets it.
+            if kept_by_database(field):
+                continue
             if isinstance(field, models.ForeignKey) and any(
                 f.name == "visibility" for f in field.related_model._meta.fields
             ):

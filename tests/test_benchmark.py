@@ -152,9 +152,38 @@ def test_the_synthetic_registry_is_the_same_for_the_same_seed() -> None:
     assert first == again
     assert first != other
     # Most parties are the hub nations: the first of the ranking (the United States) leads.
-    parties = [row for row in sample(7) if len(row) == 10 and row[6] == "party"]
+    parties = [row for row in sample(7) if len(row) == 11 and row[6] == "party"]
     nations_seen = [row[3] for row in parties if row[3] is not None]
     assert max(set(nations_seen), key=nations_seen.count) == 1
+
+
+def test_the_synthetic_rows_carry_the_nation_each_actor_counts_as() -> None:
+    """The load runs with triggers off: the generator writes ``actor_nation`` as the triggers would."""
+    from bench.synthetic import COLUMNS, Generator
+
+    nations = [{"id": n, "iso3": code, "name": code} for n, code in enumerate(["USA", "GBR", "FRA", "PHL", "AAA"], 1)]
+    generator = Generator(scale="S", seed=7, nations=nations)
+    nation_at = COLUMNS["partnerships_organization"].index("nation_id")
+    organization_nation = {row[0]: row[nation_at] for row in generator.organization_rows()}
+    list(generator.agreement_rows())
+
+    def counted(columns: list[str], row: list, side: str = "") -> tuple:
+        nation, organization = row[columns.index(f"{side}nation_id")], row[columns.index(f"{side}organization_id")]
+        expected = nation if nation is not None else organization_nation[organization]
+        return row[columns.index(f"{side}actor_nation_id")], expected
+
+    columns = COLUMNS["partnerships_agreementparty"]
+    pairs = [counted(columns, row) for row in generator.party_rows()]
+    columns = COLUMNS["partnerships_exerciseparticipant"]
+    list(generator.exercise_rows())
+    pairs += [counted(columns, row) for row in generator.participant_rows()]
+    columns = COLUMNS["partnerships_resourcesharing"]
+    for row in generator.resource_rows():
+        pairs += [counted(columns, row, "provider_"), counted(columns, row, "recipient_")]
+    assert all(len(row) == len(columns) for row in generator.resource_rows())
+    assert all(kept == expected for kept, expected in pairs)
+    # Organizations are among the actors, multinational ones (no nation) too.
+    assert any(kept is None for kept, _ in pairs)
 
 
 def test_a_latency_scenario_with_no_answer_in_its_window_misses_its_target() -> None:

@@ -124,6 +124,39 @@ class VisibilityQuerySet(SyncQuerySet):
         return self.filter(visibility=Visibility.PUBLIC)
 
 
+# Columns the database derives from a row's other columns (a generated search document, the nation an actor
+# row counts as): history need not keep them, and restoring an old version must not write them.
+DERIVED_FIELDS = ("search_document", "actor_nation", "provider_actor_nation", "recipient_actor_nation")
+
+
+def kept_by_database(field: models.Field) -> bool:
+    """Return whether the database computes ``field`` (a generated column, or one a trigger keeps).
+
+    Such a field is never written, imported or exported by the registry's own code: the data package,
+    record files and merge records leave it out, as history does (``DERIVED_FIELDS``).
+    """
+    return bool(field.generated or getattr(field, "kept_by_database", False))
+
+
+class KeptForeignKey(models.ForeignKey):
+    """A foreign key whose value the database keeps (a trigger), derived from the row's other columns.
+
+    Django writes whatever the instance holds, and the trigger replaces it; an
+    insert reads the trigger's value back (``db_returning``), so a created
+    instance holds it. After an update of an existing row the instance in
+    memory may still hold the old one: read the field from the database
+    (``refresh_from_db(fields=[...])``) rather than from an instance just saved.
+    It is not validated either: it follows from keys that are.
+    """
+
+    kept_by_database = True
+    db_returning = True  # type: ignore[assignment]
+
+    def validate(self, value: Any, model_instance: models.Model | None) -> None:
+        # The database sets the value from foreign keys it checks already: checking it would only cost a query.
+        return None
+
+
 class RegistryHistoricalRecords(AuditedHistoricalRecords):
     """Historical records whose excluded fields are only those the model has.
 
@@ -160,8 +193,7 @@ class RegistryRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    # The search document is derived from the other fields: history need not keep it.
-    history = RegistryHistoricalRecords(inherit=True, excluded_fields=["search_document"])
+    history = RegistryHistoricalRecords(inherit=True, excluded_fields=list(DERIVED_FIELDS))
 
     objects = VisibilityQuerySet.as_manager()
 
@@ -279,7 +311,7 @@ class TimestampedRow(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = AuditedHistoricalRecords(inherit=True)
+    history = RegistryHistoricalRecords(inherit=True, excluded_fields=list(DERIVED_FIELDS))
 
     class Meta:
         abstract = True

@@ -256,7 +256,11 @@ class ExerciseParticipant(ActorReference, TimestampedRow):
                 violation_error_message="This organization is already listed in this exercise.",
             ),
         ]
-        indexes = [models.Index(fields=["nation", "exercise"], name="exerciseparticipant_nation_idx")]
+        indexes = [
+            models.Index(fields=["nation", "exercise"], name="exerciseparticipant_nation_idx"),
+            # involving(): the exercises of a nation, itself or through one of its organizations.
+            models.Index(fields=["actor_nation", "exercise"], name="exerciseparticipant_actor_idx"),
+        ]
 
     def clean(self) -> None:
         if (self.nation_id is None) == (self.organization_id is None):

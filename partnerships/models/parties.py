@@ -10,6 +10,7 @@ from django.apps import apps
 from django.db import models
 
 from partnerships.choices import Visibility
+from partnerships.models.base import KeptForeignKey
 
 
 def exactly_one_q(*fields: str) -> models.Q:
@@ -36,6 +37,35 @@ def actor_visible_q(nation: str = "nation", organization: str = "organization") 
     )
 
 
+def actor_nation_field(actor: str = "") -> KeptForeignKey:
+    """Return the column holding the nation a row's actor counts as, kept by the database.
+
+    ``actor`` names the pair of keys it follows (``"provider_"`` for
+    ``provider_nation`` / ``provider_organization``). The nation itself, or
+    the nation of the organization; empty for a multinational organization or
+    a non-state actor. Triggers (the ``actor_nation`` migration) set it on every insert and
+    change of the pair, and follow an organization that moves to another
+    nation, so "involving a nation" is one indexed column, not an ``OR``
+    across a join. Not a constraint of its own: the keys it comes from are
+    checked, and a nation named by either is protected from deletion.
+    """
+    side = actor.replace("_", " ")
+    return KeptForeignKey(
+        "partnerships.Nation",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        editable=False,
+        db_constraint=False,
+        db_index=False,  # the indexes that read it lead with it and name what they serve
+        related_name="+",
+        help_text=(
+            f"The nation the {side or 'actor '}counts as: the {side}nation, or the {side}organization's nation "
+            "(empty for a multinational organization). Kept by the database, never set by hand."
+        ),
+    )
+
+
 class ActorReference(models.Model):
     """Abstract: a row that names either a nation or an organization (exactly one)."""
 
@@ -55,6 +85,7 @@ class ActorReference(models.Model):
         related_name="%(class)s_set",
         related_query_name="%(class)s",
     )
+    actor_nation = actor_nation_field()
 
     class Meta:
         abstract = True

@@ -28,7 +28,7 @@ from partnerships.models.base import (
     precision_field,
     search_document_field,
 )
-from partnerships.models.parties import actor_visible_q, exactly_one_q
+from partnerships.models.parties import actor_nation_field, actor_visible_q, exactly_one_q
 from partnerships.models.programs import Program
 
 # The years a delivery may plausibly be given for (SIPRI's data start in 1950; its importer reads 1900-2100).
@@ -76,8 +76,8 @@ class ResourceSharingQuerySet(VisibilityQuerySet):
         ``nation`` may also be several nations. ``direction`` narrows to "provided" or "received".
         """
         ids = pks_of(nation)
-        provided = models.Q(provider_nation__in=ids) | models.Q(provider_organization__nation__in=ids)
-        received = models.Q(recipient_nation__in=ids) | models.Q(recipient_organization__nation__in=ids)
+        provided = models.Q(provider_actor_nation__in=ids)
+        received = models.Q(recipient_actor_nation__in=ids)
         if direction == "provided":
             return self.filter(provided)
         if direction == "received":
@@ -117,6 +117,8 @@ class ResourceSharing(Sourced, RegistryRecord):
     recipient_organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="resources_received"
     )
+    provider_actor_nation = actor_nation_field("provider_")
+    recipient_actor_nation = actor_nation_field("recipient_")
     category = models.CharField(max_length=16, choices=ResourceCategory.choices, db_index=True)
     description = models.TextField()
     quantity = models.DecimalField(
@@ -261,6 +263,9 @@ class ResourceSharing(Sourced, RegistryRecord):
             GinIndex(OpClass(Upper("reference"), name="gin_trgm_ops"), name="resource_reference_trgm"),
             models.Index(fields=["provider_nation", "start_date"], name="resourcesharing_provider_idx"),
             models.Index(fields=["recipient_nation", "start_date"], name="resourcesharing_recipient_idx"),
+            # involving(): a nation's transfers, by the nation each end counts as, newest first (the lists' order).
+            models.Index(fields=["provider_actor_nation", "start_date", "id"], name="resource_provider_actor_idx"),
+            models.Index(fields=["recipient_actor_nation", "start_date", "id"], name="resource_recipient_actor_idx"),
             models.Index(fields=["end_date"], name="resourcesharing_end_idx"),
             models.Index(fields=["value"], name="resourcesharing_value_idx"),
             models.Index(fields=["designation"], name="resource_designation_idx"),

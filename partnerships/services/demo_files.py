@@ -42,6 +42,7 @@ from partnerships.models import (
     Program,
     ResourceSharing,
 )
+from partnerships.models.base import kept_by_database
 from partnerships.services.importers import IMPORTERS
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "reference" / "demo"
@@ -250,7 +251,7 @@ def _row(
 
 
 def _fields(model: type[models.Model]) -> set[str]:
-    return {f.name for f in model._meta.concrete_fields if f.name not in _KEPT}
+    return {f.name for f in model._meta.concrete_fields if f.name not in _KEPT and not kept_by_database(f)}
 
 
 def shown(path: Path) -> str:

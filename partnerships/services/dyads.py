@@ -456,9 +456,7 @@ class _DyadQuery:
         )
         if involving is not None:
             participations = participations.filter(
-                exercise__in=ExerciseParticipant.objects.filter(
-                    Q(nation_id=involving) | Q(organization__nation_id=involving)
-                ).values("exercise_id")
+                exercise__in=ExerciseParticipant.objects.filter(actor_nation_id=involving).values("exercise_id")
             )
         add(", taking_part AS MATERIALIZED (")
         add_query(participations)

@@ -370,8 +370,7 @@ def partner_years(
         flows = (
             ResourceSharing.objects.visible_to(user)
             .filter(start_date__isnull=False, start_date__lt=end)
-            .filter(Q(provider_nation__in=focus) | Q(provider_organization__nation__in=focus)
-                    | Q(recipient_nation__in=focus) | Q(recipient_organization__nation__in=focus))
+            .involving(focus)
             .annotate(
                 provider=counted_nation("provider_"),
                 recipient=counted_nation("recipient_"),

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from partnerships.choices import CandidateStatus
 from partnerships.models import Agreement, AgreementParty, DuplicateCandidate, MergeRecord
+from partnerships.models.base import kept_by_database
 from partnerships.services.sources import refresh_differs
 
 # The rows of these relations are compared with the survivor's before they move (see _party_conflict).
@@ -35,8 +36,10 @@ class MergeError(ValueError):
 
 
 def field_values(row: models.Model) -> dict[str, Any]:
-    """Return the row's stored values by column (generated columns left out), as a merge record keeps them."""
-    return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields if not field.generated}
+    """Return the row's stored values by column (those the database derives left out), as a merge record keeps them."""
+    return {
+        field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields if not kept_by_database(field)
+    }
 
 
 def _relations(model: type[models.Model]) -> list[models.ForeignObjectRel]:

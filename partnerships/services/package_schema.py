@@ -54,6 +54,7 @@ from partnerships.models import (
     ResourceSharing,
     ResourceSource,
 )
+from partnerships.models.base import kept_by_database
 from partnerships.services.csv_limit import rows_within
 
 DESCRIPTOR = "datapackage.json"
@@ -87,7 +88,7 @@ class PackageResource:
         fields = [
             field
             for field in self.model._meta.concrete_fields
-            if field.name not in SKIPPED_FIELDS and not field.generated
+            if field.name not in SKIPPED_FIELDS and not kept_by_database(field)
         ]
         return [Column(field) for field in fields]
 

@@ -31,6 +31,7 @@ from partnerships.models import (
     Program,
     ResourceSharing,
 )
+from partnerships.models.base import kept_by_database
 from partnerships.services.access import FULL_ACCESS
 from partnerships.services.naming import RESTRICTED_LABEL, Namer
 
@@ -160,7 +161,7 @@ def resolve(model: type[models.Model], key: str, *, user: Any = FULL_ACCESS) -> 
 
 
 def _fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in SKIPPED and not f.generated]
+    return [f for f in model._meta.concrete_fields if f.name not in SKIPPED and not kept_by_database(f)]
 
 
 def _plain(value: Any) -> Any:

@@ -1165,3 +1165,11 @@ def test_the_uk_transfers_to_saudi_arabia_on_compare_are_the_sipri_rows(real_dat
         assert escape(row["Weapon designation"]) in page
         years = ", ".join(year.strip() for year in row["Year(s) of delivery"].split(";") if year.strip())
         assert years in page
+
+
+@pytest.mark.django_db
+def test_every_imported_row_counts_as_its_nation_or_its_organizations(real_datasets) -> None:
+    """ATOP, COW, MME and SIPRI write parties, participants and transfers: each keeps the nation it counts as."""
+    from tests.test_actor_nation import assert_all_kept
+
+    assert assert_all_kept() > 10_000
