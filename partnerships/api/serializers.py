@@ -104,6 +104,18 @@ class StrictFieldsMixin:
             )
             if not_text:
                 raise serializers.ValidationError({name: ["Not text: send a string."] for name in not_text})
+            # The schema's maxLength is of the text as sent: DRF would trim spaces first and accept a longer one.
+            too_long = {
+                name: [f"Ensure this field has no more than {field.max_length} characters."]
+                for name, field in self.fields.items()  # type: ignore[attr-defined]
+                if isinstance(field, serializers.CharField)
+                and not field.read_only
+                and field.max_length is not None
+                and isinstance(data.get(name), str)
+                and len(data[name]) > field.max_length
+            }
+            if too_long:
+                raise serializers.ValidationError(too_long)
         return super().to_internal_value(data)  # type: ignore[misc]
 
 

@@ -203,3 +203,22 @@ def test_an_empty_string_for_a_link_is_refused_not_read_as_null(records: dict, a
     created = admin_api.post("challenge-types/", json={"parent": None, "name": "Fuel", "slug": "fuel"})
     assert created.status_code == 201, created.text
     assert created.json()["parent"] is None
+
+
+def test_text_longer_than_its_maximum_is_refused_even_when_spaces_would_trim_it(records: dict, admin_api: Api) -> None:
+    """Schemathesis sent a unit of 41 characters starting with a form feed: DRF trimmed it to 40 and created the
+    indicator, though the schema's maxLength (40) is of the text as sent."""
+    from partnerships.models import Indicator
+
+    before = Indicator.objects.count()
+    body = {"slug": "h10_x", "name": "Readiness", "unit": "\f" + "Q" * 40, "direction": "lower", "scale": "numeric"}
+    response = admin_api.post("indicators/", json=body)
+    assert response.status_code == 400, response.text
+    assert {(error["attr"], error["detail"]) for error in response.json()["errors"]} == {
+        ("unit", "Ensure this field has no more than 40 characters.")
+    }
+    assert Indicator.objects.count() == before
+    # Within the maximum as sent, surrounding spaces are still trimmed.
+    created = admin_api.post("indicators/", json={**body, "unit": " " + "Q" * 39})
+    assert created.status_code == 201, created.text
+    assert created.json()["unit"] == "Q" * 39
