@@ -29,7 +29,7 @@ from typing import Any
 from partnerships.models import Nation, Organization
 from partnerships.services import network_focus
 from partnerships.services.links import url_maker
-from partnerships.services.network_records import LINK_KINDS, Record, Scope, read_records
+from partnerships.services.network_records import LINK_KINDS, Actors, Record, Scope, read_records
 
 # How many records a link lists by name (the count covers them all).
 RECORDS_PER_LINK = 5
@@ -169,6 +169,8 @@ def build_network(
     if focus is not None:
         levels = _focused(graph, scope, focus=f"n{focus}", depth=min(depth, MAX_DEPTH), limit=limit, region=region)
         return _assemble(graph, user=user, as_of=as_of, region=region, levels=levels, limit=None)
+    if region and (hubs is None or hubs >= 2):
+        return _region(scope, region=region, hubs=hubs, limit=limit, outside=outside)
     graph.add_records(read_records(scope, region=region))
     return _assemble(graph, user=user, as_of=as_of, region=region, levels=None, limit=limit, outside=outside)
 
@@ -210,6 +212,38 @@ def _focused(
     for link in links:
         graph.links[(link["source"], link["target"], link["kind"])] = Link(**link)
     return levels
+
+
+def _region(scope: Scope, *, region: str, hubs: int | None, limit: int | None, outside: bool) -> dict[str, Any]:
+    """A region's network formed in PostgreSQL: its records' pairs (or hubs) summed per link, filtered and the
+    ``limit`` strongest chosen there (``network_focus.region_links``), the graph the records would give."""
+    graph = _Graph(hubs=hubs)
+    with network_focus.session() as cursor:
+        table, actors = network_focus.region_table(cursor, scope, Actors.in_region(region))
+        nodes = _nodes(graph, user=scope.user, ends=set(actors))
+        links, graph.hub_records, shown_links = network_focus.region_links(
+            cursor,
+            scope,
+            table=table,
+            regions={node_id: node["region"] for node_id, node in nodes.items()},
+            region=region,
+            outside=outside,
+            hub_limit=hubs,
+            per_link=RECORDS_PER_LINK,
+            limit=limit,
+        )
+    for hub, record in graph.hub_records.items():
+        nodes[hub] = _hub_node(hub, record, nodes)
+    return _shape(
+        graph,
+        [Link(**link) for link in links],
+        nodes,
+        as_of=scope.as_of,
+        region=region,
+        levels=None,
+        limit=limit,
+        shown_links=shown_links,
+    )
 
 
 def _assemble(
@@ -263,6 +297,23 @@ def _assemble(
     if limit is not None:
         kept_links.sort(key=lambda link: (-link.weight, -link.count, link.source, link.target))
         kept_links = kept_links[:limit]
+    return _shape(
+        graph, kept_links, nodes, as_of=as_of, region=region, levels=levels, limit=limit, shown_links=shown_links
+    )
+
+
+def _shape(
+    graph: _Graph,
+    kept_links: list[Link],
+    nodes: dict[str, dict[str, Any]],
+    *,
+    as_of: date | None,
+    region: str | None,
+    levels: dict[str, int] | None,
+    limit: int | None,
+    shown_links: int,
+) -> dict[str, Any]:
+    """The answer from the links kept (in the graph's order) and the nodes they may name."""
     neighbours: dict[str, set[str]] = defaultdict(set)
     strength: dict[str, float] = defaultdict(float)
     for link in kept_links:
@@ -349,14 +400,19 @@ def _nodes(graph: _Graph, *, user: Any, ends: set[str]) -> dict[str, dict[str, A
             "url": organization_url(o["id"]),
         }
     for hub, record in hubs.items():
-        nodes[hub] = {
-            "id": hub,
-            "kind": "hub",
-            "label": record.label,
-            "code": "",
-            "region": None,
-            "record_kind": record.kind,
-            "parties": sum(1 for actor in record.actors if actor in nodes),
-            "url": record.url,
-        }
+        nodes[hub] = _hub_node(hub, record, nodes)
     return nodes
+
+
+def _hub_node(hub: str, record: Record, nodes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A hub's node, counting the parties among ``nodes`` (those the user may see)."""
+    return {
+        "id": hub,
+        "kind": "hub",
+        "label": record.label,
+        "code": "",
+        "region": None,
+        "record_kind": record.kind,
+        "parties": sum(1 for actor in record.actors if actor in nodes),
+        "url": record.url,
+    }

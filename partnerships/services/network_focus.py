@@ -46,15 +46,18 @@ STEP_TABLE = "network_focus_step_"
 KIND_INITIAL = {"agreement": "a", "exercise": "e", "resource": "r"}
 
 
-def _actor(nation: str, organization: str) -> models.Expression:
-    """``n<id>`` for a nation or an organization of one (folded), else ``o<id>``: the graph's node ids."""
+def _actor(nation: str, organization: str, *, fold: bool = True) -> models.Expression:
+    """``n<id>`` for a nation or (``fold``) an organization of one, else ``o<id>``: the graph's node ids."""
     text = models.CharField()
-    return models.Case(
-        models.When(**{f"{nation}__isnull": False}, then=Concat(models.Value("n"), Cast(nation, text))),
+    folded = [
         models.When(
             **{f"{organization}__nation__isnull": False},
             then=Concat(models.Value("n"), Cast(f"{organization}__nation", text)),
-        ),
+        )
+    ]
+    return models.Case(
+        models.When(**{f"{nation}__isnull": False}, then=Concat(models.Value("n"), Cast(nation, text))),
+        *(folded if fold else []),
         default=Concat(models.Value("o"), Cast(organization, text)),
         output_field=text,
     )
@@ -113,7 +116,7 @@ def _members(scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> tuple[
             .order_by()
             .annotate(
                 rid=models.F("agreement_id"),
-                node=_actor("nation", "organization"),
+                node=_actor("nation", "organization", fold=scope.fold),
                 prov=models.F("agreement__provisions"),
                 lk=lk,
             )
@@ -136,7 +139,7 @@ def _members(scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> tuple[
         rows = (
             participants.filter(exercise__in=exercises.order_by().values("pk"))
             .order_by()
-            .annotate(rid=models.F("exercise_id"), node=_actor("nation", "organization"))
+            .annotate(rid=models.F("exercise_id"), node=_actor("nation", "organization", fold=scope.fold))
             .values("rid", "node")
         )
         add(rows, "'exercise', t.rid, t.node, 0, NULL::float8, 0")
@@ -150,7 +153,9 @@ def _members(scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> tuple[
         other = {"nation": "recipient_nation", "organization": "recipient_organization"}
         flows = flows.filter(actors.q(**ends) | actors.q(**other)).order_by()
         for role, side in enumerate(("provider", "recipient")):
-            rows = flows.annotate(rid=models.F("id"), node=_actor(f"{side}_nation", f"{side}_organization"))
+            rows = flows.annotate(
+                rid=models.F("id"), node=_actor(f"{side}_nation", f"{side}_organization", fold=scope.fold)
+            )
             add(rows.values("rid", "node"), f"'resource', t.rid, t.node, {role}, {RESOURCE_WEIGHT}::float8, 0")
     return " UNION ALL ".join(parts), params
 
@@ -177,7 +182,8 @@ def _records_sql(tables: list[str], hub_limit: int | None) -> str:
         m AS MATERIALIZED ({rows}),
         c AS MATERIALIZED (
             SELECT kind, rid,
-                   CASE WHEN kind = 'exercise' THEN least(1.0, 2.0 / count(*))::float8 ELSE max(w) END AS w,
+                   -- float8 division, as Python's 2 / n (a numeric one rounds differently once cast)
+                   CASE WHEN kind = 'exercise' THEN least(1.0, 2.0::float8 / count(*)) ELSE max(w) END AS w,
                    max(lk) AS lk, {is_hub} AS hub,
                    'h' || left(kind, 1) || rid AS hub_id
             FROM m GROUP BY kind, rid
@@ -285,9 +291,16 @@ def links(
         FROM pairs p JOIN c ON c.kind = p.rkind AND c.rid = p.rid
         GROUP BY p.source, p.target, p.kind"""
     nodes = list(levels)
-    hub_actors: dict[str, list[str]] = {}
     cursor.execute(sql, [nodes, [levels[node] for node in nodes], per_link])
-    rows = cursor.fetchall()
+    return _named_links(cursor, scope, cursor.fetchall(), records=records, hubs=hubs)
+
+
+def _named_links(
+    cursor: Any, scope: Scope, rows: list[tuple], *, records: str, hubs: list[str]
+) -> tuple[list[dict[str, Any]], dict[str, Record]]:
+    """The links of ``rows`` (source, target, kind, count, weight, last known, named records) with their records
+    labelled, and the records of ``hubs`` (their actors read from the CTEs ``records``)."""
+    hub_actors: dict[str, list[str]] = {}
     if hubs:
         cursor.execute(
             f"WITH {records} SELECT c.hub_id, array_agg(DISTINCT m.actor) FROM c JOIN m USING (kind, rid) "
@@ -308,7 +321,7 @@ def links(
             "last_known": int(last_known),
             "records": [labels[tuple(item.split(":"))] for item in named_records],
         }
-        for source, target, kind, count, weight, last_known, named_records in rows
+        for source, target, kind, count, weight, last_known, named_records, *_ in rows
     ]
     hub_records: dict[str, Record] = {}
     for hub in hubs:
@@ -323,6 +336,84 @@ def links(
                 tuple(sorted(hub_actors[hub])),
             )
     return out, hub_records
+
+
+def region_table(cursor: Any, scope: Scope, actors: Actors) -> tuple[str, list[str]]:
+    """Fill the temporary table of the rows of the records involving ``actors`` (a region's); return its name
+    and the actors of those records."""
+    table = _step_table(cursor, 1, scope, actors, {})
+    cursor.execute(f"SELECT DISTINCT actor FROM {table}")
+    return table, [actor for (actor,) in cursor.fetchall()]
+
+
+def region_links(
+    cursor: Any,
+    scope: Scope,
+    *,
+    table: str,
+    regions: dict[str, str | None],
+    region: str,
+    outside: bool,
+    hub_limit: int | None,
+    per_link: int,
+    limit: int | None,
+) -> tuple[list[dict[str, Any]], dict[str, Record], int]:
+    """Return a region's links from the records of ``table`` (formed per record and summed, as ``links``), the
+    hubs among them, and how many links there were before ``limit``.
+
+    ``regions`` names the actors the user may see, with their region: a link keeps two of them (or one and a
+    hub), one in ``region``, and (``outside`` false) none in another. The order is the record-by-record
+    graph's: its ``limit`` strongest (weight, count, ends, kind) or, without a limit, the order it formed
+    them in (kind, first record, ends), on which its sums of node weights depend.
+    """
+    records = _records_sql([table], hub_limit)
+    if limit is None:
+        order = 'first_kind, first_rid, source COLLATE "C", target COLLATE "C"'
+    else:
+        order = f'weight DESC, n DESC, source COLLATE "C", target COLLATE "C", kind LIMIT {int(limit)}'
+    sql = f"""
+        WITH {records},
+        nd AS (SELECT * FROM unnest(%(nodes)s::text[], %(regions)s::text[]) AS nd(node, region)),
+        k AS (SELECT m.kind, m.rid, m.actor, m.role, nd.region FROM m JOIN nd ON nd.node = m.actor),
+        pairs AS (
+            SELECT a.actor AS source, b.actor AS target, a.kind, a.kind AS rkind, a.rid,
+                   a.region AS sr, b.region AS tr FROM k a
+            JOIN k b ON b.kind = a.kind AND b.rid = a.rid AND a.actor < b.actor COLLATE "C"
+            JOIN c ON c.kind = a.kind AND c.rid = a.rid AND NOT c.hub AND c.kind <> 'resource'
+            UNION ALL
+            SELECT a.actor, b.actor, a.kind, a.kind, a.rid, a.region, b.region FROM k a
+            JOIN k b ON b.kind = a.kind AND b.rid = a.rid AND a.role = 0 AND b.role = 1 AND a.actor <> b.actor
+            WHERE a.kind = 'resource'
+            UNION ALL
+            SELECT DISTINCT k.actor, c.hub_id, 'member', k.kind, k.rid, k.region, NULL::text FROM k
+            JOIN c ON c.kind = k.kind AND c.rid = k.rid AND c.hub
+        ),
+        kept AS (
+            SELECT * FROM pairs WHERE (sr = %(region)s OR tr = %(region)s)
+            AND (%(outside)s OR (coalesce(sr, %(region)s) = %(region)s AND coalesce(tr, %(region)s) = %(region)s))
+        ),
+        summed AS (
+            -- the weights summed record by record in id order, as the graph adds them (the same float)
+            SELECT p.source, p.target, p.kind, count(*) AS n, sum(c.w ORDER BY c.rid) AS weight, sum(c.lk) AS lk,
+                   (array_agg(c.kind || ':' || c.rid ORDER BY c.rid))[1:%(per_link)s::int] AS named,
+                   min(p.rkind) AS first_kind, min(p.rid) AS first_rid
+            FROM kept p JOIN c ON c.kind = p.rkind AND c.rid = p.rid
+            GROUP BY p.source, p.target, p.kind
+        )
+        SELECT source, target, kind, n, weight, lk, named, count(*) OVER () FROM summed ORDER BY {order}"""
+    nodes = list(regions)
+    params = {
+        "nodes": nodes,
+        "regions": [regions[node] for node in nodes],
+        "region": region,
+        "outside": outside,
+        "per_link": per_link,
+    }
+    cursor.execute(sql, params)
+    rows = cursor.fetchall()
+    hubs = sorted({row[1] for row in rows if row[2] == "member"}, key=lambda hub: (hub[1], int(hub[2:])))
+    out, hub_records = _named_links(cursor, scope, rows, records=records, hubs=hubs)
+    return out, hub_records, (rows[0][7] if rows else 0)
 
 
 def _labels(scope: Scope, named: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
