@@ -218,7 +218,7 @@ def _region(scope: Scope, *, region: str, hubs: int | None, limit: int | None, o
     """A region's network formed in PostgreSQL: its records' pairs (or hubs) summed per link, filtered and the
     ``limit`` strongest chosen there (``network_focus.region_links``), the graph the records would give."""
     graph = _Graph(hubs=hubs)
-    with network_focus.session() as cursor:
+    with network_focus.session(hashed=True) as cursor:
         table, actors = network_focus.region_table(cursor, scope, Actors.in_region(region))
         nodes = _nodes(graph, user=scope.user, ends=set(actors))
         links, graph.hub_records, shown_links = network_focus.region_links(

@@ -245,11 +245,18 @@ def rank(
 
 
 @contextmanager
-def session() -> Iterator[Any]:
+def session(*, hashed: bool = False) -> Iterator[Any]:
     """A cursor in a transaction (the steps' temporary tables live in it) without nested loops: the CTEs' row
-    estimates are far too low, and a nested loop over them at scale L ran for minutes; hash joins take seconds."""
+    estimates are far too low, and a nested loop over them at scale L ran for minutes; hash joins take seconds.
+    Without JIT either: those estimates (millions of rows) made PostgreSQL compile the region's query, a second of
+    the 4 it took at L; and with the memory to sort and hash its half million rows without spilling to disk.
+    ``hashed``: no merge joins either."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(
+            "SET LOCAL enable_nestloop = off; SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"
+            # The region's pairs: merge joins sorted its half million rows by text three times (6 s at L, 2.5 hashed).
+            + ("; SET LOCAL enable_mergejoin = off" if hashed else "")
+        )
         yield cursor
 
 
@@ -374,18 +381,19 @@ def region_links(
     sql = f"""
         WITH {records},
         nd AS (SELECT * FROM unnest(%(nodes)s::text[], %(regions)s::text[]) AS nd(node, region)),
-        k AS (SELECT m.kind, m.rid, m.actor, m.role, nd.region FROM m JOIN nd ON nd.node = m.actor),
+        k AS (SELECT m.kind, m.rid, m.actor, m.role, m.w, m.lk, nd.region FROM m JOIN nd ON nd.node = m.actor),
         pairs AS (
-            SELECT a.actor AS source, b.actor AS target, a.kind, a.kind AS rkind, a.rid,
+            SELECT a.actor AS source, b.actor AS target, a.kind, a.kind AS rkind, a.rid, c.w, c.lk,
                    a.region AS sr, b.region AS tr FROM k a
             JOIN k b ON b.kind = a.kind AND b.rid = a.rid AND a.actor < b.actor COLLATE "C"
             JOIN c ON c.kind = a.kind AND c.rid = a.rid AND NOT c.hub AND c.kind <> 'resource'
             UNION ALL
-            SELECT a.actor, b.actor, a.kind, a.kind, a.rid, a.region, b.region FROM k a
+            -- a flow's weight is its rows' own
+            SELECT a.actor, b.actor, a.kind, a.kind, a.rid, a.w, a.lk, a.region, b.region FROM k a
             JOIN k b ON b.kind = a.kind AND b.rid = a.rid AND a.role = 0 AND b.role = 1 AND a.actor <> b.actor
             WHERE a.kind = 'resource'
             UNION ALL
-            SELECT DISTINCT k.actor, c.hub_id, 'member', k.kind, k.rid, k.region, NULL::text FROM k
+            SELECT DISTINCT k.actor, c.hub_id, 'member', k.kind, k.rid, c.w, c.lk, k.region, NULL::text FROM k
             JOIN c ON c.kind = k.kind AND c.rid = k.rid AND c.hub
         ),
         kept AS (
@@ -394,11 +402,10 @@ def region_links(
         ),
         summed AS (
             -- the weights summed record by record in id order, as the graph adds them (the same float)
-            SELECT p.source, p.target, p.kind, count(*) AS n, sum(c.w ORDER BY c.rid) AS weight, sum(c.lk) AS lk,
-                   (array_agg(c.kind || ':' || c.rid ORDER BY c.rid))[1:%(per_link)s::int] AS named,
-                   min(p.rkind) AS first_kind, min(p.rid) AS first_rid
-            FROM kept p JOIN c ON c.kind = p.rkind AND c.rid = p.rid
-            GROUP BY p.source, p.target, p.kind
+            SELECT source, target, kind, count(*) AS n, sum(w ORDER BY rid) AS weight, sum(lk) AS lk,
+                   (array_agg(rkind || ':' || rid ORDER BY rid))[1:%(per_link)s::int] AS named,
+                   min(rkind) AS first_kind, min(rid) AS first_rid
+            FROM kept GROUP BY source, target, kind
         )
         SELECT source, target, kind, n, weight, lk, named, count(*) OVER () FROM summed ORDER BY {order}"""
     nodes = list(regions)
