@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from partnerships.models import Nation
 from partnerships.services.access import FULL_ACCESS
 from partnerships.services.network import _assemble, _Graph, build_network
 from partnerships.services.network_records import Scope, read_records
@@ -22,6 +23,7 @@ from tests.factories import (
     OrganizationFactory,
     ResourceSharingFactory,
     UserFactory,
+    with_source,
 )
 
 D = datetime.date
@@ -117,6 +119,25 @@ def test_obligations_and_kinds_keep_the_same_region_graph_too(seed: int) -> None
             new = build_network(user=FULL_ACCESS, as_of=ON, region=REGION, hubs=hubs, **params)
             assert new == old
             assert new["links"]
+
+
+@pytest.mark.parametrize("last_known", [True, False])
+def test_last_known_agreements_keep_the_same_region_graph_too(last_known: bool) -> None:
+    random_world(8)
+    # Known only from a dataset that ends before the day asked about: drawn (and counted) with last_known.
+    nations = list(Nation.objects.filter(region=REGION))
+    for i in range(6):
+        agreement = AgreementFactory(
+            title=f"COW-only {i}", signed_on=D(1990, 1, 1), in_force_from=D(1990, 1, 1), provisions=["offense"]
+        )
+        for nation in nations[i % 2 : i % 2 + 2 + i % 3]:
+            AgreementPartyFactory(agreement=agreement, nation=nation)
+        with_source(agreement, "cow-alliances", f"99{i}")
+    for hubs in (None, 2):
+        old = reference(FULL_ACCESS, hubs=hubs, limit=None, outside=True, last_known=last_known)
+        new = build_network(user=FULL_ACCESS, as_of=ON, region=REGION, hubs=hubs, last_known=last_known)
+        assert new == old
+        assert any(link["last_known"] for link in new["links"]) is last_known
 
 
 def test_a_region_takes_as_many_queries_however_large_the_world() -> None:
