@@ -28,6 +28,7 @@ from django.db import connection, models, transaction
 from django.db.models.functions import Cast, Concat
 
 from partnerships.models import Agreement, Exercise, ExerciseParticipant, ResourceSharing
+from partnerships.models.agreements import counted_nation
 from partnerships.services.coverage import open_beyond_coverage_q
 from partnerships.services.links import url_maker
 from partnerships.services.network_records import (
@@ -46,19 +47,14 @@ STEP_TABLE = "network_focus_step_"
 KIND_INITIAL = {"agreement": "a", "exercise": "e", "resource": "r"}
 
 
-def _actor(nation: str, organization: str, *, fold: bool = True) -> models.Expression:
-    """``n<id>`` for a nation or (``fold``) an organization of one, else ``o<id>``: the graph's node ids."""
+def _actor(prefix: str = "", *, fold: bool) -> models.Expression:
+    """``n<id>`` for a nation or (``fold``) an organization of one (the nation the row counts as, kept on it),
+    else ``o<id>``: the graph's node ids."""
     text = models.CharField()
-    folded = [
-        models.When(
-            **{f"{organization}__nation__isnull": False},
-            then=Concat(models.Value("n"), Cast(f"{organization}__nation", text)),
-        )
-    ]
+    nation = counted_nation(prefix).name if fold else f"{prefix}nation_id"
     return models.Case(
         models.When(**{f"{nation}__isnull": False}, then=Concat(models.Value("n"), Cast(nation, text))),
-        *(folded if fold else []),
-        default=Concat(models.Value("o"), Cast(organization, text)),
+        default=Concat(models.Value("o"), Cast(f"{prefix}organization_id", text)),
         output_field=text,
     )
 
@@ -116,7 +112,7 @@ def _members(scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> tuple[
             .order_by()
             .annotate(
                 rid=models.F("agreement_id"),
-                node=_actor("nation", "organization", fold=scope.fold),
+                node=_actor(fold=scope.fold),
                 prov=models.F("agreement__provisions"),
                 lk=lk,
             )
@@ -139,7 +135,7 @@ def _members(scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> tuple[
         rows = (
             participants.filter(exercise__in=exercises.order_by().values("pk"))
             .order_by()
-            .annotate(rid=models.F("exercise_id"), node=_actor("nation", "organization", fold=scope.fold))
+            .annotate(rid=models.F("exercise_id"), node=_actor(fold=scope.fold))
             .values("rid", "node")
         )
         add(rows, "'exercise', t.rid, t.node, 0, NULL::float8, 0")
@@ -153,9 +149,7 @@ def _members(scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> tuple[
         other = {"nation": "recipient_nation", "organization": "recipient_organization"}
         flows = flows.filter(actors.q(**ends) | actors.q(**other)).order_by()
         for role, side in enumerate(("provider", "recipient")):
-            rows = flows.annotate(
-                rid=models.F("id"), node=_actor(f"{side}_nation", f"{side}_organization", fold=scope.fold)
-            )
+            rows = flows.annotate(rid=models.F("id"), node=_actor(f"{side}_", fold=scope.fold))
             add(rows.values("rid", "node"), f"'resource', t.rid, t.node, {role}, {RESOURCE_WEIGHT}::float8, 0")
     return " UNION ALL ".join(parts), params
 
