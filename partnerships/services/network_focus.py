@@ -15,6 +15,10 @@ Rows come from the same visible, dated querysets as
 :mod:`partnerships.services.network_records` (their SQL is embedded), so
 restricted records, parties and actors take no part. Actors are folded: a
 nation's own organizations count as the nation.
+
+A region's view (``region_table``, ``region_links``) reads its records the
+same way, folded only with ``hubs`` as the graph is, and forms, filters, sums
+and ranks every pair in one query.
 """
 
 from __future__ import annotations
