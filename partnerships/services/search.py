@@ -115,15 +115,24 @@ def _similar(target: SearchTarget, queryset: models.QuerySet, text: str) -> mode
     that the trigram indexes (``UPPER(name) gin_trgm_ops``) serve it; the
     threshold is MIN_SIMILARITY (set on the connection by ``search``).
     """
-    names = {f"_upper_{name}": Upper(name) for name in target.primary}
-    condition = models.Q()
-    for alias in names:
-        condition |= models.Q(**{f"{alias}__trigram_word_similar": text})
+    # The ids of the records one of whose names is similar, one indexed query per name, united: as an OR in
+    # the records' own condition, PostgreSQL could use no index and computed the similarity of every record's
+    # names (450 ms for the agreements of scale L, against 4 ms so).
+    records = queryset.model._default_manager
+    matching = [
+        records.alias(_upper=Upper(name)).filter(_upper__trigram_word_similar=text).order_by().values("pk")
+        for name in target.primary
+    ]
     similarities = [TrigramWordSimilarity(text, Coalesce(name, models.Value(""))) for name in target.primary]
     if target.aliases is not None:
+        matching.append(
+            target.aliases._default_manager.alias(_upper=Upper("name"))
+            .filter(_upper__trigram_word_similar=text)
+            .order_by()
+            .values(target.aliases.record_field)  # type: ignore[attr-defined]
+        )
         similar_aliases = aliases_of(target.aliases).alias(_upper_name=Upper("name"))
         similar_aliases = similar_aliases.filter(_upper_name__trigram_word_similar=text)
-        condition |= models.Q(models.Exists(similar_aliases))
         best = (
             similar_aliases.annotate(alias_similarity=TrigramWordSimilarity(text, "name"))
             .order_by("-alias_similarity")
@@ -131,7 +140,8 @@ def _similar(target: SearchTarget, queryset: models.QuerySet, text: str) -> mode
         )
         similarities.append(Coalesce(models.Subquery(best), models.Value(0.0)))
     similarity = Greatest(*similarities) if len(similarities) > 1 else similarities[0]
-    return queryset.alias(**names).filter(condition).annotate(similarity=similarity).order_by("-similarity", "pk")
+    ids = matching[0].union(*matching[1:]) if len(matching) > 1 else matching[0]
+    return queryset.filter(pk__in=ids).annotate(similarity=similarity).order_by("-similarity", "pk")
 
 
 def _records(target: SearchTarget, ranked: models.QuerySet, count: int) -> list[Any]:
