@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models, transaction
 from django.db.models.functions import Cast, Concat
 
@@ -90,7 +91,10 @@ def _members(scope: Scope, actors: Actors, hubs: dict[str, list[int]]) -> tuple[
     params: list[Any] = []
 
     def add(queryset: models.QuerySet, select: str) -> None:
-        sql, qparams = queryset.query.sql_with_params()
+        try:
+            sql, qparams = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            return  # a condition on an empty list (a region none of whose nations the user may see): no rows
         parts.append(f"SELECT {select} FROM ({sql}) AS t")  # columns named by the annotations
         params.extend(qparams)
 

@@ -328,3 +328,12 @@ def test_a_region_link_names_its_first_records_by_id_whatever_order_the_rows_com
     )
     assert link["count"] == 7
     assert [record["label"] for record in link["records"]] == [f"Pact {i}" for i in range(5)]
+
+
+@pytest.mark.parametrize("hubs", [None, 2, 6])
+def test_a_region_with_no_nation_in_it_is_an_empty_network_not_an_error(world: dict, hubs: int | None) -> None:
+    # No nation of the world lies in Sub-Saharan Africa: its list of actors is empty (the authorization sweep
+    # found a 500 for a region whose nations were all restricted, with hubs=2).
+    graph = build_network(user=FULL_ACCESS, as_of=ON, region="sub_saharan_africa", hubs=hubs)
+    assert graph["nodes"] == []
+    assert graph["links"] == []
