@@ -33,20 +33,6 @@ MULTILATERAL = choices.AgreementScope.MULTILATERAL
 
 
 @pytest.fixture
-def analyst_client(analyst) -> Client:
-    client = Client()
-    client.force_login(analyst)
-    return client
-
-
-@pytest.fixture
-def cleared_client(cleared_analyst) -> Client:
-    client = Client()
-    client.force_login(cleared_analyst)
-    return client
-
-
-@pytest.fixture
 def world(db) -> dict[str, Any]:
     """The U.S. with a defense treaty (Philippines), a multilateral pact (UK, Philippines) that ended in 1977,
     an organization's agreement (France), a restricted agreement (Japan), a restricted nation, an exercise,

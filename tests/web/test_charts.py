@@ -98,20 +98,6 @@ def test_the_timeline_starts_where_the_records_are_and_marks_an_earlier_one() ->
 
 
 @pytest.fixture
-def analyst_client(analyst) -> Client:
-    client = Client()
-    client.force_login(analyst)
-    return client
-
-
-@pytest.fixture
-def cleared_client(cleared_analyst) -> Client:
-    client = Client()
-    client.force_login(cleared_analyst)
-    return client
-
-
-@pytest.fixture
 def signed(db) -> dict[str, Any]:
     usa = NationFactory(name="United States", iso3="USA")
     gbr = NationFactory(name="United Kingdom", iso3="GBR")

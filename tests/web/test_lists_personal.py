@@ -34,20 +34,6 @@ AGREEMENTS = "partnerships:agreement-list"
 
 
 @pytest.fixture
-def analyst_client(analyst) -> Client:
-    client = Client()
-    client.force_login(analyst)
-    return client
-
-
-@pytest.fixture
-def cleared_client(cleared_analyst) -> Client:
-    client = Client()
-    client.force_login(cleared_analyst)
-    return client
-
-
-@pytest.fixture
 def asia(db) -> dict[str, Any]:
     usa = NationFactory(name="United States", iso2="US", iso3="USA", cow_code=2, cow_abbr="USA")
     gbr = NationFactory(name="United Kingdom", iso2="GB", iso3="GBR", cow_code=200, cow_abbr="UKG")

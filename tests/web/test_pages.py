@@ -75,20 +75,6 @@ PLURALS = {
 }
 
 
-@pytest.fixture
-def analyst_client(analyst) -> Client:
-    client = Client()
-    client.force_login(analyst)
-    return client
-
-
-@pytest.fixture
-def cleared_client(cleared_analyst) -> Client:
-    client = Client()
-    client.force_login(cleared_analyst)
-    return client
-
-
 PAGES = [
     "partnerships:dashboard",
     "partnerships:network",

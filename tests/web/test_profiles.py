@@ -31,20 +31,6 @@ SERIAL = itertools.count()
 
 
 @pytest.fixture
-def analyst_client(analyst) -> Client:
-    client = Client()
-    client.force_login(analyst)
-    return client
-
-
-@pytest.fixture
-def cleared_client(cleared_analyst) -> Client:
-    client = Client()
-    client.force_login(cleared_analyst)
-    return client
-
-
-@pytest.fixture
 def usa(db) -> Nation:
     return NationFactory(name="United States", iso2="US", iso3="USA", cow_code=2)
 

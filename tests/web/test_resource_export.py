@@ -20,20 +20,6 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-@pytest.fixture
-def analyst_client(analyst) -> Client:
-    client = Client()
-    client.force_login(analyst)
-    return client
-
-
-@pytest.fixture
-def cleared_client(cleared_analyst) -> Client:
-    client = Client()
-    client.force_login(cleared_analyst)
-    return client
-
-
 def _export(client: Client, params: dict | None = None) -> str:
     response = client.get(reverse("partnerships:resource-list"), {**(params or {}), "export": "csv"})
     assert response.status_code == 200

@@ -36,20 +36,6 @@ def world(db) -> dict:
     return {"a": a, "b": b, "c": c}
 
 
-@pytest.fixture
-def analyst_client(analyst) -> Client:
-    client = Client()
-    client.force_login(analyst)
-    return client
-
-
-@pytest.fixture
-def cleared_client(cleared_analyst) -> Client:
-    client = Client()
-    client.force_login(cleared_analyst)
-    return client
-
-
 def test_the_page_needs_a_login(client: Client) -> None:
     assert client.get(URL).status_code == 302
 
